@@ -75,7 +75,7 @@ export interface components {
              * @description `Y` makes this contact the lead's primary contact. With `N` (the default) the contact still becomes primary when the lead has no primary contact yet.
              * @default N
              */
-            IS_PRIMARY: components["schemas"]["PrimaryFlag"];
+            IS_PRIMARY?: components["schemas"]["PrimaryFlag"];
         };
         /**
          * @description OAuth 2.0 access token of a Bitrix24 application. Only used with the OAuth URL form (`https://{portal}/rest/{method}`); webhook calls carry their secret in the URL instead. Tokens live for one hour.

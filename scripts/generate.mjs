@@ -46,7 +46,7 @@ async function main() {
   writeFileSync(yamlPath, `# ${banner}\n${readFileSync(yamlPath, 'utf8')}`);
   writeFileSync(join(outDir, 'openapi.bundle.json'), `${JSON.stringify(spec, null, 2)}\n`);
 
-  const ast = await openapiTS(spec, { alphabetize: false, immutable: false });
+  const ast = await openapiTS(spec, { alphabetize: false, immutable: false, defaultNonNullable: false });
   writeFileSync(join(outDir, 'schema.d.ts'), `${COMMENT_HEADER}// ${banner}\n\n${astToString(ast)}`);
   writeFileSync(join(outDir, 'methods.ts'), methodList(spec));
 }

@@ -1,0 +1,78 @@
+/** Where calls go and which strings must never leave the client. */
+export interface Endpoint {
+  /** Base URL that method names are appended to, e.g. `https://portal/rest/1/code`. */
+  baseUrl: string;
+  /** The OAuth access token to send as `auth`, if this endpoint uses OAuth. */
+  accessToken?: string;
+  /** Strings to mask in everything the client reports. */
+  secrets: string[];
+}
+
+/** Options shared by both ways of connecting. */
+export interface ConnectionSecurityOptions {
+  /**
+   * Allow a plain `http://` address. Bitrix24 itself refuses HTTP (`INVALID_REQUEST`); this exists
+   * for local mocks. Default `false`.
+   */
+  allowInsecureHttp?: boolean;
+}
+
+/** Connects through an incoming webhook. */
+export interface WebhookConnection extends ConnectionSecurityOptions {
+  /**
+   * The webhook URL Bitrix24 shows when the webhook is created:
+   * `https://{portal}/rest/{userId}/{webhookCode}/` (a trailing method name is ignored).
+   */
+  webhookUrl: string;
+}
+
+/** Connects as an OAuth 2.0 application. */
+export interface OAuthConnection extends ConnectionSecurityOptions {
+  /** The portal address: a host name (`example.bitrix24.com`) or the `client_endpoint` URL. */
+  portal: string;
+  /** The current access token. */
+  accessToken: string;
+}
+
+export type Connection = WebhookConnection | OAuthConnection;
+
+const WEBHOOK_PATH = /^(?<prefix>.*?\/rest\/(?<userId>\d+)\/(?<code>[^/]+))(?:\/.*)?$/;
+
+function parseUrl(text: string, what: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new TypeError(`${what} is not a valid absolute URL`);
+  }
+}
+
+function checkScheme(url: URL, allowInsecureHttp: boolean | undefined, what: string): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && allowInsecureHttp) return;
+  if (url.protocol === 'http:') {
+    throw new TypeError(`${what} uses plain http://; Bitrix24 requires HTTPS. Pass allowInsecureHttp: true only for a local mock.`);
+  }
+  throw new TypeError(`${what} must be an https:// URL`);
+}
+
+/** Validates a connection and derives the base URL and the secrets to mask. Messages never echo secrets. */
+export function resolveEndpoint(connection: Connection): Endpoint {
+  if ('webhookUrl' in connection && connection.webhookUrl !== undefined) {
+    const url = parseUrl(connection.webhookUrl, 'webhookUrl');
+    checkScheme(url, connection.allowInsecureHttp, 'webhookUrl');
+    const match = WEBHOOK_PATH.exec(url.pathname);
+    if (!match?.groups) {
+      throw new TypeError('webhookUrl must look like https://{portal}/rest/{userId}/{webhookCode}/');
+    }
+    const code = decodeURIComponent(match.groups.code!);
+    return { baseUrl: `${url.origin}${match.groups.prefix}`, secrets: [code] };
+  }
+  const { portal, accessToken } = connection as OAuthConnection;
+  if (typeof portal !== 'string' || portal === '') throw new TypeError('portal is required (or pass webhookUrl)');
+  if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('accessToken must be a non-empty string');
+  const url = parseUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(portal) ? portal : `https://${portal}`, 'portal');
+  checkScheme(url, connection.allowInsecureHttp, 'portal');
+  const path = url.pathname.replace(/\/+$/, '');
+  const restPath = path.endsWith('/rest') ? path : `${path}/rest`;
+  return { baseUrl: `${url.origin}${restPath}`, accessToken, secrets: [accessToken] };
+}

@@ -1,0 +1,54 @@
+import type { paths } from '../generated/schema.js';
+import type { MethodName } from '../generated/methods.js';
+
+type Operation<M extends MethodName> = paths[`/${M}`]['post'];
+type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
+
+/** Parameters of a Bitrix24 method as the client takes them (the OAuth `auth` key is the client's job). */
+export type MethodParams<M extends MethodName> = Omit<JsonBody<Operation<M>>, 'auth'>;
+
+/** The `result` a Bitrix24 method returns on success. */
+export type MethodResult<M extends MethodName> =
+  Operation<M>['responses'][200]['content']['application/json']['result'];
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Aborts the call (and any waiting or retrying it does). */
+  signal?: AbortSignal;
+}
+
+/** One Bitrix24 method as a function: parameters in, `result` out, a `Bitrix24Error` on failure. */
+export type MethodCall<M extends MethodName> =
+  // Methods whose parameters are all optional (e.g. crm.lead.contact.fields) may be called bare.
+  {} extends MethodParams<M>
+    ? (params?: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>
+    : (params: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>;
+
+type Split<S extends string> = S extends `${infer Head}.${infer Rest}` ? [Head, ...Split<Rest>] : [S];
+type Nest<Keys extends string[], Leaf> = Keys extends [infer Head extends string, ...infer Rest extends string[]]
+  ? { readonly [K in Head]: Nest<Rest, Leaf> }
+  : Leaf;
+type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
+
+/**
+ * The methods of the contract as nested objects: `crm.lead.contact.add` becomes
+ * `tree.crm.lead.contact.add(...)`. Derived from the generated types, so a new method in the
+ * contract appears here after `npm run generate` with no code written for it.
+ */
+export type MethodTree = UnionToIntersection<{ [M in MethodName]: Nest<Split<M>, MethodCall<M>> }[MethodName]>;
+
+/** Builds the runtime object behind {@link MethodTree}: one function per method name, all calling `call`. */
+export function buildMethodTree(
+  names: readonly MethodName[],
+  call: (method: MethodName, params: unknown, options?: CallOptions) => Promise<unknown>,
+): MethodTree {
+  const tree: Record<string, unknown> = {};
+  for (const method of names) {
+    const keys = method.split('.');
+    const leaf = keys.pop()!;
+    let node = tree;
+    for (const key of keys) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[leaf] = (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options);
+  }
+  return tree as MethodTree;
+}
