@@ -130,6 +130,9 @@ export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spe
   const prism = spawn(process.execPath, [prismCli, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), '--errors', 'false', spec], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Never leave an orphaned Prism behind, whatever way this process ends.
+  const killPrism = () => prism.kill();
+  process.once('exit', killPrism);
   let prismStderr = '';
   prism.stderr.on('data', (chunk) => { prismStderr = (prismStderr + chunk).slice(-4000); });
   const prismOrigin = `http://127.0.0.1:${prismPort}`;
@@ -165,6 +168,7 @@ export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spe
     port: actualPort,
     url: `http://${host}:${actualPort}`,
     async close() {
+      process.removeListener('exit', killPrism);
       prism.kill();
       await new Promise((r) => server.close(r));
     },
