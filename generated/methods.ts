@@ -2,7 +2,13 @@
 
 /** Every Bitrix24 method in the contract, by its wire name. */
 export const methodNames = [
-  'crm.lead.contact.add'
+  'batch',
+  'crm.lead.contact.add',
+  'crm.lead.contact.delete',
+  'crm.lead.contact.fields',
+  'crm.lead.contact.items.delete',
+  'crm.lead.contact.items.get',
+  'crm.lead.contact.items.set'
 ] as const;
 
 /** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */
