@@ -1,3 +1,5 @@
+import type { TokenRefreshOptions } from './token-refresh.js';
+
 /** Where calls go and which strings must never leave the client. */
 export interface Endpoint {
   /** Base URL that method names are appended to, e.g. `https://portal/rest/1/code`. */
@@ -27,7 +29,7 @@ export interface WebhookConnection extends ConnectionSecurityOptions {
 }
 
 /** Connects as an OAuth 2.0 application. */
-export interface OAuthConnection extends ConnectionSecurityOptions {
+export interface OAuthConnection extends ConnectionSecurityOptions, TokenRefreshOptions {
   /** The portal address: a host name (`example.bitrix24.com`) or the `client_endpoint` URL. */
   portal: string;
   /** The current access token. */

@@ -2,21 +2,54 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import { methodNames, type MethodName } from '../generated/methods.js';
 import { resolveEndpoint, type Connection } from './auth.js';
-import { Bitrix24Error } from './errors.js';
+import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
+import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
 import { buildMethodTree, type CallOptions, type MethodTree } from './method-tree.js';
+import { createRateLimiter, type RateLimit } from './rate-limiter.js';
+import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
+import { sleep as realSleep } from './sleep.js';
+import { createTokenRefresher } from './token-refresh.js';
+import { CALL_SETTINGS, createTransport } from './transport.js';
 
-/** Options of {@link createBitrix24Client}: a connection plus transport settings. */
+/** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
 export type Bitrix24ClientOptions = Connection & {
   /** The `fetch` to use; defaults to the global one. Handy for tests and custom agents. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Client-side leaky bucket shared by every request of this client: a plan preset (`'standard'`:
+   * 2 req/s drain, threshold 50; `'enterprise'`: 5 req/s, 250), custom numbers, or `false`.
+   * The bucket counts as full 10% (at least 2) below the threshold. Default `'standard'`.
+   */
+  rateLimit?: RateLimit;
+  /**
+   * Repeats of 503 `QUERY_LIMIT_EXCEEDED`, 5xx, network errors and timeouts with exponential backoff
+   * and jitter; `false` turns them off. Default `{ attempts: 5, baseDelayMs: 1000, maxDelayMs: 30000 }`.
+   */
+  retry?: false | RetryOptions;
+  /**
+   * 429 `OPERATION_TIME_LIMIT`: wait until the method's `operating_reset_at` if that is at most
+   * `maxWaitMs` away (default 60000), else fail; `failFast: true` always fails at once.
+   */
+  operationTimeLimit?: { maxWaitMs?: number; failFast?: boolean };
+  /** Longest wait for one HTTP answer (per attempt and redirect hop). Default 65000 ms. */
+  timeoutMs?: number;
+  /** Callbacks for each attempt, retry and wait. */
+  hooks?: Hooks;
+  /** Receives the client's debug lines; the client logs nothing without one. */
+  logger?: Logger;
+  /** Millisecond clock for the rate limiter and waits; for tests. Default `Date.now`. */
+  now?: () => number;
+  /** Sleep used for every wait; must reject when `signal` aborts. For tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
 /** The client: every method of the contract under its Bitrix24 name, plus the raw openapi-fetch client. */
 export type Bitrix24Client = MethodTree & {
   /**
    * The underlying openapi-fetch client, for `{ data, error, response }` style calls:
-   * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth is added for you.
+   * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth, the rate limiter, timeouts and
+   * redirects apply; retries and token refresh do not.
    */
   readonly raw: Client<paths>;
   /** Calls a method by its wire name; what every generated method uses. */
@@ -46,51 +79,104 @@ function parseJson(text: unknown): unknown {
  * const linked = await client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010, IS_PRIMARY: 'Y' } });
  *
  * @example
- * const client = createBitrix24Client({ portal: 'example.bitrix24.com', accessToken });
+ * const client = createBitrix24Client({
+ *   portal: 'example.bitrix24.com', accessToken, refreshToken, rateLimit: 'enterprise',
+ *   onTokenExpired: ({ refreshToken }) => myServer.refresh(refreshToken),
+ *   onTokensRefreshed: (tokens) => store.save(tokens),
+ * });
  */
 export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Client {
   const endpoint = resolveEndpoint(options);
   const mask = (text: string) => redact(text, endpoint.secrets);
-  const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const fail = (status: number, code: Bitrix24ErrorCode, description: string, method: string) =>
+    new Bitrix24Error({ status, code: mask(code), description: mask(description), method: mask(method) });
+  const { now = Date.now, sleep = realSleep, operationTimeLimit: { maxWaitMs = 60_000, failFast = false } = {} } = options;
+  const emit = createEmit(options.hooks, options.logger);
+  const refresh = createTokenRefresher(endpoint, options as never);
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? 'standard', now);
+  // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
+  const resets = new Map<string, number>();
 
   const raw = createClient<paths>({
     baseUrl: endpoint.baseUrl,
-    fetch: baseFetch,
+    fetch: createTransport({
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      limiter,
+      timeoutMs: options.timeoutMs ?? 65_000,
+      allowInsecureHttp: options.allowInsecureHttp,
+      sleep,
+      emit,
+      fail,
+    }),
     // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
+    // It is read at each attempt, so a repeat after a refresh sends the new token.
     bodySerializer: (body: unknown) =>
       JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body),
   });
 
-  async function call(method: MethodName, params: unknown, callOptions?: CallOptions): Promise<unknown> {
-    let outcome;
-    try {
-      outcome = await raw.POST(`/${method}` as `/${MethodName}`, {
-        body: params as never,
-        parseAs: 'text',
-        signal: callOptions?.signal,
-      });
-    } catch (error) {
-      const aborted = callOptions?.signal?.aborted;
-      throw new Bitrix24Error({
-        status: 0,
-        code: aborted ? 'ABORTED' : 'NETWORK_ERROR',
-        description: aborted ? 'The call was aborted by the caller' : mask(`The request failed: ${(error as Error)?.message ?? String(error)}`),
-        method,
-      });
+  async function call(method: MethodName, params: unknown, callOptions: CallOptions = {}): Promise<unknown> {
+    const { signal, timeoutMs } = callOptions;
+    const retry = callOptions.retry ?? options.retry;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const started = now();
+      const usedToken = endpoint.accessToken;
+      let error: Bitrix24Error;
+      try {
+        const { data, error: body, response } = await raw.POST(`/${method}`, {
+          body: params,
+          parseAs: 'text',
+          signal,
+          [CALL_SETTINGS]: { method, timeoutMs },
+        } as never);
+        const { status } = response;
+        const payload = parseJson(response.ok ? data : body);
+        const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
+        // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
+        if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - (time.finish as number)) * 1000);
+        if (response.ok && isRecord(payload) && 'result' in payload) {
+          emit('onAttempt', { method, attempt, status, durationMs: now() - started });
+          return payload.result;
+        }
+        error =
+          isRecord(payload) && typeof payload.error === 'string'
+            ? fail(status, payload.error, typeof payload.error_description === 'string' ? payload.error_description : '', method)
+            : fail(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type') ?? 'no content type'})`, method);
+      } catch (thrown) {
+        error = isBitrix24Error(thrown) ? thrown : fail(0, 'NETWORK_ERROR', String(thrown), method);
+      }
+      const { status, code } = error;
+      emit('onAttempt', { method, attempt, status, code, durationMs: now() - started });
+      let delayMs = 0;
+      let reason: WaitEvent['reason'] = 'retry';
+      if (code === 'expired_token' && refresh && !refreshed) {
+        refreshed = true;
+        try {
+          await refresh(usedToken);
+        } catch {
+          throw fail(401, 'TOKEN_REFRESH_FAILED', 'The access token expired and refreshing it failed', method);
+        }
+      } else {
+        if (!error.retryable || code === 'expired_token' || attempt >= (retry === false ? 1 : (retry?.attempts ?? 5))) throw error;
+        const reset = resets.get(method) ?? 0;
+        if (code === 'OPERATION_TIME_LIMIT' && (failFast || reset - now() > maxWaitMs)) throw error;
+        if (code === 'OPERATION_TIME_LIMIT' && reset > now()) {
+          // One second more, since Bitrix24 gives the reset time in whole seconds.
+          delayMs = reset - now() + 1000;
+          reason = 'operation-time-limit';
+        } else {
+          if (code === 'QUERY_LIMIT_EXCEEDED') limiter?.fill();
+          delayMs = backoffDelay(attempt, retry || {});
+        }
+      }
+      emit('onRetry', { method, attempt, status, code, delayMs });
+      if (delayMs) {
+        emit('onWait', { method, reason, delayMs });
+        await sleep(delayMs, signal).catch(() => {
+          throw fail(0, 'ABORTED', 'The call was aborted', method);
+        });
+      }
     }
-    const { response } = outcome;
-    const payload = parseJson(response.ok ? outcome.data : outcome.error);
-    if (response.ok && isRecord(payload) && 'result' in payload) return payload.result;
-    if (isRecord(payload) && typeof payload.error === 'string') {
-      const description = typeof payload.error_description === 'string' ? payload.error_description : '';
-      throw new Bitrix24Error({ status: response.status, code: payload.error, description: mask(description), method });
-    }
-    throw new Bitrix24Error({
-      status: response.status,
-      code: 'INVALID_RESPONSE',
-      description: `${INVALID_RESPONSE} (HTTP ${response.status}, ${response.headers.get('content-type') ?? 'no content type'})`,
-      method,
-    });
   }
 
   const tree = buildMethodTree(methodNames, call);

@@ -12,7 +12,11 @@ export type ClientErrorCode =
   /** The caller aborted the call through its `AbortSignal`. */
   | 'ABORTED'
   /** The server answered with something that is not a Bitrix24 JSON envelope (an HTML proxy page, an empty body). */
-  | 'INVALID_RESPONSE';
+  | 'INVALID_RESPONSE'
+  /** A redirect was not followed: to a non-HTTPS address, too many hops, or hidden by a browser. */
+  | 'REDIRECT_REFUSED'
+  /** The access token expired and `onTokenExpired` failed or returned no token. */
+  | 'TOKEN_REFRESH_FAILED';
 
 /**
  * The `code` of a {@link Bitrix24Error}: a documented Bitrix24 code, a client-side code, or any other
@@ -41,14 +45,14 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'NETWORK_ERROR',
   'TIMEOUT',
 ]);
-const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set(['OVERLOAD_LIMIT', 'PORTAL_DELETED', 'ABORTED']);
+const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set(['OVERLOAD_LIMIT', 'PORTAL_DELETED', 'ABORTED', 'REDIRECT_REFUSED']);
 
 /** Whether a failure with this code and HTTP status may succeed when the same call is repeated later. */
 export function isRetryableFailure(code: string, status: number): boolean {
   if (RETRYABLE_CODES.has(code)) return true;
   if (NEVER_RETRYABLE_CODES.has(code)) return false;
-  // Gateways in front of a portal answer 502/504 without a Bitrix24 body; those are transient too.
-  return status === 502 || status === 504;
+  // Gateways in front of a portal answer 5xx pages without a Bitrix24 body; those are transient too.
+  return [500, 502, 503, 504].includes(status);
 }
 
 /**

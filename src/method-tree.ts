@@ -1,5 +1,6 @@
 import type { paths } from '../generated/schema.js';
 import type { MethodName } from '../generated/methods.js';
+import type { RetryOptions } from './retry.js';
 
 type Operation<M extends MethodName> = paths[`/${M}`]['post'];
 type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
@@ -11,10 +12,14 @@ export type MethodParams<M extends MethodName> = Omit<JsonBody<Operation<M>>, 'a
 export type MethodResult<M extends MethodName> =
   Operation<M>['responses'][200]['content']['application/json']['result'];
 
-/** Per-call options. */
+/** Per-call options; they override the client's. */
 export interface CallOptions {
   /** Aborts the call (and any waiting or retrying it does). */
   signal?: AbortSignal;
+  /** Longest wait for one HTTP answer of this call, per attempt. */
+  timeoutMs?: number;
+  /** Retry settings for this call; `false` sends it once (for methods that must not repeat). */
+  retry?: false | RetryOptions;
 }
 
 /** One Bitrix24 method as a function: parameters in, `result` out, a `Bitrix24Error` on failure. */

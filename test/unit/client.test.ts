@@ -76,7 +76,7 @@ describe('createBitrix24Client', () => {
 describe('Bitrix24Error from a client call', () => {
   const call = (respond: () => Response | Promise<Response>) => {
     const { fetch } = observedFetch(respond);
-    const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch });
+    const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch, retry: false });
     return client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }).then(
       () => expect.unreachable('the call should fail'),
       (error: unknown) => error as Bitrix24Error,

@@ -1,0 +1,60 @@
+/** Passed to `onAttempt` after each HTTP attempt of a method call. */
+export interface AttemptEvent {
+  method: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** HTTP status; 0 when no answer arrived. */
+  status: number;
+  /** The error code, or `undefined` when the attempt succeeded. */
+  code?: string;
+  durationMs: number;
+}
+
+/** Passed to `onRetry` when a failed attempt is going to be repeated. */
+export interface RetryEvent {
+  method: string;
+  /** The attempt that failed. */
+  attempt: number;
+  status: number;
+  code: string;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+}
+
+/** Passed to `onWait` before the client sleeps. */
+export interface WaitEvent {
+  method: string;
+  /** `rate-limit`: the client-side bucket is full; `retry`: backoff; `operation-time-limit`: waiting for `operating_reset_at`. */
+  reason: 'rate-limit' | 'retry' | 'operation-time-limit';
+  delayMs: number;
+}
+
+/**
+ * Observability callbacks. Payloads carry method names, counts, statuses and codes only: never a
+ * URL, a body or a credential. An exception thrown by a hook is ignored.
+ */
+export interface Hooks {
+  onAttempt?: (event: AttemptEvent) => void;
+  onRetry?: (event: RetryEvent) => void;
+  onWait?: (event: WaitEvent) => void;
+}
+
+/** Where the client writes its debug lines (the same payloads as the hooks); nothing is logged without one. */
+export interface Logger {
+  debug(message: string, details: object): void;
+}
+
+/** Sends one event to its hook and to the logger. */
+export type Emit = <K extends keyof Hooks>(kind: K, event: Parameters<NonNullable<Hooks[K]>>[0]) => void;
+
+/** Creates the {@link Emit} function of a client. */
+export function createEmit(hooks: Hooks = {}, logger?: Logger): Emit {
+  return (kind, event) => {
+    try {
+      (hooks[kind] as ((e: typeof event) => void) | undefined)?.(event);
+      logger?.debug(`bitrix24 ${kind}`, event);
+    } catch {
+      // A broken hook or logger must not turn a successful call into a failure.
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import { isBitrix24Error, type Bitrix24Error, type Bitrix24ErrorCode } from './errors.js';
+import type { Emit } from './hooks.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
+export const CALL_SETTINGS = 'bitrix24';
+
+/** Per-call settings the transport reads from the request; absent for raw openapi-fetch calls. */
+export interface CallSettings {
+  method: string;
+  timeoutMs?: number;
+}
+
+/** What {@link createTransport} needs from the client. */
+export interface TransportOptions {
+  fetch: typeof globalThis.fetch;
+  limiter?: RateLimiter;
+  timeoutMs: number;
+  allowInsecureHttp?: boolean;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  emit: Emit;
+  /** Builds a {@link Bitrix24Error} with secrets masked. */
+  fail: (status: number, code: Bitrix24ErrorCode, description: string, method: string) => Bitrix24Error;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * The `fetch` handed to openapi-fetch, so every request of a client (method calls, their retries and
+ * raw calls) passes the rate limiter, gets a timeout and has redirects re-POSTed. It answers with a
+ * fully read Response or throws a {@link Bitrix24Error}.
+ */
+export function createTransport(options: TransportOptions) {
+  const { limiter, emit, fail } = options;
+  return async (request: Request): Promise<Response> => {
+    const settings: Partial<CallSettings> = (request as never)[CALL_SETTINGS] ?? {};
+    const method = settings.method ?? new URL(request.url).pathname.split('/').pop()!;
+    const { signal } = request;
+    const body = request.body ? await request.text() : null;
+    let url = request.url;
+    let timeout: AbortSignal | undefined;
+    try {
+      for (let hop = 0; ; hop++) {
+        const delayMs = limiter?.take() ?? 0;
+        if (delayMs) {
+          emit('onWait', { method, reason: 'rate-limit', delayMs });
+          await options.sleep(delayMs, signal).catch((reason) => {
+            limiter!.give();
+            throw reason;
+          });
+        }
+        timeout = AbortSignal.timeout(settings.timeoutMs ?? options.timeoutMs);
+        const response = await options.fetch(url, {
+          method: request.method,
+          headers: request.headers,
+          body,
+          signal: AbortSignal.any([signal, timeout]),
+          // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
+          // a GET without its body (change-domen.md), so redirects are repeated here by hand.
+          redirect: 'manual',
+        });
+        // Browsers hide a manual redirect behind an opaque response (status 0, no Location header),
+        // so the new address cannot be read there: refuse it rather than guess.
+        const location = response.type === 'opaqueredirect' ? 'about:' : [301, 302, 307, 308].includes(response.status) && response.headers.get('location');
+        if (location) {
+          const next = new URL(location, url);
+          if (hop >= MAX_REDIRECTS || !(next.protocol === 'https:' || (next.protocol === 'http:' && options.allowInsecureHttp))) {
+            throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many' : 'not HTTPS'})`, method);
+          }
+          await response.body?.cancel();
+          url = next.href;
+          continue;
+        }
+        // Reading the body here puts a stalled body under the same timeout as the headers.
+        return new Response((await response.text()) || null, response);
+      }
+    } catch (error) {
+      if (isBitrix24Error(error)) throw error;
+      // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
+      throw fail(0, signal.aborted ? 'ABORTED' : timeout?.aborted ? 'TIMEOUT' : 'NETWORK_ERROR', String(((error as Error)?.cause as Error ?? error)?.message), method);
+    }
+  };
+}
