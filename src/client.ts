@@ -2,6 +2,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import { methodNames, type MethodName } from '../generated/methods.js';
 import { resolveEndpoint, type Connection } from './auth.js';
+import { createBatchMethods, type BatchMethods } from './batch.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
 import { buildMethodTree, type CallOptions, type MethodTree } from './method-tree.js';
@@ -44,8 +45,11 @@ export type Bitrix24ClientOptions = Connection & {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
-/** The client: every method of the contract under its Bitrix24 name, plus the raw openapi-fetch client. */
-export type Bitrix24Client = MethodTree & {
+/**
+ * The client: every method of the contract under its Bitrix24 name, the typed `batch` and `bulk`
+ * (in place of the contract's raw `batch`), plus the raw openapi-fetch client.
+ */
+export type Bitrix24Client = Omit<MethodTree, 'batch'> & BatchMethods & {
   /**
    * The underlying openapi-fetch client, for `{ data, error, response }` style calls:
    * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth, the rate limiter, timeouts and
@@ -180,5 +184,6 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   }
 
   const tree = buildMethodTree(methodNames, call);
-  return Object.assign(tree, { raw, call }) as Bitrix24Client;
+  // The typed batch replaces the generated `batch(params)`; its requests still go through `call`.
+  return Object.assign(tree, { raw, call }, createBatchMethods(call, mask)) as unknown as Bitrix24Client;
 }

@@ -9,6 +9,26 @@ export {
   type KnownErrorCode,
 } from './errors.js';
 export type { Connection, OAuthConnection, WebhookConnection } from './auth.js';
+export {
+  cmd,
+  MAX_BATCH_COMMANDS,
+  type AnyBatchCommand,
+  type BatchableMethod,
+  type BatchCommand,
+  type BatchCommands,
+  type BatchErrorCode,
+  type BatchFailure,
+  type BatchMethods,
+  type BatchOptions,
+  type BatchOutcome,
+  type BatchResults,
+  type BatchSuccess,
+  type BulkOptions,
+  type BulkProgress,
+  type CommandBuilder,
+  type CommandTree,
+} from './batch.js';
+export { encodeCommand, encodeQuery } from './batch-encoding.js';
 export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';
