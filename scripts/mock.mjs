@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bundlePath = join(root, 'generated', 'openapi.bundle.yaml');
@@ -36,6 +37,64 @@ export function describeViolations(header) {
     .join('; ');
 }
 
+/**
+ * Decodes a form body or query string with PHP-style bracket nesting, the way Bitrix24 reads it:
+ * `fields[CONTACT_ID]=1010` gives `{ fields: { CONTACT_ID: '1010' } }`; a level whose keys are all
+ * indexes (`items[0][SORT]=10`, `ids[]=1`) becomes an array. Values stay text; see coerceToSchema.
+ */
+export function decodeBracketForm(text) {
+  const root = Object.create(null); // null prototypes: a key like `__proto__[x]` stays plain data
+  for (const [key, value] of new URLSearchParams(text)) {
+    const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
+    const path = match ? [match[1], ...[...match[2].matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1])] : [key];
+    let node = root;
+    path.forEach((segment, i) => {
+      const name = segment === '' ? String(Object.keys(node).length) : segment;
+      if (i === path.length - 1) node[name] = value;
+      else node = node[name] = typeof node[name] === 'object' ? node[name] : Object.create(null);
+    });
+  }
+  const arrays = (value) => {
+    if (typeof value !== 'object') return value;
+    const entries = Object.entries(value).map(([key, item]) => [key, arrays(item)]);
+    return entries.length > 0 && entries.every(([key]) => /^\d+$/.test(key))
+      ? entries.sort(([a], [b]) => a - b).map(([, item]) => item)
+      : Object.fromEntries(entries);
+  };
+  return arrays(root);
+}
+
+/** The schema and every schema it refers to or combines (`$ref`, `allOf`, `anyOf`, `oneOf`). */
+function schemaParts(schema, contract, parts = []) {
+  if (!schema || typeof schema !== 'object') return parts;
+  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/')) {
+    const target = schema.$ref.slice(2).split('/').reduce((at, key) => at?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], contract);
+    schemaParts(target, contract, parts);
+  }
+  parts.push(schema);
+  for (const part of [...(schema.allOf ?? []), ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) schemaParts(part, contract, parts);
+  return parts;
+}
+
+/**
+ * Form and query values are all text. Turns the ones the contract types as numbers or booleans
+ * back into numbers and booleans, so validation reports real mistakes (`CONTACT_ID=abc`) only.
+ */
+export function coerceToSchema(value, schema, contract) {
+  const parts = schemaParts(schema, contract);
+  const children = (pick) => ({ anyOf: parts.map(pick).filter((child) => child && typeof child === 'object') });
+  if (Array.isArray(value)) return value.map((item) => coerceToSchema(item, children((s) => s.items), contract));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) =>
+      [key, coerceToSchema(item, children((s) => s.properties?.[key] ?? s.additionalProperties), contract)]));
+  }
+  if (typeof value !== 'string') return value;
+  const types = new Set(parts.flatMap((s) => [s.type ?? []].flat()));
+  if ((types.has('integer') || types.has('number')) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  if (types.has('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
 function hasAuthParam(contentType, body, searchParams) {
   if (searchParams.get('auth')) return true;
   if (contentType.includes('application/json')) {
@@ -56,12 +115,12 @@ async function readBody(req) {
 }
 
 /** Answers one request: adapts the URL, validates the transport, and relays to Prism. */
-async function handle(req, prismOrigin) {
+async function handle(req, prismOrigin, contract) {
   const target = parseMethodUrl(req.url);
   if (!target) return bitrixError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
 
   let body = await readBody(req);
-  let contentType = String(req.headers['content-type'] ?? '');
+  let contentType = String(req.headers['content-type'] ?? '') || 'application/json';
   if (req.method === 'GET' || req.method === 'HEAD') {
     // A GET carries its parameters in the query string with the same bracket nesting as a form body.
     body = target.searchParams.toString();
@@ -69,7 +128,19 @@ async function handle(req, prismOrigin) {
   } else if (req.method !== 'POST') {
     return bitrixError(405, 'ERROR_METHOD_NOT_ALLOWED', `HTTP method ${req.method} is not supported; use POST or GET.`);
   }
+  const operation = contract.paths?.[`/${target.method}`]?.post;
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    // Prism 5 cannot read indexed arrays of objects from a form (`items[0][CONTACT_ID]=1010`) and
+    // silently drops bracket keys its schema does not name, so decode the form here, restore the
+    // numbers the schema expects, and let Prism validate JSON like any other body.
+    const content = operation?.requestBody?.content ?? {};
+    const schema = (content['application/x-www-form-urlencoded'] ?? content['application/json'])?.schema;
+    body = JSON.stringify(coerceToSchema(decodeBracketForm(body), schema, contract));
+    contentType = 'application/json';
+  }
   if (contentType.includes('application/json')) {
+    // A method whose parameters are all optional (crm.lead.contact.fields) may be called with no body.
+    if (body.trim() === '' && operation && !operation.requestBody?.required) body = '{}';
     if (body.trim() === '') return bitrixError(400, '', 'The request body is empty; send the method parameters as JSON.');
     try {
       JSON.parse(body);
@@ -81,7 +152,7 @@ async function handle(req, prismOrigin) {
     return bitrixError(401, 'NO_AUTH_FOUND', 'Wrong authorization data: send the access token as the auth parameter.');
   }
 
-  const headers = { 'content-type': contentType || 'application/json', accept: 'application/json' };
+  const headers = { 'content-type': contentType, accept: 'application/json' };
   if (req.headers.prefer) headers.prefer = String(req.headers.prefer);
   const response = await fetch(`${prismOrigin}/${target.method}`, { method: 'POST', headers, body });
   const text = await response.text();
@@ -125,6 +196,7 @@ async function waitForPrism(origin, child, timeoutMs = 30_000) {
  * @param {{ port?: number, host?: string, docsFile?: string, spec?: string }} options
  */
 export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spec = bundlePath } = {}) {
+  const contract = YAML.parse(readFileSync(spec, 'utf8'));
   const prismPort = await freePort();
   const prismCli = join(root, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
   const prism = spawn(process.execPath, [prismCli, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), '--errors', 'false', spec], {
@@ -150,7 +222,7 @@ export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spe
         res.end(readFileSync(docsFile));
         return;
       }
-      const answer = await handle(req, prismOrigin);
+      const answer = await handle(req, prismOrigin, contract);
       const payload = answer.raw ?? JSON.stringify(answer.body);
       res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' });
       res.end(req.method === 'HEAD' ? undefined : payload);
