@@ -1,0 +1,178 @@
+// Opens the built docs page from disk in Debian's Chromium (driven by playwright-core) and checks
+// what a reader sees. The list of methods comes from generated/openapi.bundle.json, so a new method is
+// checked without touching this file. Without Chromium the suite is skipped with a notice, except
+// under CI=true, where a missing browser fails.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDocs } from '../../scripts/docs.mjs';
+import { resolveRef, spec } from '../helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const hasChromium = existsSync(CHROMIUM);
+const underCi = process.env.CI === 'true';
+if (!hasChromium) {
+  console.warn(`\n[docs browser test] ${CHROMIUM} not found: ${underCi ? 'FAILING (CI=true)' : 'SKIPPED'}. Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.\n`);
+}
+
+type Method = { name: string; summary: string; fields: string[]; statuses: string[]; codes: string[] };
+
+/** Top-level request body properties, through `$ref` and `allOf`. */
+function propertiesOf(schema: any): string[] {
+  const s = resolveRef(schema) ?? {};
+  return [...Object.keys(s.properties ?? {}), ...(s.allOf ?? []).flatMap(propertiesOf)];
+}
+
+const errorCodes = (responses: Record<string, any>) =>
+  Object.entries(responses)
+    .filter(([status]) => Number(status) >= 400)
+    .flatMap(([, response]) => Object.values(resolveRef(response).content?.['application/json']?.examples ?? {}))
+    .map((example) => String(resolveRef(example).value?.error));
+
+const methods: Method[] = Object.entries<any>(spec.paths).map(([path, item]) => {
+  const operation = item.post;
+  return {
+    name: path.slice(1),
+    summary: operation.summary,
+    fields: [...new Set(propertiesOf(operation.requestBody?.content?.['application/json']?.schema))],
+    statuses: Object.keys(operation.responses),
+    codes: [...new Set(errorCodes(operation.responses))],
+  };
+});
+
+describe.runIf(!hasChromium && underCi)('docs page in a real browser', () => {
+  it('has Chromium to run in (CI=true)', () => {
+    throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get, or set CHROMIUM_PATH.`);
+  });
+});
+
+describe.skipIf(!hasChromium)('docs page in a real browser', () => {
+  let browser: Browser;
+  let page: Page;
+  let pageUrl: string;
+  let docsFile: string;
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    docsFile = buildDocs(); // always a fresh page, never a stale one
+    pageUrl = pathToFileURL(docsFile).href;
+    // launch() gives Chromium a fresh temporary profile (user-data-dir) and removes it on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+    // Anything that tries to leave the page is recorded and refused.
+    await context.route('**/*', (route) => (route.request().url().split('#')[0] === pageUrl ? route.continue() : route.abort()));
+    page = await context.newPage();
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(pageUrl);
+    await page.locator('[data-component-name="Menu/MenuItem"]').first().waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (page) {
+      await page.goto(`${pageUrl}#/`);
+      await page.keyboard.press('Escape');
+      await page.screenshot({ path: join(dirname(docsFile), 'screenshot.png') });
+    }
+    await browser?.close();
+  });
+
+  it('finds the methods to check in the bundle', () => {
+    expect(methods.length).toBeGreaterThan(0);
+  });
+
+  it('lists every method by name in the navigation', async () => {
+    const items = await page.locator('[data-component-name="Menu/MenuItem"]').allInnerTexts();
+    for (const method of methods) {
+      expect(items.some((text) => text.startsWith(`${method.name} — `)), method.name).toBe(true);
+    }
+  });
+
+  /** Opens a method's section from the navigation; returns its heading and the text and code blocks of its block. */
+  async function openSection(method: Method) {
+    await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` }).first().click();
+    const start = `${method.name} — `;
+    await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), start);
+    return page.evaluate(
+      ({ start, headings }) => {
+        const isOperationHeading = (h: Element) => headings.some((text) => h.textContent?.startsWith(text));
+        const heading = [...document.querySelectorAll('h1, h2')].find((h) => h.textContent?.startsWith(start))!;
+        // The largest block holding this method's heading and no other method's.
+        let block: Element = heading;
+        while (block.parentElement && [...block.parentElement.querySelectorAll('h1, h2')].filter(isOperationHeading).length === 1) {
+          block = block.parentElement;
+        }
+        return {
+          heading: heading.textContent ?? '',
+          text: (block as HTMLElement).innerText,
+          code: [...block.querySelectorAll('pre')].map((pre) => (pre as HTMLElement).innerText),
+        };
+      },
+      { start, headings: methods.map((m) => `${m.name} — `) },
+    );
+  }
+
+  async function chooseSample(label: string) {
+    await page.getByRole('button', { name: /^(cURL \(webhook\)|cURL \(OAuth\)|TypeScript|Payload)$/ }).first().click();
+    await page.getByRole('menuitem', { name: label, exact: true }).first().click();
+  }
+
+  it('renders each method section with its name, request fields and error responses', async () => {
+    for (const method of methods) {
+      const section = await openSection(method);
+      expect(section.heading).toBe(method.summary);
+      for (const field of method.fields) expect(section.text, `${method.name}: field ${field}`).toMatch(new RegExp(`\\b${field}\\b`));
+      for (const status of method.statuses) expect(section.text, `${method.name}: response ${status}`).toContain(status);
+      for (const code of method.codes) expect(section.text, `${method.name}: error ${code}`).toContain(code === '' ? '""' : code);
+    }
+  });
+
+  it('shows generated code samples for cURL (webhook and OAuth) and TypeScript', async () => {
+    const samples = { webhook: new Map<string, string[]>(), oauth: new Map<string, string[]>(), typescript: new Map<string, string[]>() };
+    for (const [key, label] of [['webhook', 'cURL (webhook)'], ['oauth', 'cURL (OAuth)'], ['typescript', 'TypeScript']] as const) {
+      await chooseSample(label);
+      for (const method of methods) samples[key].set(method.name, (await openSection(method)).code);
+    }
+    for (const { name } of methods) {
+      expect(samples.webhook.get(name)!.some((code) => code.startsWith('curl') && code.includes(`/rest/1/your-webhook-code/${name}"`)), `webhook cURL for ${name}`).toBe(true);
+      expect(samples.oauth.get(name)!.some((code) => code.startsWith('curl') && code.includes(`/rest/${name}"`) && code.includes('"auth"')), `OAuth cURL for ${name}`).toBe(true);
+      expect(
+        samples.typescript.get(name)!.some((code) => code.includes("import { createBitrix24Client } from 'b24-lead-contact'") && code.includes(`client.${name}(`)),
+        `TypeScript for ${name}`,
+      ).toBe(true);
+    }
+  });
+
+  it('names every documented error code in the introduction', async () => {
+    await page.goto(`${pageUrl}#/section/errors`);
+    const intro = await page.locator('main, body').first().innerText();
+    for (const code of new Set(methods.flatMap((m) => m.codes))) expect(intro, `intro: ${code}`).toContain(code === '' ? '""' : code);
+  });
+
+  it('finds a method with the search', async () => {
+    const method = methods.at(-1)!;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type(method.name);
+    const hit = page.locator('[data-component-name="Search/SearchItem"]', { hasText: method.summary }).first();
+    await hit.waitFor();
+    await hit.click();
+    await page.waitForFunction((summary) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent === summary), method.summary);
+  });
+
+  it('logs no console errors and sends no request beyond the page itself', () => {
+    expect(consoleErrors).toEqual([]);
+    const outside = requests.filter((url) => url.split('#')[0] !== pageUrl && !url.startsWith('data:') && !url.startsWith('blob:'));
+    expect(outside).toEqual([]);
+  });
+});
