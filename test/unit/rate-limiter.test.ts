@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBitrix24Client } from '../../src/index.js';
+import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/rate-limiter.js';
+import { ok, sendJson, startFaultServer } from './fault-server.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(() => close?.());
+
+/** Bitrix24's bucket as limits.md describes it: +1 per request, drains `drain`/s, refuses above `threshold`. */
+function portalBucket(drain: number, threshold: number, now: () => number) {
+  let level = 0;
+  let at = now();
+  return () => {
+    const t = now();
+    level = Math.max(0, level - ((t - at) / 1000) * drain);
+    at = t;
+    if (level >= threshold) return false;
+    level += 1;
+    return true;
+  };
+}
+
+describe('createRateLimiter', () => {
+  it.each(Object.keys(RATE_LIMIT_PLANS) as (keyof typeof RATE_LIMIT_PLANS)[])(
+    'schedules a burst of 1000 requests so that the %s plan bucket never overflows',
+    (plan) => {
+      const { drainPerSecond, burst } = RATE_LIMIT_PLANS[plan];
+      const limiter = createRateLimiter(plan, () => 0);
+      const sendTimes = Array.from({ length: 1000 }, () => limiter.take()).sort((a, b) => a - b);
+      let clock = 0;
+      const accept = portalBucket(drainPerSecond, burst, () => clock);
+      const refused = sendTimes.filter((t) => ((clock = t), !accept())).length;
+      expect(refused).toBe(0);
+      // Conservative but not idle: the first requests go at once, the rest at the drain rate.
+      const immediate = sendTimes.filter((t) => t === 0).length;
+      expect(immediate).toBe(burst - Math.max(2, Math.ceil(burst / 10)));
+      expect(sendTimes.at(-1)! / 1000).toBeCloseTo((1000 - immediate) / drainPerSecond, 0);
+    },
+  );
+
+  it('gives back a slot whose request was never sent', () => {
+    const limiter = createRateLimiter({ drainPerSecond: 1, burst: 4 }, () => 0);
+    expect([limiter.take(), limiter.take(), limiter.take()]).toEqual([0, 0, 1000]);
+    limiter.give();
+    expect(limiter.take()).toBe(1000);
+  });
+
+  it('counts the bucket as full after the portal answered 503', () => {
+    const limiter = createRateLimiter('standard', () => 0);
+    limiter.fill();
+    expect(limiter.take()).toBe(500);
+  });
+});
+
+describe('the client rate limiter against a portal that enforces the same bucket', () => {
+  const bucket = { drainPerSecond: 20, burst: 20 };
+
+  async function portal() {
+    const accept = portalBucket(bucket.drainPerSecond, bucket.burst, () => performance.now());
+    let refused = 0;
+    const server = await startFaultServer((_req, res) => {
+      if (accept()) return sendJson(res, 200, ok());
+      refused++;
+      sendJson(res, 503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
+    });
+    close = server.close;
+    return { ...server, refused: () => refused };
+  }
+
+  it('sends a burst of 40 concurrent calls with zero 503 answers', async () => {
+    const server = await portal();
+    const client = createBitrix24Client({
+      webhookUrl: `${server.origin}/rest/1/burstwebhookcode/`,
+      allowInsecureHttp: true,
+      rateLimit: bucket,
+      retry: false,
+    });
+    const results = await Promise.all(Array.from({ length: 40 }, () => client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } })));
+    expect(results).toEqual(Array(40).fill(true));
+    expect(server.refused()).toBe(0);
+    expect(server.seen).toHaveLength(40);
+  });
+
+  it('shares one bucket between method calls and raw openapi-fetch calls', async () => {
+    const server = await portal();
+    const waits: string[] = [];
+    const client = createBitrix24Client({
+      webhookUrl: `${server.origin}/rest/1/burstwebhookcode/`,
+      allowInsecureHttp: true,
+      rateLimit: bucket,
+      retry: false,
+      hooks: { onWait: (e) => void waits.push(e.method) },
+    });
+    const body = { id: 1, fields: { CONTACT_ID: 2 } };
+    await Promise.all([
+      ...Array.from({ length: 15 }, () => client.crm.lead.contact.add(body)),
+      ...Array.from({ length: 15 }, () => client.raw.POST('/crm.lead.contact.add', { body })),
+    ]);
+    expect(server.refused()).toBe(0);
+    expect(waits.length).toBe(30 - 18);
+    expect(new Set(waits)).toEqual(new Set(['crm.lead.contact.add']));
+  });
+
+  it('proves the portal enforces the bucket: without the limiter the same burst gets 503s', async () => {
+    const server = await portal();
+    const client = createBitrix24Client({
+      webhookUrl: `${server.origin}/rest/1/burstwebhookcode/`,
+      allowInsecureHttp: true,
+      rateLimit: false,
+      retry: false,
+    });
+    await Promise.allSettled(Array.from({ length: 40 }, () => client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } })));
+    expect(server.refused()).toBeGreaterThan(0);
+  });
+});
