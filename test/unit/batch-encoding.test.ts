@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseQuery } from '../../bench/bitrix-server.mjs';
+import { encodeCommand, encodeQuery } from '../../src/index.js';
+
+/** What PHP's parse_str gives back for `value`: strings, 1/0 for booleans, index-keyed objects for arrays, no empties. */
+function asPhpSees(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value !== 'object') return String(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const seen = asPhpSees(item);
+    if (seen !== undefined) out[key] = seen;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+const awkward = ['John&Martin', 'a=b', '100%', '%26', '[x]', 'a]b[c', '#tag', 'a+b c', '?q=1&r', 'Привет, мир', 'Ünïcödé 😀', "quote'\"", 'tab\tnew\nline', '$result[link][ID]', ''];
+
+describe('encodeCommand', () => {
+  it('writes the official example as method?query with bracket nesting', () => {
+    expect(encodeCommand('crm.lead.contact.add', { id: 1, fields: { CONTACT_ID: 1010, SORT: 10, IS_PRIMARY: 'Y' } })).toBe(
+      'crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010&fields[SORT]=10&fields[IS_PRIMARY]=Y',
+    );
+  });
+
+  it('indexes arrays explicitly, as http_build_query does', () => {
+    expect(encodeQuery({ id: 1, items: [{ CONTACT_ID: 1010, IS_PRIMARY: 'Y' }, { CONTACT_ID: 1011 }] })).toBe(
+      'id=1&items[0][CONTACT_ID]=1010&items[0][IS_PRIMARY]=Y&items[1][CONTACT_ID]=1011',
+    );
+  });
+
+  it('sends a method without parameters bare', () => {
+    expect(encodeCommand('crm.lead.contact.fields', {})).toBe('crm.lead.contact.fields');
+    expect(encodeCommand('crm.lead.contact.fields')).toBe('crm.lead.contact.fields');
+  });
+
+  it.each([
+    ['John&Martin', 'John%26Martin'],
+    ['a=b', 'a%3Db'],
+    ['100%', '100%25'],
+    ['[x]', '%5Bx%5D'],
+    ['#tag', '%23tag'],
+    ['a+b c', 'a%2Bb%20c'],
+    ['Привет', '%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82'],
+  ])('percent-encodes %j once inside a value', (value, encoded) => {
+    expect(encodeCommand('crm.lead.add', { fields: { TITLE: value } })).toBe(`crm.lead.add?fields[TITLE]=${encoded}`);
+  });
+
+  it('gives the double encoding of the data-encoding page once the command itself goes into a query string', () => {
+    const line = encodeCommand('crm.lead.add', { fields: { TITLE: 'John&Martin' } });
+    expect(`cmd[0]=${encodeURIComponent(line)}`).toBe('cmd[0]=crm.lead.add%3Ffields%5BTITLE%5D%3DJohn%2526Martin');
+  });
+
+  it('sends booleans as 1/0 and leaves out null, undefined and empty containers', () => {
+    expect(encodeQuery({ a: true, b: false, c: null, d: undefined, e: [], f: {}, g: 0 })).toBe('a=1&b=0&g=0');
+  });
+
+  it('refuses what is not a method name or not a parameter value', () => {
+    expect(() => encodeCommand('crm.lead.add?id=1', {})).toThrow(TypeError);
+    expect(() => encodeCommand('', {})).toThrow(TypeError);
+    expect(() => encodeQuery({ id: Number.NaN })).toThrow(/finite/);
+    expect(() => encodeQuery({ f: () => 1 })).toThrow(TypeError);
+  });
+
+  it.each(awkward)('%j survives the trip through a PHP-style parser', (value) => {
+    const params = { id: 7, fields: { TITLE: value, LIST: [value, { DEEP: value }] } };
+    const { method, params: parsed } = parseCommand(encodeCommand('crm.lead.add', params));
+    expect(method).toBe('crm.lead.add');
+    expect(parsed).toEqual(asPhpSees(params));
+  });
+
+  it('round-trips any nesting of awkward strings, numbers and booleans (property)', () => {
+    const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/).filter((k) => k !== '__proto__');
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom(...awkward));
+    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree'), { maxLength: 3 }), fc.dictionary(key, tie('tree'), { maxKeys: 3 })),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { minKeys: 1, maxKeys: 4 }), (params) => {
+        const line = encodeCommand('crm.lead.contact.add', params);
+        expect(line).not.toMatch(/[#\s]/); // a raw # would end the command (parse_url), raw spaces are not URL text
+        const parsed = parseCommand(line);
+        expect(parsed.method).toBe('crm.lead.contact.add');
+        expect(parsed.params).toEqual(asPhpSees(params) ?? {});
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the parser really would lose data after a raw #, which is why it is encoded', () => {
+    expect(parseCommand('crm.lead.add?fields[TITLE]=a#b').params).toEqual({ fields: { TITLE: 'a' } });
+    expect(parseQuery('fields[TITLE]=a%23b')).toEqual({ fields: { TITLE: 'a#b' } });
+  });
+});
