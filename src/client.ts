@@ -144,13 +144,14 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         }
         error =
           isRecord(payload) && typeof payload.error === 'string'
-            ? fail(status, payload.error, typeof payload.error_description === 'string' ? payload.error_description : '', method)
-            : fail(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type') ?? 'no content type'})`, method);
+            ? fail(status, payload.error, String(payload.error_description ?? ''), method)
+            : fail(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method);
       } catch (thrown) {
         error = isBitrix24Error(thrown) ? thrown : fail(0, 'NETWORK_ERROR', String(thrown), method);
       }
-      const { status, code } = error;
-      emit('onAttempt', { method, attempt, status, code, durationMs: now() - started });
+      const event = { method, attempt, status: error.status, code: error.code };
+      const { code } = event;
+      emit('onAttempt', { ...event, durationMs: now() - started });
       let delayMs = 0;
       let reason: WaitEvent['reason'] = 'retry';
       if (code === 'expired_token' && refresh && !refreshed) {
@@ -158,7 +159,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         try {
           await refresh(usedToken);
         } catch {
-          throw fail(401, 'TOKEN_REFRESH_FAILED', 'The access token expired and refreshing it failed', method);
+          throw fail(401, 'TOKEN_REFRESH_FAILED', 'Refreshing the access token failed', method);
         }
       } else {
         if (!error.retryable || code === 'expired_token' || attempt >= (retry === false ? 1 : (retry?.attempts ?? 5))) throw error;
@@ -173,7 +174,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
           delayMs = backoffDelay(attempt, retry || {});
         }
       }
-      emit('onRetry', { method, attempt, status, code, delayMs });
+      emit('onRetry', { ...event, delayMs });
       if (delayMs) {
         emit('onWait', { method, reason, delayMs });
         await sleep(delayMs, signal).catch(() => {
