@@ -65,7 +65,7 @@ export function createTransport(options: TransportOptions) {
         if (location) {
           const next = new URL(location, url);
           if (hop >= MAX_REDIRECTS || !(next.protocol === 'https:' || (next.protocol === 'http:' && options.allowInsecureHttp))) {
-            throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many' : 'not HTTPS'})`, method);
+            throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many hops' : response.status ? 'not HTTPS' : 'opaque in a browser'})`, method);
           }
           await response.body?.cancel();
           url = next.href;

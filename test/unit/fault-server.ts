@@ -9,7 +9,7 @@ export interface Seen {
 }
 
 /** What a script does with the `index`-th request (0-based): answer, reset, stall… */
-export type Script = (req: IncomingMessage, res: ServerResponse, seen: Seen, index: number) => void | Promise<void>;
+export type Script = (req: IncomingMessage, res: ServerResponse, seen: Seen, index: number) => unknown;
 
 /** A scripted HTTP server on 127.0.0.1 and a free port that records every request it gets. */
 export async function startFaultServer(script: Script) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
-import type { AttemptEvent, RetryEvent, WaitEvent } from '../../src/hooks.js';
+import type { AttemptEvent, RetryEvent, WaitEvent } from '../../src/index.js';
 import { fakeClock, ok, sendJson, startFaultServer, time, type Script } from './fault-server.js';
 
 const CODE = 'faultwebhookcode77';
