@@ -443,15 +443,13 @@ export interface components {
         LeadContactItem: components["schemas"]["LeadContactLink"] & {
             /** @description The linked contact. */
             CONTACT_ID: unknown;
-            /** @description Position in the lead's contact list; smaller values come first. */
-            SORT: unknown;
+            SORT: components["schemas"]["SortIndex"];
             /**
              * @description Role of the contact in the lead. Bitrix24 marks it as reserved; the documented answers always show `0`. Not listed by `crm.lead.contact.fields`.
              * @example 0
              */
             ROLE_ID: number;
-            /** @description `Y` for the lead's primary contact (the one in the lead's `CONTACT_ID` field), `N` for the others. */
-            IS_PRIMARY: unknown;
+            IS_PRIMARY: components["schemas"]["PrimaryFlag"];
         };
         /** @description Answer of `crm.lead.contact.items.get`. */
         LeadContactItemsResponse: {
