@@ -1,0 +1,118 @@
+// scripts/verify.mjs against a fake portal on loopback (test/verify/fake-portal.ts): it must pass
+// every conforming answer, catch every violating one, clean up what --write created, and never print
+// a secret.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
+import { runVerify } from './run.js';
+
+let portal: FakePortal | undefined;
+afterEach(async () => {
+  await portal?.close();
+  portal = undefined;
+});
+
+const webhookEnv = (p: FakePortal) => ({ B24_WEBHOOK_URL: `${p.url}/rest/1/${WEBHOOK_CODE}/` });
+const line = (stdout: string, status: 'PASS' | 'FAIL', method: string, label: string) =>
+  stdout.split('\n').find((l) => l.startsWith(status) && l.includes(method) && l.includes(label));
+
+describe('npm run verify without credentials', () => {
+  it('says what to set and exits with 2', async () => {
+    const run = await runVerify([], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('No portal credentials');
+    expect(run.stderr).toContain('B24_WEBHOOK_URL');
+    expect(run.stderr).toContain('B24_ACCESS_TOKEN');
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('refuses a plain http:// portal without --allow-http', async () => {
+    const run = await runVerify([], { B24_WEBHOOK_URL: `http://127.0.0.1:9/rest/1/${WEBHOOK_CODE}/` });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('https://');
+    expect(run.stderr).not.toContain(WEBHOOK_CODE);
+  });
+
+  it('rejects a lead id that is not a number', async () => {
+    const run = await runVerify(['--lead', 'abc'], { B24_WEBHOOK_URL: `https://portal.invalid/rest/1/${WEBHOOK_CODE}/` });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--lead');
+  });
+});
+
+describe('npm run verify (read-only)', () => {
+  it('passes a portal whose answers conform', async () => {
+    portal = await startFakePortal();
+    const run = await runVerify(['--allow-http', '--lead', '1'], webhookEnv(portal));
+    expect(run.stdout).toContain('PASS  crm.lead.contact.fields');
+    expect(line(run.stdout, 'PASS', 'crm.lead.contact.items.get', 'contacts of lead 1')).toBeDefined();
+    expect(line(run.stdout, 'PASS', 'crm.lead.contact.items.get', 'lead id 0')).toBeDefined();
+    expect(run.stdout).toContain('0 with violations');
+    expect(run.code).toBe(0);
+    expect(portal.calls.map((c) => c.method)).toEqual(['crm.lead.contact.fields', 'crm.lead.contact.items.get', 'crm.lead.contact.items.get']);
+  });
+
+  it.each([
+    ['2', 'IS_PRIMARY as a JSON boolean', /violation at \$\.result\[0\]\.IS_PRIMARY: must be string|violation at \$\.result\[0\]\.IS_PRIMARY: must be equal to one of/],
+    ['3', 'a missing time', /violation at \$: must have required property 'time'/],
+    ['4', 'result as a string', /violation at \$\.result: must be array/],
+    ['5', 'an HTML error page', /violation at \(header content-type\): expected application\/json, got text\/html[\s\S]*violation at \(body\): not JSON/],
+  ])('catches lead %s: %s', async (lead, _case, violation) => {
+    portal = await startFakePortal();
+    const run = await runVerify(['--allow-http', '--lead', lead], webhookEnv(portal));
+    expect(line(run.stdout, 'FAIL', 'crm.lead.contact.items.get', `contacts of lead ${lead}`)).toBeDefined();
+    expect(run.stdout).toMatch(violation);
+    expect(run.stdout).toContain('PASS  crm.lead.contact.fields');
+    expect(run.code).toBe(1);
+  });
+
+  it('works with OAuth credentials and never prints the token or the webhook code', async () => {
+    portal = await startFakePortal({ auth: 'oauth' });
+    const run = await runVerify(['--allow-http', '--lead', '2'], { B24_PORTAL: portal.url, B24_ACCESS_TOKEN: ACCESS_TOKEN });
+    expect(run.stdout).toContain('(oauth)');
+    expect(run.stdout).toContain('PASS  crm.lead.contact.fields');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(ACCESS_TOKEN);
+
+    await portal.close();
+    portal = await startFakePortal();
+    const webhook = await runVerify(['--allow-http', '--lead', '2'], webhookEnv(portal));
+    expect(webhook.stdout).toContain('PASS  crm.lead.contact.fields');
+    expect(`${webhook.stdout}${webhook.stderr}`).not.toContain(WEBHOOK_CODE);
+  });
+});
+
+describe('npm run verify --write', () => {
+  it('exercises every changing method on records it creates, then deletes exactly those', async () => {
+    portal = await startFakePortal();
+    const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
+    for (const method of ['crm.lead.contact.add', 'crm.lead.contact.items.set', 'crm.lead.contact.delete', 'crm.lead.contact.items.delete']) {
+      expect(run.stdout, method).toMatch(new RegExp(`PASS  ${method.replace(/\./g, '\\.')}\\s`));
+    }
+    expect(run.stdout).toContain('0 with violations');
+    expect(run.code).toBe(0);
+    const created = portal.calls.filter((c) => c.method.endsWith('.add') && !c.method.includes('contact.add') || c.method === 'crm.contact.add');
+    expect(created.map((c) => c.method)).toEqual(['crm.lead.add', 'crm.contact.add', 'crm.contact.add']);
+    const deleted = portal.calls.filter((c) => c.method === 'crm.lead.delete' || c.method === 'crm.contact.delete').map((c) => [c.method, c.params.id]);
+    expect(deleted).toEqual([['crm.lead.delete', 500], ['crm.contact.delete', 501], ['crm.contact.delete', 502]]);
+    const touched = portal.calls.filter((c) => c.params.id !== undefined).map((c) => c.params.id);
+    for (const id of portal.existing.leads) expect(touched).not.toContain(id);
+  });
+
+  it('still deletes what it created when a step fails', async () => {
+    portal = await startFakePortal({ failOn: 'crm.lead.contact.items.set' });
+    const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
+    expect(line(run.stdout, 'FAIL', 'crm.lead.contact.items.set', 'set contacts')).toBeDefined();
+    expect(run.code).toBe(1);
+    const deleted = portal.calls.filter((c) => c.method.endsWith('.delete') && !c.method.startsWith('crm.lead.contact')).map((c) => c.params.id);
+    expect(deleted).toEqual([500, 501, 502]);
+  });
+
+  it('deletes the records made so far when creating the next one fails', async () => {
+    portal = await startFakePortal({ failOn: 'crm.contact.add' });
+    const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
+    expect(run.stdout).toContain('FAIL  (setup)');
+    expect(run.code).toBe(1);
+    expect(portal.calls.filter((c) => c.method === 'crm.lead.delete').map((c) => c.params.id)).toEqual([500]);
+    expect(portal.calls.some((c) => c.method === 'crm.contact.delete')).toBe(false);
+    expect(portal.calls.some((c) => c.method.startsWith('crm.lead.contact.') && c.method !== 'crm.lead.contact.fields' && c.method !== 'crm.lead.contact.items.get')).toBe(false);
+  });
+});
