@@ -9,36 +9,19 @@ const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
  */
 const encode = encodeURIComponent;
 
-function scalar(value: unknown, key: string): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`Cannot encode ${key}: ${value} is not a finite number`);
-      return String(value);
-    case 'bigint':
-      return String(value);
-    // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
-    case 'boolean':
-      return value ? '1' : '0';
-    case 'undefined':
-      return undefined;
-    default:
-      if (value === null) return undefined;
-      if (value instanceof Date) return value.toISOString();
-      throw new TypeError(`Cannot encode ${key}: a ${typeof value} is not a parameter value`);
-  }
-}
-
 function append(pairs: string[], key: string, value: unknown): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => append(pairs, `${key}[${index}]`, item));
-  } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-    for (const [name, item] of Object.entries(value)) append(pairs, `${key}[${encode(name)}]`, item);
-  } else {
-    const text = scalar(value, key);
-    if (text !== undefined) pairs.push(`${key}=${encode(text)}`);
+  if (value instanceof Date) value = value.toISOString();
+  if (value === null || value === undefined) return;
+  if (typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
+    for (const [name, item] of entries) append(pairs, `${key}[${encode(name)}]`, item);
+    return;
   }
+  if (typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'number' && !isFinite(value))) {
+    throw new TypeError(`Cannot encode ${key}: not a parameter value`);
+  }
+  // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
+  pairs.push(`${key}=${encode(typeof value === 'boolean' ? +value : (value as string | number | bigint).toString())}`);
 }
 
 /**

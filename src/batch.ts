@@ -152,16 +152,16 @@ function buildCommandTree(names: readonly MethodName[]): CommandTree {
  * Typed batch commands, derived from the contract like the client's methods: `cmd.crm.lead.contact.add(params)`
  * checks `params` and returns a {@link BatchCommand} to pass to `client.batch` or `client.bulk`.
  */
-export const cmd: CommandTree = buildCommandTree(methodNames);
+export const cmd: CommandTree = /* @__PURE__ */ buildCommandTree(methodNames);
 
 type Call = (method: MethodName, params: unknown, options?: CallOptions) => Promise<unknown>;
 type Entry = { key: string; method: string; line: string };
 type Part = Record<string, unknown> | unknown[];
 
-const HALTED = 'Not run: an earlier command failed and halt was set';
-const NO_RESULT = 'Bitrix24 returned neither a result nor an error for this command';
-const ABORTED = 'Not sent: the run was aborted by the caller';
-const ABORTED_IN_FLIGHT = 'The batch request carrying this command was aborted; the command may or may not have run';
+const HALTED = 'Not run: halt after an earlier failure';
+const NO_RESULT = 'Neither a result nor an error came back';
+const ABORTED = 'Not sent: aborted';
+const ABORTED_IN_FLIGHT = 'Aborted in flight; it may or may not have run';
 
 function part(value: unknown): Part {
   return typeof value === 'object' && value !== null ? (value as Part) : {};

@@ -60,7 +60,7 @@ describe('encodeCommand', () => {
   it('refuses what is not a method name or not a parameter value', () => {
     expect(() => encodeCommand('crm.lead.add?id=1', {})).toThrow(TypeError);
     expect(() => encodeCommand('', {})).toThrow(TypeError);
-    expect(() => encodeQuery({ id: Number.NaN })).toThrow(/finite/);
+    expect(() => encodeQuery({ id: Number.NaN })).toThrow(/not a parameter value/);
     expect(() => encodeQuery({ f: () => 1 })).toThrow(TypeError);
   });
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The benchmarks, side by side in one run, all on loopback: per-call overhead against bare fetch and
+// the two SDKs, browser bundle size, and bulk linking at the rate-limit bound.
+// Usage: npm run bench [-- --only overhead,bundle,bulk] [-- --quick]
+// Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { measureBulk } from './bulk.mjs';
+import { measureBundles } from './bundle-size.mjs';
+import { measureOverhead } from './overhead.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'dist', 'bench');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyIndex = argv.indexOf('--only');
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk']);
+const log = (line) => process.stderr.write(`${line}\n`);
+
+/** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
+async function loadOurs() {
+  const file = join(outDir, 'b24-lead-contact.node.mjs');
+  await build({ entryPoints: [join(root, 'src', 'index.ts')], bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', outfile: file, logLevel: 'silent' });
+  return import(pathToFileURL(file).href);
+}
+
+const fmt = (n) => (n === null || n === undefined ? '–' : typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`)].join('\n');
+
+mkdirSync(outDir, { recursive: true });
+const ours = await loadOurs();
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+  quick,
+};
+const sections = [];
+
+if (only.has('overhead')) {
+  log('Per-call overhead…');
+  results.overhead = await measureOverhead({ ours, rounds: quick ? 3 : 9, callsPerRound: quick ? 300 : 1000, warmup: quick ? 100 : 300, log });
+  const { rounds, callsPerRound } = results.overhead;
+  sections.push(
+    `### Per-call overhead (sequential calls, median of ${rounds} rounds × ${callsPerRound})\n\n` +
+      table(
+        ['client', 'calls/s', 'µs/call', '× bare fetch', 'overhead vs fetch', 'how'],
+        results.overhead.rows.map((r) => [r.name, r.callsPerSecond, r.microsPerCall, r.ratioToFetch, `${r.overheadPercent}%`, r.note]),
+      ),
+  );
+}
+
+if (only.has('bundle')) {
+  log('Bundle size…');
+  results.bundle = await measureBundles({ root, outDir: join(outDir, 'bundles') });
+  sections.push(
+    '### Browser bundle of a one-call app (esbuild, minified, platform browser)\n\n' +
+      table(['app', 'raw bytes', 'gzip bytes', 'modules', 'what'], results.bundle.rows.map((r) => [r.name, r.rawBytes, r.gzipBytes, r.inputs, r.note])),
+  );
+}
+
+if (only.has('bulk')) {
+  const commands = quick ? 2_000 : 10_000;
+  log(`Bulk: ${commands} link commands…`);
+  const bulk = (results.bulk = await measureBulk({ ours, commands, log }));
+  const { drainPerSecond, burst } = bulk.bucket;
+  sections.push(
+    `### Bulk: ${fmt(commands)} link commands, server bucket drain ${drainPerSecond}/s burst ${burst}, client \`rateLimit: { drainPerSecond: ${drainPerSecond}, burst: ${burst} }\`\n\n` +
+      table(
+        ['HTTP requests (bound ⌈N/50⌉)', '503 received', 'commands ok', 'wall time', 'bucket bound', 'wall / bound'],
+        [[`${bulk.requests} (${bulk.boundRequests})`, bulk.rejected503, `${bulk.succeeded}/${commands}`, `${(bulk.wallMs / 1000).toFixed(2)} s`, `${(bulk.boundMs / 1000).toFixed(2)} s`, bulk.ratioToBound]],
+      ),
+  );
+}
+
+const markdown = `Node ${results.node}, ${results.cpu}, ${results.date}\n\n${sections.join('\n\n')}\n`;
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, 'results.md'), markdown);
+console.log(markdown);
+log(`Written: ${join('dist', 'bench', 'results.json')} and results.md`);
