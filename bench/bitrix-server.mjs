@@ -66,10 +66,17 @@ export function parseCommand(line) {
   return q < 0 ? { method: usable, params: {} } : { method: usable.slice(0, q), params: parseQuery(usable.slice(q + 1)) };
 }
 
-/** The default command behaviour: every command succeeds with `true`, except CONTACT_ID 404 (NOT_FOUND). */
+/**
+ * The default command behaviour: a command succeeds with `true`; `batch` is refused, CONTACT_ID 404
+ * is NOT_FOUND, and an add whose `id` or `fields[CONTACT_ID]` did not decode to digits (a client
+ * that encodes commands wrongly) gets the empty-code error Bitrix24 uses for invalid parameters.
+ */
 export function defaultCommand({ method, params }) {
   if (method === 'batch') return { error: 'ERROR_BATCH_METHOD_NOT_ALLOWED', error_description: 'Method is not allowed for batch usage' };
   if (params?.fields?.CONTACT_ID === '404') return { error: 'NOT_FOUND', error_description: 'Not found.' };
+  if (method === 'crm.lead.contact.add' && !(/^\d+$/.test(params?.id) && /^\d+$/.test(params?.fields?.CONTACT_ID))) {
+    return { error: '', error_description: "The parameter 'fields' is not valid." };
+  }
   return { result: true };
 }
 
