@@ -38,7 +38,7 @@ export function createTransport(options: TransportOptions) {
     const { signal } = request;
     const body = request.body ? await request.text() : null;
     let url = request.url;
-    let timeout: AbortSignal | undefined;
+    const timeout = new AbortController();
     try {
       for (let hop = 0; ; hop++) {
         const delayMs = limiter?.take() ?? 0;
@@ -49,35 +49,41 @@ export function createTransport(options: TransportOptions) {
             throw reason;
           });
         }
-        timeout = AbortSignal.timeout(settings.timeoutMs ?? options.timeoutMs);
-        const response = await options.fetch(url, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: AbortSignal.any([signal, timeout]),
-          // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
-          // a GET without its body (change-domen.md), so redirects are repeated here by hand.
-          redirect: 'manual',
-        });
-        // Browsers hide a manual redirect behind an opaque response (status 0, no Location header),
-        // so the new address cannot be read there: refuse it rather than guess.
-        const location = response.type === 'opaqueredirect' ? 'about:' : [301, 302, 307, 308].includes(response.status) && response.headers.get('location');
-        if (location) {
-          const next = new URL(location, url);
-          if (hop >= MAX_REDIRECTS || !(next.protocol === 'https:' || (next.protocol === 'http:' && options.allowInsecureHttp))) {
-            throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many hops' : response.status ? 'not HTTPS' : 'opaque in a browser'})`, method);
+        // A timer rather than AbortSignal.timeout(): Node may garbage-collect an unreferenced timeout
+        // signal before it fires, and the timer is cleared as soon as the answer is read.
+        const timer = setTimeout(() => timeout.abort(), settings.timeoutMs ?? options.timeoutMs);
+        try {
+          const response = await options.fetch(url, {
+            method: request.method,
+            headers: request.headers,
+            body,
+            signal: AbortSignal.any([signal, timeout.signal]),
+            // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
+            // a GET without its body (change-domen.md), so redirects are repeated here by hand.
+            redirect: 'manual',
+          });
+          // Browsers hide a manual redirect behind an opaque response (status 0, no Location header),
+          // so the new address cannot be read there: refuse it rather than guess.
+          const location = response.type === 'opaqueredirect' ? 'about:' : [301, 302, 307, 308].includes(response.status) && response.headers.get('location');
+          if (location) {
+            const next = new URL(location, url);
+            if (hop >= MAX_REDIRECTS || !(next.protocol === 'https:' || (next.protocol === 'http:' && options.allowInsecureHttp))) {
+              throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many hops' : response.status ? 'not HTTPS' : 'opaque in a browser'})`, method);
+            }
+            await response.body?.cancel();
+            url = next.href;
+            continue;
           }
-          await response.body?.cancel();
-          url = next.href;
-          continue;
+          // Reading the body here puts a stalled body under the same timeout as the headers.
+          return new Response((await response.text()) || null, response);
+        } finally {
+          clearTimeout(timer);
         }
-        // Reading the body here puts a stalled body under the same timeout as the headers.
-        return new Response((await response.text()) || null, response);
       }
     } catch (error) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
-      throw fail(0, signal.aborted ? 'ABORTED' : timeout?.aborted ? 'TIMEOUT' : 'NETWORK_ERROR', String(((error as Error)?.cause as Error ?? error)?.message), method);
+      throw fail(0, signal.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR', String(((error as Error)?.cause as Error ?? error)?.message), method);
     }
   };
 }

@@ -22,8 +22,12 @@ function faultyFetch(fault: Fault, echo: (request: Request, body: string) => str
         return new Response(`<html>${leak}</html>`, { status: 502, headers: { 'Content-Type': 'text/html' } });
       case 'network':
         throw new TypeError(`fetch failed: ${leak}`, { cause: new Error(`ECONNRESET ${leak}`) });
-      case 'timeout':
-        return new Promise((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+      case 'timeout': {
+        // Listen on the signal the client passed, not on the Request's copy: that copy is only weakly
+        // linked to it and may be collected while this promise waits.
+        const signal = init!.signal!;
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }
       case 'http-redirect':
         return new Response(null, { status: 302, headers: { Location: request.url.replace('https:', 'http:') } });
       case 'redirect-loop':
