@@ -16,8 +16,8 @@ export interface TokenRefreshOptions {
    * new tokens. Without it, `expired_token` is thrown to the caller.
    */
   onTokenExpired?: (context: { refreshToken?: string }) => Promise<OAuthTokens>;
-  /** Called with the new tokens after a refresh, so the caller can persist them. */
-  onTokensRefreshed?: (tokens: OAuthTokens) => void | Promise<void>;
+  /** Called with the new tokens after a refresh, so the caller can persist them; a returned promise is awaited. */
+  onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
 }
 
 /**
