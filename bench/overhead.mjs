@@ -81,14 +81,20 @@ export async function measureOverhead({ ours, rounds = 9, callsPerRound = 1000, 
       for (let i = 0; i < warmup; i++) await contender.call();
     }
     const perRound = new Map(list.map((c) => [c.name, []]));
+    const BLOCK = 50;
     for (let round = 0; round < rounds; round++) {
-      // Rotate the order so no contender always runs first (or last) in a round.
-      const order = list.map((_, i) => list[(i + round) % list.length]);
-      for (const contender of order) {
-        const started = performance.now();
-        for (let i = 0; i < callsPerRound; i++) await contender.call();
-        perRound.get(contender.name).push((callsPerRound * 1000) / (performance.now() - started));
+      // Contenders take turns in blocks of 50 calls, in a rotating order, so a change in background
+      // load during a round hits all of them alike.
+      const spent = new Map(list.map((c) => [c.name, 0]));
+      for (let block = 0; block * BLOCK < callsPerRound; block++) {
+        for (let i = 0; i < list.length; i++) {
+          const contender = list[(i + block + round) % list.length];
+          const started = performance.now();
+          for (let call = 0; call < BLOCK; call++) await contender.call();
+          spent.set(contender.name, spent.get(contender.name) + performance.now() - started);
+        }
       }
+      for (const contender of list) perRound.get(contender.name).push((Math.ceil(callsPerRound / BLOCK) * BLOCK * 1000) / spent.get(contender.name));
       log(`  round ${round + 1}/${rounds}`);
     }
     const floor = median(perRound.get('bare fetch'));
