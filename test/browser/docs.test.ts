@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     pageUrl = pathToFileURL(docsFile).href;
     // launch() gives Chromium a fresh temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 }, reducedMotion: 'reduce' });
     // Anything that tries to leave the page is recorded and refused.
     await context.route('**/*', (route) => (route.request().url().split('#')[0] === pageUrl ? route.continue() : route.abort()));
     page = await context.newPage();
@@ -98,15 +98,13 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     }
   });
 
-  /** Opens a method's section from the navigation; returns its heading and the text and code blocks of its block. */
-  async function openSection(method: Method) {
-    await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` }).first().click();
-    const start = `${method.name} — `;
-    await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), start);
-    return page.evaluate(
+  /** The heading of a method's section and the text and code blocks of the block holding it (null if not rendered). */
+  const readSection = (method: Method) =>
+    page.evaluate(
       ({ start, headings }) => {
         const isOperationHeading = (h: Element) => headings.some((text) => h.textContent?.startsWith(text));
-        const heading = [...document.querySelectorAll('h1, h2')].find((h) => h.textContent?.startsWith(start))!;
+        const heading = [...document.querySelectorAll('h1, h2')].find((h) => h.textContent?.startsWith(start));
+        if (!heading) return null;
         // The largest block holding this method's heading and no other method's.
         let block: Element = heading;
         while (block.parentElement && [...block.parentElement.querySelectorAll('h1, h2')].filter(isOperationHeading).length === 1) {
@@ -118,12 +116,20 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
           code: [...block.querySelectorAll('pre')].map((pre) => (pre as HTMLElement).innerText),
         };
       },
-      { start, headings: methods.map((m) => `${m.name} — `) },
+      { start: `${method.name} — `, headings: methods.map((m) => `${m.name} — `) },
     );
+
+  /** Opens a method's section from the navigation. */
+  async function openSection(method: Method) {
+    await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` }).first().click();
+    await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), `${method.name} — `);
+    return (await readSection(method))!;
   }
 
-  async function chooseSample(label: string) {
-    await page.getByRole('button', { name: /^(cURL \(webhook\)|cURL \(OAuth\)|TypeScript|Payload)$/ }).first().click();
+  /** Switches the code-sample panel of a method's section to one tab. */
+  async function chooseSample(method: Method, label: string) {
+    const tabs = ['cURL (webhook)', 'cURL (OAuth)', 'TypeScript', 'Payload'].map((tab) => `normalize-space()="${tab}"`).join(' or ');
+    await page.locator('h1, h2', { hasText: `${method.name} — ` }).first().locator(`xpath=following::button[${tabs}][1]`).click();
     await page.getByRole('menuitem', { name: label, exact: true }).first().click();
   }
 
@@ -138,18 +144,21 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   });
 
   it('shows generated code samples for cURL (webhook and OAuth) and TypeScript', async () => {
-    const samples = { webhook: new Map<string, string[]>(), oauth: new Map<string, string[]>(), typescript: new Map<string, string[]>() };
-    for (const [key, label] of [['webhook', 'cURL (webhook)'], ['oauth', 'cURL (OAuth)'], ['typescript', 'TypeScript']] as const) {
-      await chooseSample(label);
-      for (const method of methods) samples[key].set(method.name, (await openSection(method)).code);
-    }
-    for (const { name } of methods) {
-      expect(samples.webhook.get(name)!.some((code) => code.startsWith('curl') && code.includes(`/rest/1/your-webhook-code/${name}"`)), `webhook cURL for ${name}`).toBe(true);
-      expect(samples.oauth.get(name)!.some((code) => code.startsWith('curl') && code.includes(`/rest/${name}"`) && code.includes('"auth"')), `OAuth cURL for ${name}`).toBe(true);
-      expect(
-        samples.typescript.get(name)!.some((code) => code.includes("import { createBitrix24Client } from 'b24-lead-contact'") && code.includes(`client.${name}(`)),
-        `TypeScript for ${name}`,
-      ).toBe(true);
+    const checks: [string, (name: string, code: string) => boolean][] = [
+      ['cURL (webhook)', (name, code) => code.startsWith('curl') && code.includes(`/rest/1/your-webhook-code/${name}"`)],
+      ['cURL (OAuth)', (name, code) => code.startsWith('curl') && code.includes(`/rest/${name}"`) && code.includes('"auth"')],
+      ['TypeScript', (name, code) => code.includes("import { createBitrix24Client } from 'b24-lead-contact'") && code.includes(`client.${name}(`)],
+    ];
+    for (const [label, matches] of checks) {
+      // The chosen tab applies to every section, so choose it once and then visit each method.
+      await openSection(methods[0]!);
+      await chooseSample(methods[0]!, label);
+      for (const method of methods) {
+        await openSection(method);
+        await expect
+          .poll(async () => (await readSection(method))?.code.some((text) => matches(method.name, text)), { message: `${label} sample for ${method.name}`, interval: 25, timeout: 3000 })
+          .toBe(true);
+      }
     }
   });
 
