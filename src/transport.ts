@@ -39,6 +39,7 @@ export function createTransport(options: TransportOptions) {
     const body = request.body ? await request.text() : null;
     let url = request.url;
     const timeout = new AbortController();
+    const timeoutMs = settings.timeoutMs ?? options.timeoutMs;
     try {
       for (let hop = 0; ; hop++) {
         const delayMs = limiter?.take() ?? 0;
@@ -51,7 +52,7 @@ export function createTransport(options: TransportOptions) {
         }
         // A timer rather than AbortSignal.timeout(): Node may garbage-collect an unreferenced timeout
         // signal before it fires, and the timer is cleared as soon as the answer is read.
-        const timer = setTimeout(() => timeout.abort(), settings.timeoutMs ?? options.timeoutMs);
+        const timer = setTimeout(() => timeout.abort(), timeoutMs);
         try {
           const response = await options.fetch(url, {
             method: request.method,
@@ -83,7 +84,8 @@ export function createTransport(options: TransportOptions) {
     } catch (error) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
-      throw fail(0, signal.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR', String(((error as Error)?.cause as Error ?? error)?.message), method);
+      const code = signal.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR';
+      throw fail(0, code, code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String(((error as Error)?.cause as Error ?? error)?.message), method);
     }
   };
 }

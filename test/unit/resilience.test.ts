@@ -77,7 +77,10 @@ describe('retries', () => {
 
   it('reports a connection reset as NETWORK_ERROR when retries are off', async () => {
     const t = await setup((_req, res) => res.socket!.destroy(), { retry: false });
-    expect(await t.failure()).toMatchObject({ status: 0, code: 'NETWORK_ERROR', retryable: true });
+    const error = await t.failure();
+    expect(error).toMatchObject({ status: 0, code: 'NETWORK_ERROR', retryable: true });
+    // The cause's text (e.g. "other side closed"), not undici's bare "fetch failed".
+    expect(error.description).not.toBe('fetch failed');
     expect(t.seen).toHaveLength(1);
   });
 
@@ -165,7 +168,7 @@ describe('timeouts and cancellation', () => {
   it('reports a stalled response as TIMEOUT after timeoutMs', async () => {
     const t = await setup(() => {}, { timeoutMs: 150, retry: false });
     const started = Date.now();
-    expect(await t.failure()).toMatchObject({ status: 0, code: 'TIMEOUT', retryable: true });
+    expect(await t.failure()).toMatchObject({ status: 0, code: 'TIMEOUT', retryable: true, description: 'No answer within 150 ms' });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(t.seen).toHaveLength(1);
   });
