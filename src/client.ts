@@ -137,7 +137,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         const payload = parseJson(response.ok ? data : body);
         const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
         // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
-        if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - (time.finish as number)) * 1000);
+        const serverNow = (time.finish as number) ?? now() / 1000;
+        if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - serverNow) * 1000);
         if (response.ok && isRecord(payload) && 'result' in payload) {
           emit('onAttempt', { method, attempt, status, durationMs: now() - started });
           return payload.result;

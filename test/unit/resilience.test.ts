@@ -130,6 +130,15 @@ describe('429 OPERATION_TIME_LIMIT', () => {
     expect(t.events.waits).toEqual([{ method: 'crm.lead.contact.add', reason: 'operation-time-limit', delayMs: 31_000 }]);
   });
 
+  it('falls back to the local clock when the answer has no time.finish', async () => {
+    const t = await setup((_req, res, _seen, i) => {
+      const resetAt = Math.floor(t.clock.now() / 1000) + 10;
+      return i === 0 ? sendJson(res, 429, { ...limited, time: { operating_reset_at: resetAt } }) : sendJson(res, 200, ok());
+    });
+    await expect(t.add()).resolves.toBe(true);
+    expect(t.clock.waits).toEqual([11_000]);
+  });
+
   it('remembers operating_reset_at from an earlier answer of the same method', async () => {
     const t = await setup((_req, res, _seen, i) =>
       i === 1 ? sendJson(res, 429, limited) : sendJson(res, 200, ok(true, { operating: 400, operating_reset_at: 1_020 })),
