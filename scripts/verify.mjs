@@ -104,10 +104,14 @@ function ajvViolations(validate) {
 }
 
 /** Checks one answer against the contract: status, content type, JSON body and its schema. */
-export function checkResponse(method, { status, contentType = '', body }) {
+export function checkResponse(method, { status, contentType = '', body, location }) {
   if (!contract.paths[`/${method}`]) return [{ path: '(method)', message: `${method} is not in the contract` }];
   const schema = responseSchemaPointer(method, status);
-  if (!contract.paths[`/${method}`].post.responses[String(status)]) return [{ path: '(status)', message: `HTTP ${status} is not a documented answer of ${method}` }];
+  if (!contract.paths[`/${method}`].post.responses[String(status)]) {
+    // A 3xx means the portal moved (Bitrix24 redirects an old address); update the portal URL.
+    const moved = status >= 300 && status < 400 && location ? `; redirected to ${new URL(location, 'https://portal.invalid').host}` : '';
+    return [{ path: '(status)', message: `HTTP ${status} is not a documented answer of ${method}${moved}` }];
+  }
   const violations = [];
   if (!/^application\/json\b/i.test(contentType)) violations.push({ path: '(header content-type)', message: `expected application/json, got ${contentType || 'none'}` });
   let data;
@@ -141,6 +145,7 @@ export function checkRequest(method, { contentType = '', body = '', query = '' }
     if (Object.keys(data).length === 0 && !operation.requestBody?.required) return [];
     data = coerceToSchema(data, operation.requestBody?.content?.['application/json']?.schema, contract);
   }
+  if (!operation.requestBody?.content?.['application/json']?.schema) return [];
   const validate = ajv.getSchema(pointer('paths', `/${method}`, 'post', 'requestBody', 'content', 'application/json', 'schema'));
   if (!validate || validate(data)) return [];
   return ajvViolations(validate).map((v) => ({ ...v, path: `request ${v.path}` }));
@@ -167,7 +172,7 @@ async function call(connection, method, params = {}) {
   } catch {
     json = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text, json };
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', location: response.headers.get('location') ?? undefined, body: text, json };
 }
 
 /** A report that prints each case as it is checked. */
@@ -298,7 +303,7 @@ export async function startProxy(connection, report, { port = 4020, host = '127.
     }
     const violations = [
       ...checkRequest(target.method, { contentType, body: body.toString('utf8'), query: req.method === 'GET' ? target.searchParams.toString() : '' }),
-      ...checkResponse(target.method, { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: text }),
+      ...checkResponse(target.method, { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', location: upstream.headers.get('location') ?? undefined, body: text }),
     ];
     report.add(target.method, `${req.method} ${target.form} → HTTP ${upstream.status}`, violations);
   });
@@ -350,6 +355,7 @@ async function main(argv) {
   }
   const connection = connectionFromEnv(process.env, { allowHttp: args['allow-http'] });
   if (!connection) throw new UsageError(`No portal credentials in the environment.\n\n${HELP}`);
+  if (!/^\d+$/.test(args.port) || Number(args.port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(args.port)}`);
   const lead = args.lead ?? process.env.B24_LEAD_ID;
   if (lead !== undefined && !/^\d+$/.test(lead)) throw new UsageError(`--lead must be a lead id (digits), got ${JSON.stringify(lead)}`);
   const report = createReport(connection.secrets);

@@ -2,7 +2,8 @@
 // examples where a case should conform, and with deliberate contract violations where it should not:
 //   items.get id 1 → conforming (example twoContacts)      id 2 → IS_PRIMARY: true (a JSON boolean)
 //   items.get id 3 → no `time`                            id 4 → `result` as a string
-//   items.get id 5 → a 500 HTML error page                id 0 → 400 NOT_FOUND (conforming error)
+//   items.get id 5 → a 500 HTML error page                id 6 → a 302 to another address
+//   items.get id 0 → 400 NOT_FOUND (a conforming error)
 // crm.lead.add / crm.contact.add / the link methods / crm.*.delete keep state, so --write can run;
 // `failOn` makes one method answer with an HTML 500 page.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -72,6 +73,10 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
         if (id === 3) return send(200, { result: [] });
         if (id === 4) return send(200, { result: '1010', time: time() });
         if (id === 5) return send(500, HTML_PAGE, 'text/html');
+        if (id === 6) {
+          res.writeHead(302, { location: `https://moved.example.com${req.url}` }); // the portal changed its address
+          return res.end();
+        }
         if (!links) return send(400, example('leadNotFound'));
         return ok(links);
       case 'crm.lead.add':

@@ -56,12 +56,14 @@ describe('npm run verify (read-only)', () => {
     ['3', 'a missing time', /violation at \$: must have required property 'time'/],
     ['4', 'result as a string', /violation at \$\.result: must be array/],
     ['5', 'an HTML error page', /violation at \(header content-type\): expected application\/json, got text\/html[\s\S]*violation at \(body\): not JSON/],
+    ['6', 'a redirect to a new address', /violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to moved\.example\.com/],
   ])('catches lead %s: %s', async (lead, _case, violation) => {
     portal = await startFakePortal();
     const run = await runVerify(['--allow-http', '--lead', lead], webhookEnv(portal));
     expect(line(run.stdout, 'FAIL', 'crm.lead.contact.items.get', `contacts of lead ${lead}`)).toBeDefined();
     expect(run.stdout).toMatch(violation);
     expect(run.stdout).toContain('PASS  crm.lead.contact.fields');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_CODE);
     expect(run.code).toBe(1);
   });
 
