@@ -86,7 +86,7 @@ describe('encodeCommand', () => {
         expect(parsed.method).toBe('crm.lead.contact.add');
         expect(parsed.params).toEqual(asPhpSees(params) ?? {});
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
