@@ -11,7 +11,7 @@ import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
 import { createTokenRefresher } from './token-refresh.js';
-import { CALL_SETTINGS, createTransport } from './transport.js';
+import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
 
 /** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
 export type Bitrix24ClientOptions = Connection & {
@@ -131,6 +131,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
           body: params,
           parseAs: 'text',
           signal,
+          Request: PlainRequest,
           [CALL_SETTINGS]: { method, timeoutMs },
         } as never);
         const { status } = response;
