@@ -5,8 +5,14 @@ import type { RetryOptions } from './retry.js';
 type Operation<M extends MethodName> = paths[`/${M}`]['post'];
 type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
 
-/** Parameters of a Bitrix24 method as the client takes them (the OAuth `auth` key is the client's job). */
-export type MethodParams<M extends MethodName> = Omit<JsonBody<Operation<M>>, 'auth'>;
+type WithoutAuth<Body> = Omit<Body, 'auth'>;
+
+/**
+ * Parameters of a Bitrix24 method as the client takes them (the OAuth `auth` key is the client's job).
+ * A method without parameters takes only `{}`: an empty object type would accept any object.
+ */
+export type MethodParams<M extends MethodName> =
+  keyof WithoutAuth<JsonBody<Operation<M>>> extends never ? Record<string, never> : WithoutAuth<JsonBody<Operation<M>>>;
 
 /** The `result` a Bitrix24 method returns on success. */
 export type MethodResult<M extends MethodName> =

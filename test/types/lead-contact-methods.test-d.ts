@@ -11,6 +11,11 @@ describe('crm.lead.contact.fields types', () => {
     client.crm.lead.contact.fields({}, { signal: new AbortController().signal });
   });
 
+  it('rejects parameters it does not take', () => {
+    // @ts-expect-error crm.lead.contact.fields takes no parameters
+    client.crm.lead.contact.fields({ id: 1 });
+  });
+
   it('returns the field descriptions keyed by name, with the documented fields always present', async () => {
     const fields = await client.crm.lead.contact.fields();
     expectTypeOf(fields.CONTACT_ID).toEqualTypeOf<Schemas['FieldDescription']>();
