@@ -96,14 +96,17 @@ const SAMPLE_TABS = ['cURL (webhook)', 'cURL (OAuth)', 'TypeScript', 'Payload'].
  */
 export function docsSpec(spec) {
   const copy = structuredClone(spec);
-  const overview = ['## Methods', '', '| Method | What it does |', '|---|---|'];
+  // The overview keeps the contract's grouping: one table per tag, in the contract's tag order.
+  const groups = new Map((copy.tags ?? []).map((tag) => [tag.name, { tag, rows: [] }]));
   for (const [path, item] of Object.entries(copy.paths ?? {})) {
     for (const verb of HTTP_METHODS) {
       const operation = item[verb];
       if (!operation) continue;
       const method = path.replace(/^\//, '');
       const [, what = operation.summary ?? ''] = /^\S+\s+—\s+(.*)$/.exec(operation.summary ?? '') ?? [];
-      overview.push(`| \`${method}\` | ${cell(what)} |`);
+      const tagName = operation.tags?.[0] ?? 'Other';
+      if (!groups.has(tagName)) groups.set(tagName, { tag: { name: tagName }, rows: [] });
+      groups.get(tagName).rows.push(`| \`${method}\` | ${cell(what)} |`);
       const errors = operationErrors(copy, operation);
       if (errors.length) operation.description = `${(operation.description ?? '').trimEnd()}\n\n${errorTable(errors)}\n`;
       operation['x-codeSamples'] = codeSamples(copy, method, operation);
@@ -112,6 +115,11 @@ export function docsSpec(spec) {
   }
   delete copy.tags;
   delete copy['x-tagGroups'];
+  const overview = ['## Methods'];
+  for (const { tag, rows } of groups.values()) {
+    if (rows.length === 0) continue;
+    overview.push('', `**${tag.name}**${tag.description ? ` — ${tag.description.trim()}` : ''}`, '', '| Method | What it does |', '|---|---|', ...rows);
+  }
   copy.info.description = `${(copy.info.description ?? '').trimEnd()}\n\n${overview.join('\n')}\n`;
   return copy;
 }
