@@ -232,7 +232,11 @@ export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spe
     }
   });
   await new Promise((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      prism.kill();
+      process.removeListener('exit', killPrism);
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is already in use; set PORT to a free one, e.g. PORT=4011.`) : error);
+    });
     server.listen(port, host, resolveListen);
   });
   const actualPort = server.address().port;
@@ -254,7 +258,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const port = Number(arg('--port') ?? process.env.PORT ?? 4010);
   const docsFile = arg('--docs');
-  const mock = await startMock({ port, docsFile });
+  const mock = await startMock({ port, docsFile }).catch((error) => {
+    console.error(`Could not start the mock: ${error.message}`);
+    process.exit(1);
+  });
   console.log(`Mock of the Bitrix24 crm.lead.contact.* methods: ${mock.url}/rest/1/mock/crm.lead.contact.add`);
   if (docsFile) console.log(`Docs: ${mock.url}/`);
   const stop = async () => { await mock.close(); process.exit(0); };

@@ -5,7 +5,10 @@ import { startMock } from './mock.mjs';
 
 const port = Number(process.env.PORT ?? 4010);
 const docsFile = buildDocs();
-const mock = await startMock({ port, docsFile });
+const mock = await startMock({ port, docsFile }).catch((error) => {
+  console.error(`Could not start the mock: ${error.message}`);
+  process.exit(1);
+});
 console.log(`Docs: ${mock.url}/`);
 console.log(`Mock: ${mock.url}/rest/1/mock/crm.lead.contact.add (webhook form), ${mock.url}/rest/crm.lead.contact.add (OAuth form)`);
 console.log('Press Ctrl+C to stop.');
