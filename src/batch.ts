@@ -2,7 +2,7 @@ import type { components } from '../generated/schema.js';
 import { methodNames, type MethodName } from '../generated/methods.js';
 import { encodeCommand } from './batch-encoding.js';
 import { Bitrix24Error } from './errors.js';
-import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
+import { buildTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';
 
 /** Bitrix24 runs at most this many commands per `batch` request (more end in `ERROR_BATCH_LENGTH_EXCEEDED`). */
 export const MAX_BATCH_COMMANDS = 50;
@@ -119,12 +119,6 @@ export interface BatchMethods {
 /** Codes of the client-made {@link BatchFailure} errors. */
 export type BatchErrorCode = 'BATCH_HALTED' | 'BATCH_NO_RESULT';
 
-type Split<S extends string> = S extends `${infer Head}.${infer Rest}` ? [Head, ...Split<Rest>] : [S];
-type Nest<Keys extends string[], Leaf> = Keys extends [infer Head extends string, ...infer Rest extends string[]]
-  ? { readonly [K in Head]: Nest<Rest, Leaf> }
-  : Leaf;
-type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
-
 /** Builds one typed command; parameters are checked exactly as for the client method of the same name. */
 export type CommandBuilder<M extends BatchableMethod> = {} extends MethodParams<M>
   ? (params?: MethodParams<M>) => BatchCommand<M>
@@ -135,24 +129,14 @@ export type CommandTree = UnionToIntersection<
   { [M in BatchableMethod]: Nest<Split<M>, CommandBuilder<M>> }[BatchableMethod]
 >;
 
-function buildCommandTree(names: readonly MethodName[]): CommandTree {
-  const tree: Record<string, unknown> = {};
-  for (const method of names) {
-    if (method === 'batch') continue;
-    const keys = method.split('.');
-    const leaf = keys.pop()!;
-    let node = tree;
-    for (const key of keys) node = (node[key] ??= {}) as Record<string, unknown>;
-    node[leaf] = (params?: unknown) => ({ method, params: params ?? {} });
-  }
-  return tree as CommandTree;
-}
-
 /**
  * Typed batch commands, derived from the contract like the client's methods: `cmd.crm.lead.contact.add(params)`
  * checks `params` and returns a {@link BatchCommand} to pass to `client.batch` or `client.bulk`.
  */
-export const cmd: CommandTree = /* @__PURE__ */ buildCommandTree(methodNames);
+export const cmd: CommandTree = /* @__PURE__ */ buildTree<CommandTree>(
+  methodNames.filter((method) => method !== 'batch'),
+  (method) => (params?: unknown) => ({ method, params: params ?? {} }),
+);
 
 type Call = (method: MethodName, params: unknown, options?: CallOptions) => Promise<unknown>;
 type Entry = { key: string; method: string; line: string };

@@ -5,7 +5,7 @@ import { resolveEndpoint, type Connection } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
-import { buildMethodTree, type CallOptions, type MethodTree } from './method-tree.js';
+import { buildTree, type CallOptions, type MethodTree } from './method-tree.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
@@ -186,7 +186,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     }
   }
 
-  const tree = buildMethodTree(methodNames, call);
+  const tree = buildTree<MethodTree>(methodNames, (method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options));
   // The typed batch replaces the generated `batch(params)`; its requests still go through `call`.
   return Object.assign(tree, { raw, call }, createBatchMethods(call, mask)) as unknown as Bitrix24Client;
 }

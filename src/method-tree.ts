@@ -35,11 +35,14 @@ export type MethodCall<M extends MethodName> =
     ? (params?: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>
     : (params: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>;
 
-type Split<S extends string> = S extends `${infer Head}.${infer Rest}` ? [Head, ...Split<Rest>] : [S];
-type Nest<Keys extends string[], Leaf> = Keys extends [infer Head extends string, ...infer Rest extends string[]]
+/** `'crm.lead.contact.add'` → `['crm', 'lead', 'contact', 'add']`. */
+export type Split<S extends string> = S extends `${infer Head}.${infer Rest}` ? [Head, ...Split<Rest>] : [S];
+/** `['crm', 'lead']` and `Leaf` → `{ crm: { lead: Leaf } }`. */
+export type Nest<Keys extends string[], Leaf> = Keys extends [infer Head extends string, ...infer Rest extends string[]]
   ? { readonly [K in Head]: Nest<Rest, Leaf> }
   : Leaf;
-type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
+/** Merges the one-method trees of a union into one tree. */
+export type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
 
 /**
  * The methods of the contract as nested objects: `crm.lead.contact.add` becomes
@@ -48,18 +51,18 @@ type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) ext
  */
 export type MethodTree = UnionToIntersection<{ [M in MethodName]: Nest<Split<M>, MethodCall<M>> }[MethodName]>;
 
-/** Builds the runtime object behind {@link MethodTree}: one function per method name, all calling `call`. */
-export function buildMethodTree(
-  names: readonly MethodName[],
-  call: (method: MethodName, params: unknown, options?: CallOptions) => Promise<unknown>,
-): MethodTree {
+/**
+ * Builds the runtime object behind a method tree: for each dotted method name, `leaf(method)` at
+ * that path. Used for the client's methods and for the batch command builders.
+ */
+export function buildTree<Tree>(names: readonly MethodName[], leaf: (method: MethodName) => unknown): Tree {
   const tree: Record<string, unknown> = {};
   for (const method of names) {
     const keys = method.split('.');
-    const leaf = keys.pop()!;
+    const last = keys.pop()!;
     let node = tree;
     for (const key of keys) node = (node[key] ??= {}) as Record<string, unknown>;
-    node[leaf] = (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options);
+    node[last] = leaf(method);
   }
-  return tree as MethodTree;
+  return tree as Tree;
 }

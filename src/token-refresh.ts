@@ -37,7 +37,7 @@ export function createTokenRefresher(endpoint: Endpoint, options: TokenRefreshOp
       : (pending ??= (async () => {
           try {
             const tokens = await onTokenExpired({ refreshToken });
-            if (!tokens?.accessToken) throw 0;
+            if (!tokens?.accessToken) throw new TypeError('onTokenExpired returned no accessToken');
             // Mask the new tokens before anything can echo them.
             endpoint.secrets.push(tokens.accessToken, tokens.refreshToken ?? '');
             endpoint.accessToken = tokens.accessToken;
