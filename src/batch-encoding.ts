@@ -7,21 +7,28 @@ const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
  * it leaves alone (`A-Z a-z 0-9 - _ . ! ~ * ' ( )`) PHP's `parse_str` reads back unchanged.
  * https://apidocs.bitrix24.com/settings/how-to-call-rest-api/data-encoding.html
  */
-const encode = encodeURIComponent;
+function encode(text: string, where = text): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // encodeURIComponent throws URIError on a lone UTF-16 surrogate, which has no UTF-8 form.
+    throw new TypeError(`Cannot encode ${where}: the text holds a lone UTF-16 surrogate (broken Unicode)`);
+  }
+}
 
 function append(pairs: string[], key: string, value: unknown): void {
   if (value instanceof Date) value = value.toISOString();
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-    for (const [name, item] of entries) append(pairs, `${key}[${encode(name)}]`, item);
+    for (const [name, item] of entries) append(pairs, `${key}[${encode(String(name))}]`, item);
     return;
   }
   if (typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'number' && !isFinite(value))) {
     throw new TypeError(`Cannot encode ${key}: not a parameter value`);
   }
   // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
-  pairs.push(`${key}=${encode(typeof value === 'boolean' ? +value : (value as string | number | bigint).toString())}`);
+  pairs.push(`${key}=${encode(typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString(), key)}`);
 }
 
 /**

@@ -64,6 +64,10 @@ describe('encodeCommand', () => {
     expect(() => encodeQuery({ f: () => 1 })).toThrow(TypeError);
   });
 
+  it('names the parameter whose text is broken Unicode (a lone surrogate) instead of a bare URIError', () => {
+    expect(() => encodeQuery({ fields: { TITLE: 'a\uD800b' } })).toThrow(/Cannot encode fields\[TITLE\]: .*lone UTF-16 surrogate/);
+  });
+
   it.each(awkward)('%j survives the trip through a PHP-style parser', (value) => {
     const params = { id: 7, fields: { TITLE: value, LIST: [value, { DEEP: value }] } };
     const { method, params: parsed } = parseCommand(encodeCommand('crm.lead.add', params));
