@@ -3,6 +3,7 @@ import type { paths } from '../generated/schema.js';
 import { methodNames, type MethodName } from '../generated/methods.js';
 import { resolveEndpoint, type Connection } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
+import { checkNumber } from './check-option.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
 import { buildTree, type CallOptions, type MethodTree } from './method-tree.js';
@@ -75,6 +76,15 @@ function parseJson(text: unknown): unknown {
   }
 }
 
+/** Refuses timing options that would make waits endless or zero, naming the option. */
+function checkOptions({ timeoutMs, retry, operationTimeLimit }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit'>) {
+  checkNumber('timeoutMs', timeoutMs, 'positive');
+  checkNumber('retry.attempts', retry ? retry.attempts : undefined, 'integer ≥ 1');
+  checkNumber('retry.baseDelayMs', retry ? retry.baseDelayMs : undefined, 'non-negative');
+  checkNumber('retry.maxDelayMs', retry ? retry.maxDelayMs : undefined, 'non-negative');
+  checkNumber('operationTimeLimit.maxWaitMs', operationTimeLimit?.maxWaitMs, 'non-negative');
+}
+
 /**
  * Creates a typed client for the Bitrix24 `crm.lead.contact.*` methods.
  *
@@ -95,6 +105,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   const fail = (status: number, code: Bitrix24ErrorCode, description: string, method: string) =>
     new Bitrix24Error({ status, code: mask(code), description: mask(description), method: mask(method) });
   const { now = Date.now, sleep = realSleep, operationTimeLimit: { maxWaitMs = 60_000, failFast = false } = {} } = options;
+  checkOptions(options);
   const emit = createEmit(options.hooks, options.logger);
   const refresh = createTokenRefresher(endpoint, options as never);
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? 'standard', now);
@@ -121,6 +132,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   async function call(method: MethodName, params: unknown, callOptions: CallOptions = {}): Promise<unknown> {
     const { signal, timeoutMs } = callOptions;
     const retry = callOptions.retry ?? options.retry;
+    checkOptions(callOptions);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const started = now();

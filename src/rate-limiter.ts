@@ -1,3 +1,5 @@
+import { checkNumber } from './check-option.js';
+
 /**
  * Bitrix24's documented leaky bucket per plan (limits.md): the counter drains by `drainPerSecond`
  * and a request that finds it above `burst` gets 503 `QUERY_LIMIT_EXCEEDED`.
@@ -22,10 +24,15 @@ export interface RateLimiter {
 
 /** Creates a {@link RateLimiter} for `limit`; `now` is a millisecond clock. */
 export function createRateLimiter(limit: Exclude<RateLimit, false>, now: () => number): RateLimiter {
+  if (typeof limit === 'string' && !(limit in RATE_LIMIT_PLANS)) {
+    throw new TypeError(`rateLimit must be false, 'standard', 'enterprise' or { drainPerSecond, burst }, got '${limit}'`);
+  }
   const { drainPerSecond, burst } = typeof limit === 'string' ? RATE_LIMIT_PLANS[limit] : limit;
+  checkNumber('rateLimit.drainPerSecond', drainPerSecond, 'positive');
+  checkNumber('rateLimit.burst', burst, 'integer ≥ 1');
   // Stop short of the threshold: network jitter bunches requests on arrival, and other apps on the
-  // same IP share the portal's counter.
-  const capacity = burst - Math.max(2, Math.ceil(burst / 10));
+  // same IP share the portal's counter. A tiny bucket still lets one request through at once.
+  const capacity = Math.max(1, burst - Math.max(2, Math.ceil(burst / 10)));
   let level = 0;
   let at = now();
   const drain = () => {

@@ -68,6 +68,26 @@ describe('createBitrix24Client', () => {
     }
   });
 
+  it.each([
+    ['a zero drain rate', { rateLimit: { drainPerSecond: 0, burst: 10 } }, /rateLimit\.drainPerSecond must be a positive number, got 0/],
+    ['a fractional burst', { rateLimit: { drainPerSecond: 2, burst: 2.5 } }, /rateLimit\.burst must be a whole number ≥ 1, got 2\.5/],
+    ['an unknown plan', { rateLimit: 'gold' }, /rateLimit must be false, 'standard', 'enterprise'/],
+    ['a NaN timeout', { timeoutMs: Number.NaN }, /timeoutMs must be a positive number, got NaN/],
+    ['zero attempts', { retry: { attempts: 0 } }, /retry\.attempts must be a whole number ≥ 1, got 0/],
+    ['a negative maximum wait', { operationTimeLimit: { maxWaitMs: -1 } }, /operationTimeLimit\.maxWaitMs must be a non-negative number, got -1/],
+  ])('refuses %s, naming the option and its rule', (_case, options, message) => {
+    expect(() => createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, ...(options as object) })).toThrow(message);
+  });
+
+  it('refuses a bad per-call timeout before sending anything', async () => {
+    const { fetch, requests } = observedFetch(() => json(ok));
+    const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch });
+    await expect(client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }, { timeoutMs: -5 })).rejects.toThrow(
+      /timeoutMs must be a positive number, got -5/,
+    );
+    expect(requests).toHaveLength(0);
+  });
+
   it('allows http:// only when the caller opts in', () => {
     expect(() => createBitrix24Client({ webhookUrl: `http://127.0.0.1:4010/rest/1/${CODE}/`, allowInsecureHttp: true })).not.toThrow();
   });
