@@ -176,9 +176,7 @@ describe('429 OPERATION_TIME_LIMIT', () => {
 describe('timeouts and cancellation', () => {
   it('reports a stalled response as TIMEOUT after timeoutMs', async () => {
     const t = await setup(() => {}, { timeoutMs: 150, retry: false });
-    const started = Date.now();
     expect(await t.failure()).toMatchObject({ status: 0, code: 'TIMEOUT', retryable: true, description: 'No answer within 150 ms' });
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(t.seen).toHaveLength(1);
   });
 
@@ -217,11 +215,10 @@ describe('timeouts and cancellation', () => {
       retry: { baseDelayMs: 60_000 },
     });
     const controller = new AbortController();
-    const started = Date.now();
+    // The 60 s backoff outlasts the test timeout, so only a cancelled sleep lets this test finish.
     const call = t.client.call('crm.lead.contact.add', params, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await expect(call).rejects.toMatchObject({ code: 'ABORTED' });
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(t.seen).toHaveLength(1);
   });
 
