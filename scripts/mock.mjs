@@ -216,6 +216,17 @@ export async function startMock({ port = 4010, host = '127.0.0.1', docsFile, spe
   }
 
   const server = createServer(async (req, res) => {
+    // Browser apps under development call the mock from another origin (a dev server, a file:// page).
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': 'content-type, accept, prefer',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
     try {
       if (docsFile && (req.url === '/' || req.url === '/docs' || req.url === '/docs/')) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

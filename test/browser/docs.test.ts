@@ -2,24 +2,15 @@
 // what a reader sees. The list of methods comes from generated/openapi.bundle.json, so a new method is
 // checked without touching this file. Without Chromium the suite is skipped with a notice, except
 // under CI=true, where a missing browser fails.
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDocs } from '../../scripts/docs.mjs';
 import { resolveRef, spec } from '../helpers.js';
+import { hasChromium, launchChromium, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-if (!hasChromium) {
-  console.warn(`\n[docs browser test] ${CHROMIUM} not found: ${underCi ? 'FAILING (CI=true)' : 'SKIPPED'}. Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.\n`);
-}
+requireChromium('docs page in a real browser');
 
 type Method = { name: string; summary: string; fields: string[]; statuses: string[]; codes: string[] };
 
@@ -46,15 +37,6 @@ const methods: Method[] = Object.entries<any>(spec.paths).map(([path, item]) => 
   };
 });
 
-// Declared only when it must fail, so a normal run does not count it as skipped.
-if (!hasChromium && underCi) {
-  describe('docs page in a real browser', () => {
-    it('has Chromium to run in (CI=true)', () => {
-      throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get, or set CHROMIUM_PATH.`);
-    });
-  });
-}
-
 describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   let browser: Browser;
   let page: Page;
@@ -66,8 +48,7 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   beforeAll(async () => {
     docsFile = buildDocs(); // always a fresh page, never a stale one
     pageUrl = pathToFileURL(docsFile).href;
-    // launch() gives Chromium a fresh temporary profile (user-data-dir) and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1100 }, reducedMotion: 'reduce' });
     // Anything that tries to leave the page is recorded and refused.
     await context.route('**/*', (route) => (route.request().url().split('#')[0] === pageUrl ? route.continue() : route.abort()));
