@@ -6,7 +6,7 @@ import { createBatchMethods, type BatchMethods } from './batch.js';
 import { checkNumber } from './check-option.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
-import { buildTree, type CallOptions, type MethodTree } from './method-tree.js';
+import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
@@ -58,7 +58,7 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> & BatchMethods & {
    */
   readonly raw: Client<paths>;
   /** Calls a method by its wire name; what every generated method uses. */
-  call<M extends MethodName>(method: M, params: unknown, options?: CallOptions): Promise<unknown>;
+  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
 };
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';

@@ -47,6 +47,16 @@ describe('crm.lead.contact.add types', () => {
   });
 });
 
+describe('client.call types', () => {
+  it('types parameters and result by the method name', () => {
+    expectTypeOf(client.call('crm.lead.contact.add', { id: 1, fields: { CONTACT_ID: 1010 } })).resolves.toEqualTypeOf<boolean>();
+    // @ts-expect-error crm.lead.contact.add needs fields
+    client.call('crm.lead.contact.add', { id: 1 });
+    // @ts-expect-error not a method of the contract
+    client.call('crm.lead.contact.ad', {});
+  });
+});
+
 describe('Bitrix24Error types', () => {
   it('offers the known codes and still accepts any string', () => {
     expectTypeOf<'NOT_FOUND'>().toExtend<Bitrix24ErrorCode>();
