@@ -6,8 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import addFormatsModule from 'ajv-formats';
+import * as esbuild from 'esbuild';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
 import YAML from 'yaml';
+
+const standaloneCode = standaloneModule.default ?? standaloneModule;
+const addFormats = addFormatsModule.default ?? addFormatsModule;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outFlag = process.argv.indexOf('--out');
@@ -39,6 +46,87 @@ function methodList(spec) {
   ].join('\n');
 }
 
+/** The contract without the prose (descriptions, titles, examples), which validation does not read. */
+function withoutProse(node) {
+  if (Array.isArray(node)) return node.map(withoutProse);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(['description', 'title', 'summary'].includes(key) && typeof value === 'string') && !(key === 'examples' && Array.isArray(value)))
+      .map(([key, value]) => [key, withoutProse(value)]),
+  );
+}
+
+/**
+ * Compiles every request schema and every response schema of the contract into standalone Ajv code,
+ * bundled with the few Ajv runtime helpers it calls, so validating needs no validator at run time.
+ */
+async function validatorModule(spec) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, code: { source: true, esm: true, formats: undefined } });
+  addFormats(ajv);
+  ajv.addSchema(withoutProse(spec), 'contract');
+  const pointer = (...parts) => `contract#/${parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+  const exportsByPointer = new Map();
+  const exportOf = (ref) => {
+    if (!exportsByPointer.has(ref)) exportsByPointer.set(ref, `v${exportsByPointer.size}`);
+    return exportsByPointer.get(ref);
+  };
+  const requests = {};
+  const responses = {};
+  for (const [path, item] of Object.entries(spec.paths)) {
+    const method = path.slice(1);
+    const operation = item.post;
+    if (operation.requestBody?.content?.['application/json']?.schema) {
+      requests[method] = exportOf(pointer('paths', path, 'post', 'requestBody', 'content', 'application/json', 'schema'));
+    }
+    responses[method] = {};
+    for (const [status, response] of Object.entries(operation.responses)) {
+      const base = response.$ref ? response.$ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')) : ['paths', path, 'post', 'responses', status];
+      const target = response.$ref ? base.reduce((at, key) => at[key], spec) : response;
+      if (target.content?.['application/json']?.schema) responses[method][status] = exportOf(pointer(...base, 'content', 'application/json', 'schema'));
+    }
+  }
+  const code = standaloneCode(ajv, Object.fromEntries([...exportsByPointer].map(([ref, name]) => [name, ref])));
+  const table = (entries) => `{\n${entries.map(([key, value]) => `  ${JSON.stringify(key)}: ${value},`).join('\n')}\n}`;
+  const tables = [
+    '/** Request validator of each method, by wire name. */',
+    `export const requestValidators = ${table(Object.entries(requests))};`,
+    '/** Response validators of each method, by wire name and HTTP status. */',
+    `export const responseValidators = ${table(Object.entries(responses).map(([method, byStatus]) => [method, table(Object.entries(byStatus)).replace(/\n/g, '\n  ')]))};`,
+  ].join('\n');
+  const bundled = await esbuild.build({
+    stdin: { contents: `${code}\n${tables}\n`, resolveDir: root, loader: 'js', sourcefile: 'validators.js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    legalComments: 'none',
+    minify: true,
+  });
+  return `// ${banner}\n// Ajv standalone validators compiled from the contract.\n${bundled.outputFiles[0].text}`;
+}
+
+const VALIDATORS_DTS = `// ${banner}
+
+/** One problem Ajv found: where (a JSON pointer into the data) and which rule. */
+export interface ValidationError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** A compiled validator: true when \`data\` conforms; otherwise \`errors\` says why. */
+export type Validate = ((data: unknown) => boolean) & { errors?: ValidationError[] | null };
+
+/** Request validator of each method, by wire name (methods without parameters may have none). */
+export declare const requestValidators: Readonly<Record<string, Validate>>;
+
+/** Response validators of each method, by wire name and HTTP status (\`'200'\`, \`'400'\`, …). */
+export declare const responseValidators: Readonly<Record<string, Readonly<Record<string, Validate>>>>;
+`;
+
 async function main() {
   mkdirSync(outDir, { recursive: true });
   const yamlPath = join(outDir, 'openapi.bundle.yaml');
@@ -49,6 +137,8 @@ async function main() {
   const ast = await openapiTS(spec, { alphabetize: false, immutable: false, defaultNonNullable: false });
   writeFileSync(join(outDir, 'schema.d.ts'), `${COMMENT_HEADER}// ${banner}\n\n${astToString(ast)}`);
   writeFileSync(join(outDir, 'methods.ts'), methodList(spec));
+  writeFileSync(join(outDir, 'validators.js'), await validatorModule(spec));
+  writeFileSync(join(outDir, 'validators.d.ts'), VALIDATORS_DTS);
 }
 
 await main();

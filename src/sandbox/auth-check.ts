@@ -1,0 +1,66 @@
+import type { DecodedCall } from '../wire/decode-request.js';
+import type { MethodTarget } from '../wire/method-url.js';
+import { documentedError } from './contract-data.js';
+
+/** A webhook the sandbox accepts: its code, and optionally its user id and scopes (default `crm`). */
+export type WebhookGrant = string | { code: string; userId?: number | string; scopes?: string[] };
+/** An OAuth token the sandbox accepts, optionally with its scopes (default `crm`). */
+export type TokenGrant = string | { token: string; scopes?: string[] };
+
+export interface AuthOptions {
+  /** Only these webhook codes are accepted (401 `NO_AUTH_FOUND` otherwise). Default: any. */
+  webhooks?: WebhookGrant[];
+  /** Only these OAuth tokens are accepted (401 `NO_AUTH_FOUND` otherwise). Default: any. */
+  tokens?: TokenGrant[];
+  /** Tokens that answer 401 `expired_token`. */
+  expiredTokens?: string[];
+}
+
+/** Who is calling, for the per-credential run-time budgets. Never shown to anyone. */
+export interface Credential {
+  key: string;
+}
+
+/** The scope a method needs: `crm` for `crm.*`, none for `batch` (its commands need theirs). */
+const scopeOf = (method: string) => (method.startsWith('crm.') ? 'crm' : undefined);
+
+function requireScope(scopes: readonly string[] | undefined, method: string) {
+  const needed = scopeOf(method);
+  if (needed && scopes && !scopes.includes(needed)) throw documentedError('insufficientScope');
+}
+
+/**
+ * Checks a call's credentials the way the portal does: a webhook code in the URL, or an OAuth token
+ * in `auth` (body or query). Throws the documented 401/403 answer when they are refused.
+ */
+export function checkAuth(
+  options: AuthOptions | undefined,
+  target: MethodTarget,
+  call: DecodedCall,
+  runtime: { expired: ReadonlySet<string>; allowed: ReadonlyMap<string, string[]> },
+): Credential {
+  if (target.form === 'webhook') {
+    const code = target.webhookCode ?? '';
+    if (options?.webhooks) {
+      const grant = options.webhooks
+        .map((g) => (typeof g === 'string' ? { code: g } : g))
+        .find((g) => g.code === code && (g.userId === undefined || String(g.userId) === target.userId));
+      if (!grant) throw documentedError('noAuthFound');
+      requireScope(grant.scopes ?? ['crm'], target.method);
+    }
+    return { key: `webhook ${target.userId} ${code}` };
+  }
+  const token = call.auth;
+  if (!token) throw documentedError('noAuthFound');
+  if (runtime.expired.has(token)) throw documentedError('expiredToken');
+  const runtimeScopes = runtime.allowed.get(token);
+  if (runtimeScopes) {
+    requireScope(runtimeScopes, target.method);
+  } else if (options?.tokens) {
+    const grant = options.tokens.map((g) => (typeof g === 'string' ? { token: g } : g)).find((g) => g.token === token);
+    if (!grant) throw documentedError('noAuthFound');
+    requireScope(grant.scopes ?? ['crm'], target.method);
+  }
+  // One app: its tokens change on every refresh, but its budgets do not.
+  return { key: 'oauth' };
+}

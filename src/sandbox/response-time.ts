@@ -1,0 +1,29 @@
+/** The `time` object of an answer, as Bitrix24 fills it (seconds, with the portal's offset in the dates). */
+export interface ResponseTime {
+  start: number;
+  finish: number;
+  duration: number;
+  processing: number;
+  date_start: string;
+  date_finish: string;
+  operating?: number;
+  operating_reset_at?: number;
+}
+
+const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+
+export function responseTime(startedMs: number, finishedMs: number, operating?: { operating: number; resetAt: number }): ResponseTime {
+  const time: ResponseTime = {
+    start: startedMs / 1000,
+    finish: finishedMs / 1000,
+    duration: (finishedMs - startedMs) / 1000,
+    processing: (finishedMs - startedMs) / 1000,
+    date_start: isoSeconds(startedMs),
+    date_finish: isoSeconds(finishedMs),
+  };
+  if (operating) {
+    time.operating = operating.operating;
+    time.operating_reset_at = operating.resetAt;
+  }
+  return time;
+}

@@ -1,0 +1,306 @@
+import { requestValidators } from '../../generated/validators.js';
+import { decodeRequest } from '../wire/decode-request.js';
+import { DEFAULT_LIMITS, type WireLimits } from '../wire/limits.js';
+import { requireMethodUrl, type MethodTarget } from '../wire/method-url.js';
+import { readBodyText, tooLarge } from '../wire/read-body.js';
+import { describeViolations, violationsOf } from '../wire/violations.js';
+import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
+import { checkAuth, type AuthOptions, type Credential } from './auth-check.js';
+import { runBatch } from './batch-runner.js';
+import { contract, documentedError, documentedErrorNames } from './contract-data.js';
+import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
+import { methodHandlers } from './methods.js';
+import { DEFAULT_SEED, PortalState, type Seed } from './portal-state.js';
+import { responseTime } from './response-time.js';
+
+export interface SandboxOptions {
+  /** Records the portal starts with (and returns to on `reset()`). Default: the records the contract's examples use. */
+  seed?: Seed;
+  /** Which credentials are accepted. Default: any webhook code and any OAuth token, with every scope. */
+  auth?: AuthOptions;
+  /** The portal's request-rate bucket (503 `QUERY_LIMIT_EXCEEDED`). Default off. */
+  rateLimit?: false | BucketPlan;
+  /** Per-method run-time budget per credential (429 `OPERATION_TIME_LIMIT`). Default off. */
+  operatingLimit?: false | OperatingLimit;
+  /** Delay before each answer, fixed or uniformly random in a range. Default none. */
+  latencyMs?: number | { min: number; max: number };
+  /** Caps on request size, nesting and parameter count. */
+  limits?: Partial<WireLimits>;
+  /** Millisecond clock for the bucket, budgets and `time`. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** One entry of the journal: a call as the sandbox saw it and answered it. */
+export interface SandboxCall {
+  method: string;
+  /** Parameters as decoded (form values typed by the contract), without `auth`. */
+  params: Record<string, unknown>;
+  status: number;
+  result?: unknown;
+  error?: ErrorBody;
+  /** For a command of a batch: its key in `cmd`. */
+  batchKey?: string;
+}
+
+/** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
+export type Fault = string | { status: number; error: string; error_description?: string };
+
+/** A link as `items.get` shows it. */
+export interface LinkView {
+  CONTACT_ID: number;
+  SORT: number;
+  IS_PRIMARY: 'Y' | 'N';
+}
+
+export interface SandboxRequest {
+  method: string;
+  url: string;
+  contentType?: string;
+  body?: string;
+}
+
+export interface SandboxAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface Sandbox {
+  /** Answers Bitrix24 requests in-process: pass it as the client's `fetch`. */
+  readonly fetch: typeof globalThis.fetch;
+  /** Answers one request already read off the wire (what the HTTP front and MSW use). */
+  handle(request: SandboxRequest): Promise<SandboxAnswer>;
+  /** Back to the seed (or to a new one): records, journal, faults, counters. */
+  reset(seed?: Seed): void;
+  /** Every call so far, batch commands included. */
+  readonly calls: readonly SandboxCall[];
+  /** A lead with its links sorted as `items.get` returns them, or undefined. */
+  lead(id: number): { id: number; fields: Record<string, unknown>; contacts: LinkView[] } | undefined;
+  /** A contact's fields, or undefined. */
+  contact(id: number): { id: number; fields: Record<string, unknown> } | undefined;
+  /** The whole state as plain data. */
+  snapshot(): { leads: Array<NonNullable<ReturnType<Sandbox['lead']>>>; contacts: Array<NonNullable<ReturnType<Sandbox['contact']>>> };
+  /** Makes the next `times` calls of `method` (`'*'` for any) fail with `fault`. */
+  fail(method: string, fault: Fault, options?: { times?: number }): void;
+  /** Makes an accepted OAuth token answer 401 `expired_token` from now on. */
+  expireToken(token: string): void;
+  /** Accepts an OAuth token (e.g. one your test's refresh handler issues), with the given scopes (default `crm`). */
+  allowToken(token: string, scopes?: string[]): void;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+function checkLimits(limits: WireLimits) {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`limits.${name} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+/**
+ * A stateful, in-process Bitrix24 portal for the `crm.lead.contact.*` methods, their records and
+ * `batch`: every request is validated against the bundled contract and answered in Bitrix24's shape.
+ *
+ * @example
+ * const sandbox = createSandbox();
+ * const client = createBitrix24Client({ webhookUrl: 'https://sandbox.bitrix24.test/rest/1/code/', fetch: sandbox.fetch });
+ * await client.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } });
+ * sandbox.lead(2)?.contacts; // [{ CONTACT_ID: 1020, SORT: 10, IS_PRIMARY: 'Y' }]
+ */
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const now = options.now ?? Date.now;
+  const limits: WireLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  checkLimits(limits);
+  let seed = options.seed ?? DEFAULT_SEED;
+  let state = new PortalState(seed, now);
+  const calls: SandboxCall[] = [];
+  const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
+  const expired = new Set<string>(options.auth?.expiredTokens ?? []);
+  const allowed = new Map<string, string[]>();
+  let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
+  let budgets = new Map<string, OperatingBudget>();
+
+  const journal = (entry: SandboxCall) => {
+    const { auth: _auth, ...params } = entry.params;
+    calls.push({ ...entry, params });
+  };
+
+  function takeFault(method: string): WireError | undefined {
+    const index = faults.findIndex((fault) => fault.method === method || fault.method === '*');
+    if (index < 0) return undefined;
+    const fault = faults[index]!;
+    if (--fault.remaining <= 0) faults.splice(index, 1);
+    return fault.error;
+  }
+
+  /** Runs one method (not `batch`) against the state; throws a WireError for a documented failure. */
+  function runMethod(method: string, params: Record<string, unknown>, credential: Credential) {
+    const started = now();
+    const fault = takeFault(method);
+    if (fault) throw fault;
+    const handler = Object.hasOwn(methodHandlers, method) ? methodHandlers[method] : undefined;
+    if (!handler) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
+    const validate = requestValidators[method];
+    if (validate && !validate(params)) {
+      throw new WireError(400, '', `Invalid parameters of ${method}: ${describeViolations(violationsOf(validate.errors))}`);
+    }
+    let budget: OperatingBudget | undefined;
+    if (options.operatingLimit) {
+      const key = `${credential.key} ${method}`;
+      budget = budgets.get(key) ?? new OperatingBudget(options.operatingLimit, now);
+      budgets.set(key, budget);
+      budget.check();
+    }
+    const result = handler(state, params);
+    return { result, time: responseTime(started, now(), budget?.spend()) };
+  }
+
+  function answer(target: MethodTarget, params: Record<string, unknown>, credential: Credential): SandboxAnswer {
+    if (target.method !== 'batch') {
+      const { result, time } = runMethod(target.method, params, credential);
+      journal({ method: target.method, params, status: 200, result });
+      return { status: 200, body: { result, time } };
+    }
+    const started = now();
+    const fault = takeFault('batch');
+    if (fault) throw fault;
+    const validate = requestValidators.batch;
+    if (validate && !validate(params)) throw new WireError(400, '', `Invalid parameters of batch: ${describeViolations(violationsOf(validate.errors))}`);
+    const result = runBatch(
+      params,
+      {
+        run(method, commandParams, batchKey) {
+          try {
+            const outcome = runMethod(method, commandParams, credential);
+            journal({ method, params: commandParams, status: 200, result: outcome.result, batchKey });
+            const { operating: _o, operating_reset_at: _r, ...time } = outcome.time;
+            return { result: outcome.result, time };
+          } catch (error) {
+            const { status, body } = toErrorAnswer(error);
+            journal({ method, params: commandParams, status, error: body, batchKey });
+            throw error;
+          }
+        },
+        refused(method, commandParams, batchKey, error) {
+          journal({ method, params: commandParams, status: 400, error, batchKey });
+        },
+      },
+      limits,
+    );
+    journal({ method: 'batch', params, status: 200, result });
+    return { status: 200, body: { result, time: responseTime(started, now()) } };
+  }
+
+  async function handle(request: SandboxRequest): Promise<SandboxAnswer> {
+    let method = '';
+    let params: Record<string, unknown> = {};
+    try {
+      await delay();
+      const target = requireMethodUrl(request.url);
+      method = target.method;
+      if (target.form === 'bare') throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
+      const decoded = decodeRequest(contract, { httpMethod: request.method, target, contentType: request.contentType ?? '', body: request.body ?? '' }, limits);
+      params = decoded.params;
+      const credential = checkAuth(options.auth, target, decoded, { expired, allowed });
+      bucket?.take();
+      return answer(target, params, credential);
+    } catch (error) {
+      const { status, body } = toErrorAnswer(error);
+      journal({ method, params, status, error: body });
+      return { status, body };
+    }
+  }
+
+  async function delay() {
+    const latency = options.latencyMs;
+    if (!latency) return;
+    const ms = typeof latency === 'number' ? latency : latency.min + Math.random() * (latency.max - latency.min);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  const sandboxFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    let request: SandboxRequest;
+    try {
+      request = await readRequest(input, init, limits.maxBodyBytes);
+    } catch (error) {
+      const { status, body } = toErrorAnswer(error);
+      return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+    }
+    const { status, body } = await handle(request);
+    return new Response(request.method.toUpperCase() === 'HEAD' ? null : JSON.stringify(body), { status, headers: JSON_HEADERS });
+  };
+
+  const linkView = (leadId: number): LinkView[] =>
+    state.sortedLinks(leadId).map((link) => ({ CONTACT_ID: link.contactId, SORT: link.sort, IS_PRIMARY: link.primary ? 'Y' : 'N' }));
+
+  const sandbox: Sandbox = {
+    fetch: sandboxFetch as typeof globalThis.fetch,
+    handle,
+    reset(newSeed) {
+      if (newSeed) seed = newSeed;
+      state = new PortalState(seed, now);
+      calls.length = 0;
+      faults.length = 0;
+      expired.clear();
+      for (const token of options.auth?.expiredTokens ?? []) expired.add(token);
+      allowed.clear();
+      bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
+      budgets = new Map();
+    },
+    get calls() {
+      return calls;
+    },
+    lead(id) {
+      const lead = state.leads.get(id);
+      return lead && { id, fields: structuredClone(lead.fields), contacts: linkView(id) };
+    },
+    contact(id) {
+      const contact = state.contacts.get(id);
+      return contact && { id, fields: structuredClone(contact.fields) };
+    },
+    snapshot() {
+      return {
+        leads: [...state.leads.keys()].sort((a, b) => a - b).map((id) => sandbox.lead(id)!),
+        contacts: [...state.contacts.keys()].sort((a, b) => a - b).map((id) => sandbox.contact(id)!),
+      };
+    },
+    fail(method, fault, { times = 1 } = {}) {
+      if (!Number.isInteger(times) || times < 1) throw new TypeError(`times must be a positive integer, got ${String(times)}`);
+      const error =
+        typeof fault === 'string'
+          ? documentedError(fault)
+          : new WireError(fault.status, fault.error, fault.error_description ?? '');
+      if (typeof fault !== 'string' && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) {
+        throw new TypeError(`A fault's status must be an HTTP error status (400–599), got ${String(fault.status)}; documented errors: ${documentedErrorNames().join(', ')}`);
+      }
+      faults.push({ method: method.toLowerCase(), error, remaining: times });
+    },
+    expireToken(token) {
+      expired.add(token);
+    },
+    allowToken(token, scopes = ['crm']) {
+      expired.delete(token);
+      allowed.set(token, scopes);
+    },
+  };
+  return sandbox;
+}
+
+/** Reads what a `fetch` call would send: method, URL, content type and the body as text, within the size cap. */
+async function readRequest(input: RequestInfo | URL, init: RequestInit | undefined, maxBodyBytes: number): Promise<SandboxRequest> {
+  // The common case (the client's transport): a URL string and a string body, read without building a Request.
+  if ((typeof input === 'string' || input instanceof URL) && (init?.body === undefined || init.body === null || typeof init.body === 'string')) {
+    const body = init?.body ?? '';
+    if (body.length > maxBodyBytes && new TextEncoder().encode(body).byteLength > maxBodyBytes) {
+      throw tooLarge(maxBodyBytes);
+    }
+    const headers = new Headers(init?.headers);
+    return { method: init?.method ?? 'GET', url: String(input), contentType: headers.get('content-type') ?? '', body };
+  }
+  const request = new Request(input, init);
+  const length = request.headers.get('content-length');
+  return {
+    method: request.method,
+    url: request.url,
+    contentType: request.headers.get('content-type') ?? '',
+    body: await readBodyText(request.body, maxBodyBytes, length === null ? undefined : Number(length)),
+  };
+}

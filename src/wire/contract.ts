@@ -1,0 +1,87 @@
+/** The parts of the bundled OpenAPI document the wire layer reads; everything else passes through. */
+export interface Contract {
+  info: { version: string; [key: string]: unknown };
+  paths: Record<string, { post?: Operation } | undefined>;
+  components?: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface Operation {
+  operationId?: string;
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema; examples?: Record<string, unknown> }> };
+  responses: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A JSON Schema node as the contract writes it (possibly a `$ref`). */
+export type Schema = { $ref?: string; [key: string]: unknown };
+
+/** Follows a local JSON pointer such as `#/components/schemas/LeadId` inside the contract. */
+export function resolvePointer(contract: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let at: unknown = contract;
+  for (const part of ref.slice(2).split('/')) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** A node with its `$ref` chain followed (at most 32 hops, so a cycle cannot hang). */
+export function deref<T = unknown>(contract: unknown, node: unknown): T {
+  let at = node;
+  for (let hop = 0; hop < 32 && typeof at === 'object' && at !== null && typeof (at as Schema).$ref === 'string'; hop++) {
+    at = resolvePointer(contract, (at as Schema).$ref!);
+  }
+  return at as T;
+}
+
+/** The operation of a method (`crm.lead.contact.add`), or undefined when the contract does not have it. */
+export function operationOf(contract: Contract, method: string): Operation | undefined {
+  return Object.hasOwn(contract.paths, `/${method}`) ? contract.paths[`/${method}`]?.post : undefined;
+}
+
+/** The JSON request schema of a method, which the form encoding shares. */
+export function requestSchemaOf(contract: Contract, method: string): Schema | undefined {
+  const content = operationOf(contract, method)?.requestBody?.content;
+  return (content?.['application/json'] ?? content?.['application/x-www-form-urlencoded'])?.schema;
+}
+
+/** The schema and every schema it refers to or combines (`$ref`, `allOf`, `anyOf`, `oneOf`). */
+function schemaParts(contract: unknown, schema: unknown, parts: Schema[] = [], depth = 0): Schema[] {
+  if (!schema || typeof schema !== 'object' || depth > 32) return parts;
+  const node = schema as Schema;
+  if (typeof node.$ref === 'string') schemaParts(contract, resolvePointer(contract, node.$ref), parts, depth + 1);
+  parts.push(node);
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const list = node[key];
+    if (Array.isArray(list)) for (const part of list) schemaParts(contract, part, parts, depth + 1);
+  }
+  return parts;
+}
+
+/**
+ * Form and query values are all text. Turns the ones the contract types as numbers or booleans back
+ * into numbers and booleans, so that validation reports real mistakes (`CONTACT_ID=abc`) only.
+ */
+export function coerceToSchema(contract: unknown, value: unknown, schema: unknown): unknown {
+  const parts = schemaParts(contract, schema);
+  const children = (pick: (s: Schema) => unknown): Schema => ({
+    anyOf: parts.map(pick).filter((child) => child !== null && typeof child === 'object'),
+  });
+  if (Array.isArray(value)) return value.map((item) => coerceToSchema(contract, item, children((s) => s.items)));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        coerceToSchema(contract, item, children((s) => (s.properties as Record<string, unknown> | undefined)?.[key] ?? s.additionalProperties)),
+      ]),
+    );
+  }
+  if (typeof value !== 'string') return value;
+  const types = new Set(parts.flatMap((s) => [s.type ?? []].flat() as string[]));
+  if ((types.has('integer') || types.has('number')) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  if (types.has('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
