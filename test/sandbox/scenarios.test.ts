@@ -1,0 +1,23 @@
+// The lead–contact rules of the contract, written once in src/scenarios and run here against the
+// sandbox; `npm run verify -- --write` runs the same scenarios against a real portal.
+import { describe, expect, it } from 'vitest';
+import { leadContactScenarios, runScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
+import { sandboxWithClient } from './checked-sandbox.js';
+
+const seed = { leads: [100], contacts: [201, 202, 203] };
+const records = { lead: 100, contacts: [201, 202, 203] as const };
+
+describe('the lead–contact scenarios against the sandbox', () => {
+  it.each(leadContactScenarios.map((scenario) => [scenario.rule, scenario] as const))('%s', async (_rule, scenario) => {
+    const { client } = sandboxWithClient({ seed });
+    const [outcome] = await runScenarios(client, records, [scenario]);
+    expect(outcome?.mismatch).toBeUndefined();
+  });
+
+  it('names the broken rule when the portal behaves otherwise', async () => {
+    const { client, sandbox } = sandboxWithClient({ seed });
+    sandbox.fail('crm.lead.contact.items.get', { status: 400, error: 'NOT_FOUND', error_description: 'Not found.' }, { times: 2 });
+    const [outcome] = await runScenarios(client, records, leadContactScenarios.slice(0, 1));
+    expect(outcome?.mismatch).toMatch(/stopped by .*NOT_FOUND/);
+  });
+});
