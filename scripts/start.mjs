@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds the docs, then serves the mock and the docs at one local address.
 import { buildDocs } from './docs.mjs';
-import { startMock } from './mock.mjs';
+import { startRepoMock as startMock } from './mock.mjs';
 
 const port = Number(process.env.PORT ?? 4010);
 const docsFile = buildDocs();

@@ -60,7 +60,7 @@ describe(METHOD, () => {
       ['id below 1', '{"id":0,"fields":{"CONTACT_ID":1010}}', /id must be >= 1/],
       ['unknown field', '{"id":1,"fields":{"CONTACT_ID":1010,"COMMENT":"x"}}', /fields must NOT have additional properties; found 'COMMENT'/],
       ['malformed JSON', '{"id":1,"fields":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property 'id'/],
       ['a bracket-nested form body with a text id', 'id=1&fields[CONTACT_ID]=abc', /fields\.CONTACT_ID must be integer/, 'application/x-www-form-urlencoded'],
       ['a bracket-nested form body with an unknown field', 'id=1&fields[CONTACT_ID]=1010&fields[COMMENT]=x', /found 'COMMENT'/, 'application/x-www-form-urlencoded'],
     ]);

@@ -47,7 +47,7 @@ describe(METHOD, () => {
     itRejectsInvalidRequests(METHOD, [
       ['auth as a number', '{"auth":1234}', /auth must be string/],
       ['auth as an empty string', '{"auth":""}', /auth must NOT have fewer than 1 characters/],
-      ['a JSON array instead of an object', '[]', /body must be object/],
+      ['a JSON array instead of an object', '[]', /must be a JSON object of parameters/],
       ['malformed JSON', '{"auth":', /not valid JSON/],
     ]);
   });

@@ -25,7 +25,7 @@ describe(METHOD, () => {
       ['id as text', '{"id":"one"}', /id must be integer/],
       ['id below 1', '{"id":-5}', /id must be >= 1/],
       ['malformed JSON', '{"id":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property 'id'/],
       ['a form body without id', 'utm_source=crm', /must have required property 'id'/, 'application/x-www-form-urlencoded'],
     ]);
   });

@@ -1,0 +1,159 @@
+// The local mock: Prism serves the bundled contract on a private loopback port, and a front server on
+// the public port reads every URL and body form real Bitrix24 clients send with the shared wire layer,
+// hands Prism the bare `/{method}` path and a JSON body it understands, and turns Prism's own error
+// bodies into Bitrix24's error shape. A dev tool: Prism is a dev dependency, so this is not shipped.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_TIMEOUTS, guardServer, readRequestText, sendError, type PeerTimeouts } from '../node/server-io.js';
+import type { Contract } from '../wire/contract.js';
+import { decodeRequest } from '../wire/decode-request.js';
+import { DEFAULT_LIMITS, type WireLimits } from '../wire/limits.js';
+import { requireMethodUrl } from '../wire/method-url.js';
+import { WireError } from '../wire/wire-error.js';
+
+export interface MockOptions {
+  port?: number;
+  host?: string;
+  /** A docs page to serve at `/`. */
+  docsFile?: string;
+  /** The bundled contract (JSON or YAML file Prism reads). */
+  spec: string;
+  /** The Prism CLI entry script. */
+  prismCli: string;
+  limits?: Partial<WireLimits>;
+  timeouts?: Partial<PeerTimeouts>;
+}
+
+export interface RunningMock {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Turns Prism's `sl-violations` header into one Bitrix24-style message naming each field and rule. */
+export function describePrismViolations(header: string): string {
+  const violations = (JSON.parse(header) as Array<{ severity: string; message: string }>).filter((v) => v.severity === 'Error');
+  return violations.map((v) => v.message.replace(/^Request body property /, '').replace(/^Request body /, 'body ')).join('; ');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForPrism(origin: string, child: ReturnType<typeof spawn>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Prism exited with code ${child.exitCode}`);
+    try {
+      await fetch(`${origin}/`, { method: 'GET' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`Prism did not start within ${timeoutMs} ms`);
+}
+
+const CORS = { 'access-control-allow-origin': '*' };
+
+/** Starts Prism and the front server; resolves once both answer. */
+export async function startMock(options: MockOptions): Promise<RunningMock> {
+  const { port = 4010, host = '127.0.0.1', docsFile, spec } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const contract = JSON.parse(readFileSync(spec.replace(/\.ya?ml$/, '.json'), 'utf8')) as Contract;
+  const prismPort = await freePort();
+  const prism = spawn(process.execPath, [options.prismCli, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), '--errors', 'false', spec], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Never leave an orphaned Prism behind, whatever way this process ends.
+  const killPrism = () => prism.kill();
+  process.once('exit', killPrism);
+  let prismStderr = '';
+  prism.stderr!.on('data', (chunk) => {
+    prismStderr = (prismStderr + chunk).slice(-4000);
+  });
+  const prismOrigin = `http://127.0.0.1:${prismPort}`;
+  try {
+    await waitForPrism(prismOrigin, prism);
+  } catch (error) {
+    prism.kill();
+    process.removeListener('exit', killPrism);
+    throw new Error(`${(error as Error).message}\n${prismStderr}`);
+  }
+
+  /** Reads one request with the wire layer and relays it to Prism as JSON on the bare path. */
+  async function relay(req: IncomingMessage) {
+    const target = requireMethodUrl(req.url ?? '/');
+    const body = await readRequestText(req, limits.maxBodyBytes);
+    const call = decodeRequest(contract, { httpMethod: req.method ?? 'GET', target, contentType: String(req.headers['content-type'] ?? ''), body }, limits);
+    if (target.form === 'oauth' && !call.auth) {
+      throw new WireError(401, 'NO_AUTH_FOUND', 'Wrong authorization data: send the access token as the auth parameter.');
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    const prefer = req.headers.prefer;
+    if (prefer) headers.prefer = String(prefer);
+    const response = await fetch(`${prismOrigin}/${target.method}`, { method: 'POST', headers, body: JSON.stringify(call.params) });
+    const text = await response.text();
+    const violations = response.headers.get('sl-violations');
+    if (response.status === 400 && violations && !prefer) {
+      throw new WireError(400, '', `Invalid parameters of ${target.method}: ${describePrismViolations(violations)}`);
+    }
+    if (response.status === 404 && !prefer) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', `Method not found: ${target.method}`);
+    return { status: response.status, text, type: response.headers.get('content-type') ?? 'application/json' };
+  }
+
+  const server = createServer(async (req, res) => {
+    // Browser apps under development call the mock from another origin (a dev server, a file:// page).
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        ...CORS,
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': 'content-type, accept, prefer',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    try {
+      if (docsFile && (req.url === '/' || req.url === '/docs' || req.url === '/docs/')) {
+        res.writeHead(200, { ...CORS, 'content-type': 'text/html; charset=utf-8' });
+        res.end(readFileSync(docsFile));
+        return;
+      }
+      const answer = await relay(req);
+      res.writeHead(answer.status, { ...CORS, 'content-type': answer.type });
+      res.end(req.method === 'HEAD' ? undefined : answer.text);
+    } catch (error) {
+      sendError(res, error, CORS);
+    }
+  });
+  guardServer(server, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      prism.kill();
+      process.removeListener('exit', killPrism);
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is already in use; set PORT to a free one, e.g. PORT=4011.`) : error);
+    });
+    server.listen(port, host, resolveListen);
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    port: actualPort,
+    url: `http://${host}:${actualPort}`,
+    async close() {
+      process.removeListener('exit', killPrism);
+      prism.kill();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

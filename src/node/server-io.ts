@@ -1,0 +1,54 @@
+// Node-only helpers for the servers built on the wire layer (the mock's front, the sandbox over
+// HTTP, the checking proxy): read a request body within the caps, cut stalled peers, answer errors
+// in Bitrix24's shape. Nothing here is imported by the client or the in-process sandbox.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readBodyText } from '../wire/read-body.js';
+import { toErrorAnswer } from '../wire/wire-error.js';
+
+/** How long a peer may take, in milliseconds. */
+export interface PeerTimeouts {
+  /** For the request line and headers. Default 10 s. */
+  headersMs: number;
+  /** For the whole request, body included. Default 30 s. */
+  requestMs: number;
+  /** Longest silence on the socket while a request is being read or answered. Default 10 s. */
+  idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, idleMs: 10_000 });
+
+/** Cuts peers that stall while sending headers or a body, so one slow client never holds the others up. */
+export function guardServer(server: Server, timeouts: PeerTimeouts = DEFAULT_TIMEOUTS): void {
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.timeout = timeouts.idleMs; // socket inactivity: the socket is destroyed
+  server.keepAliveTimeout = Math.min(5_000, timeouts.idleMs);
+  // A malformed request line or header: answer 400 and close, never let it reach a handler or crash.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":"","error_description":"Malformed HTTP request"}');
+    else socket.destroy();
+  });
+}
+
+/** Reads a request body as text within `maxBytes` (413 before buffering more), checking `content-length` first. */
+export function readRequestText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = req.headers['content-length'];
+  return readBodyText(req, maxBytes, declared === undefined ? undefined : Number(declared));
+}
+
+/** Sends a JSON answer; after a 413 the connection is closed so an unread body is not waited for. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
+  res.end(head ? undefined : payload);
+}
+
+/** Answers any failure in Bitrix24's shape: a WireError as it is, anything else as a bare 500 without internals. */
+export function sendError(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
+  const { status, body } = toErrorAnswer(error);
+  sendJson(res, status, body, headers);
+}
