@@ -2,6 +2,7 @@
 // HTTP, the checking proxy): read a request body within the caps, cut stalled peers, answer errors
 // in Bitrix24's shape. Nothing here is imported by the client or the in-process sandbox.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { readBodyText } from '../wire/read-body.js';
 import { toErrorAnswer } from '../wire/wire-error.js';
 
@@ -23,11 +24,15 @@ export function guardServer(server: Server, timeouts: PeerTimeouts = DEFAULT_TIM
   server.requestTimeout = timeouts.requestMs;
   server.timeout = timeouts.idleMs; // socket inactivity: the socket is destroyed
   server.keepAliveTimeout = Math.min(5_000, timeouts.idleMs);
+  const refuse = (socket: Duplex, description: string) => {
+    if (!socket.writable) return void socket.destroy();
+    const body = JSON.stringify({ error: '', error_description: description });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  };
   // A malformed request line or header: answer 400 and close, never let it reach a handler or crash.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":"","error_description":"Malformed HTTP request"}');
-    else socket.destroy();
-  });
+  server.on('clientError', (_error, socket) => refuse(socket, 'Malformed HTTP request'));
+  // Authority-form targets (CONNECT host:port) would make a tunnel to anywhere: refused.
+  server.on('connect', (_req, socket) => refuse(socket, 'CONNECT is not supported; only requests to this server are answered.'));
 }
 
 /** Reads a request body as text within `maxBytes` (413 before buffering more), checking `content-length` first. */

@@ -3,11 +3,15 @@
 //   items.get id 1 → conforming (example twoContacts)      id 2 → IS_PRIMARY: true (a JSON boolean)
 //   items.get id 3 → no `time`                            id 4 → `result` as a string
 //   items.get id 5 → a 500 HTML error page                id 6 → a 302 to another address
+//   items.get id 7 → a 302 whose Location is no URL       id 8 → a body cut mid-way
 //   items.get id 0 → 400 NOT_FOUND (a conforming error)
 // crm.lead.add / crm.contact.add / the link methods / crm.*.delete keep state, so --write can run;
 // `failOn` makes one method answer with an HTML 500 page.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readRequestText, sendJson } from '../../src/node/server-io.js';
+import type { Seed } from '../../src/sandbox/portal-state.js';
+import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { resolveRef, spec } from '../helpers.js';
 
 export const WEBHOOK_CODE = 's3cr3t-hook-code-XYZ';
@@ -42,7 +46,11 @@ async function readJson(req: IncomingMessage) {
   }
 }
 
-export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: string; auth?: 'webhook' | 'oauth' } = {}): Promise<FakePortal> {
+export async function startFakePortal({
+  failOn,
+  auth = 'webhook',
+  answerTrueToEverything = false,
+}: { failOn?: string; auth?: 'webhook' | 'oauth'; answerTrueToEverything?: boolean } = {}): Promise<FakePortal> {
   const calls: Call[] = [];
   const leads = new Map<number, { CONTACT_ID: number; SORT: number; ROLE_ID: number; IS_PRIMARY: 'Y' | 'N' }[]>([[1, []]]);
   const contacts = new Set<number>([1010, 1011]);
@@ -63,6 +71,7 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
     const { auth: _auth, ...rest } = params;
     calls.push({ method, params: rest });
     if (method === failOn) return send(500, HTML_PAGE, 'text/html');
+    if (answerTrueToEverything) return ok(true);
     const id = Number(params.id);
     const links = leads.get(id);
     switch (method) {
@@ -76,6 +85,15 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
         if (id === 6) {
           res.writeHead(302, { location: `https://moved.example.com${req.url}` }); // the portal changed its address
           return res.end();
+        }
+        if (id === 7) {
+          res.writeHead(302, { location: 'http://[unclosed' }); // not a URL at all
+          return res.end();
+        }
+        if (id === 8) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+          res.write('{"result":[');
+          return void setTimeout(() => res.destroy(), 20); // the portal cuts its answer mid-way
         }
         if (!links) return send(400, example('leadNotFound'));
         return ok(links);
@@ -124,4 +142,23 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
         server.closeAllConnections();
       }),
   };
+}
+
+/** The in-process sandbox behind a loopback HTTP server, for runs of the verify script against it. */
+export async function serveSandbox(seed: Seed) {
+  const sandbox = createSandbox({ seed });
+  const server = createServer(async (req, res) => {
+    const body = await readRequestText(req, 4 * 1024 * 1024);
+    const answer = await sandbox.handle({ method: req.method ?? 'GET', url: req.url ?? '/', contentType: String(req.headers['content-type'] ?? ''), body });
+    sendJson(res, answer.status, answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(sandbox, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
 }

@@ -2,7 +2,8 @@
 // every conforming answer, catch every violating one, clean up what --write created, and never print
 // a secret.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
+import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
+import { ACCESS_TOKEN, serveSandbox, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
 import { runVerify } from './run.js';
 
 let portal: FakePortal | undefined;
@@ -53,7 +54,7 @@ describe('npm run verify (read-only)', () => {
 
   it.each([
     ['2', 'IS_PRIMARY as a JSON boolean', /violation at \$\.result\[0\]\.IS_PRIMARY: must be string|violation at \$\.result\[0\]\.IS_PRIMARY: must be equal to one of/],
-    ['3', 'a missing time', /violation at \$: must have required property 'time'/],
+    ['3', 'a missing time', /violation at \$\.time: must have required property 'time'/],
     ['4', 'result as a string', /violation at \$\.result: must be array/],
     ['5', 'an HTML error page', /violation at \(header content-type\): expected application\/json, got text\/html[\s\S]*violation at \(body\): not JSON/],
     ['6', 'a redirect to a new address', /violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to moved\.example\.com/],
@@ -83,29 +84,44 @@ describe('npm run verify (read-only)', () => {
 });
 
 describe('npm run verify --write', () => {
-  it('exercises every changing method on records it creates, then deletes exactly those', async () => {
-    portal = await startFakePortal();
-    const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
-    for (const method of ['crm.lead.contact.add', 'crm.lead.contact.items.set', 'crm.lead.contact.delete', 'crm.lead.contact.items.delete']) {
-      expect(run.stdout, method).toMatch(new RegExp(`PASS  ${method.replace(/\./g, '\\.')}\\s`));
+  it('runs every lead–contact scenario on records it creates in the sandbox, every answer conforming, then deletes exactly those', async () => {
+    const sandbox = await serveSandbox({ leads: [1], contacts: [1010, 1011] });
+    try {
+      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
+      for (const scenario of leadContactScenarios) expect(run.stdout, scenario.rule).toContain(`PASS  (scenario)                     ${scenario.rule}`);
+      expect(run.stdout).toMatch(/PASS  crm\.lead\.contact\.add\s+rule: /);
+      expect(run.stdout).toContain('0 with violations');
+      expect(run.code).toBe(0);
+      const created = sandbox.calls.filter((c) => c.method === 'crm.lead.add' || c.method === 'crm.contact.add');
+      expect(created.map((c) => [c.method, c.result])).toEqual([['crm.lead.add', 2], ['crm.contact.add', 1012], ['crm.contact.add', 1013], ['crm.contact.add', 1014]]);
+      const deleted = sandbox.calls.filter((c) => c.method === 'crm.lead.delete' || c.method === 'crm.contact.delete').map((c) => [c.method, c.params.id]);
+      expect(deleted).toEqual([['crm.lead.delete', 2], ['crm.contact.delete', 1012], ['crm.contact.delete', 1013], ['crm.contact.delete', 1014]]);
+      expect(sandbox.snapshot()).toMatchObject({ leads: [{ id: 1 }], contacts: [{ id: 1010 }, { id: 1011 }] });
+      expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_CODE);
+    } finally {
+      await sandbox.close();
     }
-    expect(run.stdout).toContain('0 with violations');
-    expect(run.code).toBe(0);
-    const created = portal.calls.filter((c) => c.method.endsWith('.add') && !c.method.includes('contact.add') || c.method === 'crm.contact.add');
-    expect(created.map((c) => c.method)).toEqual(['crm.lead.add', 'crm.contact.add', 'crm.contact.add']);
-    const deleted = portal.calls.filter((c) => c.method === 'crm.lead.delete' || c.method === 'crm.contact.delete').map((c) => [c.method, c.params.id]);
-    expect(deleted).toEqual([['crm.lead.delete', 500], ['crm.contact.delete', 501], ['crm.contact.delete', 502]]);
-    const touched = portal.calls.filter((c) => c.params.id !== undefined).map((c) => c.params.id);
-    for (const id of portal.existing.leads) expect(touched).not.toContain(id);
   });
 
-  it('still deletes what it created when a step fails', async () => {
-    portal = await startFakePortal({ failOn: 'crm.lead.contact.items.set' });
+  it('names the broken rule when the portal breaks one, and still deletes what it created', async () => {
+    const sandbox = await serveSandbox({ leads: [1], contacts: [1010] });
+    sandbox.fail('crm.lead.contact.items.set', 'internalServerError', { times: 100 });
+    try {
+      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
+      expect(run.stdout).toMatch(/FAIL  \(scenario\)\s+deleting the primary link promotes the first remaining link\n\s+violation at \(rule, deal sibling \(inferred\)\): stopped by .*INTERNAL_SERVER_ERROR/);
+      expect(run.code).toBe(1);
+      expect(sandbox.calls.filter((c) => c.method.endsWith('.delete') && !c.method.startsWith('crm.lead.contact')).map((c) => c.params.id)).toEqual([2, 1011, 1012, 1013]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('regression (hardening #4): a portal answering {"result":true} to everything gets no change and no delete at all', async () => {
+    portal = await startFakePortal({ answerTrueToEverything: true });
     const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
-    expect(line(run.stdout, 'FAIL', 'crm.lead.contact.items.set', 'set contacts')).toBeDefined();
+    expect(run.stdout).toMatch(/FAIL  \(setup\).*\n.*crm\.lead\.add answered HTTP 200 \{"result":true/);
     expect(run.code).toBe(1);
-    const deleted = portal.calls.filter((c) => c.method.endsWith('.delete') && !c.method.startsWith('crm.lead.contact')).map((c) => c.params.id);
-    expect(deleted).toEqual([500, 501, 502]);
+    expect(portal.calls.map((c) => c.method).filter((m) => !['crm.lead.contact.fields', 'crm.lead.contact.items.get'].includes(m))).toEqual(['crm.lead.add']);
   });
 
   it('deletes the records made so far when creating the next one fails', async () => {

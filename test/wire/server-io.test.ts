@@ -1,0 +1,66 @@
+// The guards every server on the wire layer shares (the mock's front, the sandbox over HTTP, the
+// checking proxy): stalled peers are cut without holding up others, and nothing crashes.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { guardServer, readRequestText, sendError, sendJson } from '../../src/node/server-io.js';
+
+async function guardedEcho() {
+  const server = createServer(async (req, res) => {
+    try {
+      sendJson(res, 200, { result: (await readRequestText(req, 1024)).length });
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+  guardServer(server, { headersMs: 300, requestMs: 600, idleMs: 300 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Opens a connection, writes `bytes`, and resolves with everything received once the server closes it. */
+function stall(port: number, bytes: string) {
+  return new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk));
+    socket.on('close', () => resolve(received));
+    socket.on('error', () => undefined);
+  });
+}
+
+describe('guardServer', () => {
+  it('cuts a stalled upload while other callers are answered meanwhile', async () => {
+    const port = await guardedEcho();
+    const stalled = stall(port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"id":');
+    const other = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{"id":1}' });
+    expect(await other.json()).toEqual({ result: 8 });
+    const received = await stalled; // resolves only because the server closed the stalled connection
+    expect(received).not.toMatch(/" 500|Internal/);
+  });
+
+  it('cuts a peer that never finishes its headers', async () => {
+    const port = await guardedEcho();
+    const received = await stall(port, 'POST / HTTP/1.1\r\nHost: x\r\n');
+    expect(received).not.toMatch(/ 200 /);
+  });
+
+  it('answers a malformed request line and a CONNECT with 400 in Bitrix24 shape', async () => {
+    const port = await guardedEcho();
+    expect(await stall(port, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*"error":""/);
+    expect(await stall(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*CONNECT is not supported/);
+  });
+
+  it('answers a body over the cap with 413 and closes the connection instead of reading on', async () => {
+    const port = await guardedEcho();
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toMatchObject({ error: 'REQUEST_ENTITY_TOO_LARGE' });
+  });
+});
