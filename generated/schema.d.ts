@@ -54,17 +54,23 @@ export interface paths {
          *
          *     **Which contact is primary.** A lead has at most one primary contact, and Bitrix24 copies it
          *     into the lead's own `CONTACT_ID` field. The new link becomes primary when you send
-         *     `IS_PRIMARY: "Y"`, and also when the lead has no primary contact yet, whatever the flag says;
-         *     so the default `"N"` means "do not force", not "never primary".
+         *     `IS_PRIMARY: "Y"`, and also when it is the lead's first link, whatever the flag says; so the
+         *     default `"N"` means "do not force", not "never primary". With `"Y"` the primary moves: the
+         *     former primary contact stays linked, now with `IS_PRIMARY` = `N` (the lead pages imply a
+         *     single primary through the one `CONTACT_ID` field; that the old one is demoted rather than the
+         *     call refused is assumed, as the deal sibling behaves).
+         *
+         *     **A contact that is already linked.** Nothing changes — not its `SORT`, not the primary, even
+         *     with `IS_PRIMARY: "Y"` — and `result` is `false` (documented for the deal sibling
+         *     `crm.deal.contact.add`; assumed for leads).
          *
          *     **What else changes.** Only the link list and the lead's `CONTACT_ID`. The lead's repeat-lead
          *     flag `IS_RETURN_CUSTOMER` is not recalculated by this method.
          *
-         *     **Result.** `true` when the link was created. Treat `false` as "nothing changed"
-         *     (Bitrix24 documents this for an already linked contact on the deal sibling method).
+         *     **Result.** `true` when the link was created, `false` when nothing changed (see above).
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead or contact, `ACCESS_DENIED` without CRM rights on the
-         *     lead, an empty code when a required parameter is missing or invalid, plus the system errors any
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or contact, and
+         *     nothing changes; `ACCESS_DENIED` without CRM rights on the lead, an empty code when a required parameter is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactAdd"];
@@ -89,12 +95,16 @@ export interface paths {
          *
          *     **Result.** An array with one object per linked contact. Every object has `CONTACT_ID`, `SORT`,
          *     `ROLE_ID` and `IS_PRIMARY`; ids and sort indexes are JSON numbers here (unlike `crm.lead.get`,
-         *     which sends ids as text), and `IS_PRIMARY` is `"Y"` or `"N"`. At most one object is primary,
-         *     and its contact is the one in the lead's `CONTACT_ID` field (the lead pages imply this without
-         *     stating it). The documented answer is ordered by `SORT`, but no order is promised. For a lead
-         *     without contacts we assume an empty array; the documentation shows no such answer.
+         *     which sends ids as text), and `IS_PRIMARY` is `"Y"` or `"N"`. A lead with links has exactly one
+         *     primary, and its contact is the one in the lead's `CONTACT_ID` field (the lead pages imply this
+         *     without stating it; the rules of the changing methods keep it so). For a lead without contacts
+         *     we assume an empty array; the documentation shows no such answer.
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights to read the lead,
+         *     **Order.** By `SORT`, smallest first, as the documented answer is; links with the same `SORT`
+         *     by `CONTACT_ID`, smallest first (our choice: no page shows a tie). "The first link" in the
+         *     other methods' rules means the first in this order.
+         *
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights to read the lead,
          *     an empty code when `id` is missing or invalid, plus the system errors any method can return and
          *     429 `OPERATION_TIME_LIMIT`.
          */
@@ -133,6 +143,9 @@ export interface paths {
          *     **Sort order.** An entry without `SORT` gets `(i + 1) * 10`, where `i` is its zero-based
          *     position in `items` (the deal sibling's documented default; the lead page gives none).
          *
+         *     **Repeated contacts.** An entry naming a contact an earlier entry already named is ignored
+         *     (our rule; no page says).
+         *
          *     **`items` is an array.** Bitrix24's page declares it as an object, yet describes and sends a JSON
          *     array of objects; this contract takes an array, and the client's types enforce that. In a form
          *     body, index the entries: `items[0][CONTACT_ID]=1010&items[0][IS_PRIMARY]=Y&items[1][CONTACT_ID]=1020`.
@@ -145,8 +158,9 @@ export interface paths {
          *     **Result.** `true` when the list was stored. The documentation only shows `true`; the type is
          *     boolean, so treat `false` as "nothing changed".
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead or contact, `ACCESS_DENIED` without CRM rights on
-         *     the lead, an empty code when `id` or `items` is missing or invalid, plus the system errors any
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or for any
+         *     unknown contact in `items`, and then the list is left as it was (assumed: the call is all or
+         *     nothing); `ACCESS_DENIED` without CRM rights on the lead, an empty code when `id` or `items` is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsSet"];
@@ -172,15 +186,20 @@ export interface paths {
          *
          *     **When the primary contact is unlinked.** The lead pages do not say. The deal sibling
          *     `crm.deal.contact.delete` documents that the first remaining link becomes primary, and we
-         *     assume the same for leads; the lead's `CONTACT_ID` field follows the primary contact.
+         *     assume the same for leads: the first in `crm.lead.contact.items.get` order (see there). The
+         *     lead's `CONTACT_ID` field follows the primary contact, and becomes empty when the last link
+         *     goes.
          *
          *     **What else changes.** Only the link list and the lead's `CONTACT_ID`. The repeat-lead flag
          *     `IS_RETURN_CUSTOMER` is not recalculated.
          *
-         *     **Result.** `true` when a link was removed. Treat `false` as "nothing changed", e.g. the contact
-         *     was not linked (Bitrix24 documents this for the deal sibling method).
+         *     **Result.** `true` when a link was removed. A contact that exists but is not linked to the
+         *     lead: nothing changes and `result` is `false` (documented for the deal sibling; assumed for
+         *     leads).
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or an unknown
+         *     contact (the contact case assumed, as for `crm.lead.contact.add`), `ACCESS_DENIED` without CRM
+         *     rights on the lead, an
          *     empty code when `id` or `fields.CONTACT_ID` is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
@@ -212,7 +231,7 @@ export interface paths {
          *     say what a lead that has no contacts returns; the type is boolean, so treat `false` as
          *     "nothing changed".
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
          *     empty code when `id` is missing or invalid, plus the system errors any method can return and
          *     429 `OPERATION_TIME_LIMIT`.
          */
@@ -440,11 +459,25 @@ export interface paths {
         put?: never;
         /**
          * batch — run up to 50 commands in one request
-         * @description Runs several methods in one HTTP request, in order. Each command is a method name plus its
-         *     parameters as a query string (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`); a later
-         *     command may use an earlier command's result as `$result[id][field]`. One batch counts as one
-         *     request against the portal's rate limit, so 50 links cost one request instead of 50; each
+         * @description Runs several methods in one HTTP request. Each command is a method name plus its parameters
+         *     as a query string (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`). One batch counts as
+         *     one request against the portal's rate limit, so 50 links cost one request instead of 50; each
          *     command is still counted against its own method's operating-time budget.
+         *
+         *     **Order.** The commands run one after another in the order of `cmd` (the order of its keys,
+         *     or of the array), each seeing what the earlier ones changed.
+         *
+         *     **References.** A parameter value of a later command may be `$result[id]` followed by any
+         *     chain of `[key]` or `[index]` steps into the result of the earlier command `id`:
+         *     `fields[CONTACT_ID]=$result[g][0][CONTACT_ID]` takes `CONTACT_ID` of the first item that
+         *     command `g` (a `crm.lead.contact.items.get`) returned. The reference is replaced by that value
+         *     before the command runs (example `batchCopyPrimaryContact`). Only earlier commands can be
+         *     referenced. A reference to a command that failed or was not run, or to a path its result
+         *     does not have, becomes an empty value (our assumption; the batch page does not say), so the
+         *     command usually fails its own parameter check.
+         *
+         *     **Limits.** At most 50 commands; `batch` itself and file upload or download methods may not
+         *     be commands (both errors are described below).
          *
          *     **Encoding.** Percent-encode every value inside a command once (`&` → `%26`, `#` → `%23`,
          *     non-ASCII as UTF-8 bytes). In a JSON body the command strings go as they are; in a form body or
@@ -452,8 +485,10 @@ export interface paths {
          *
          *     **Result.** HTTP 200 whenever the batch itself ran, even if commands failed. `result.result`
          *     holds each successful command's result, `result.result_error` each failed command's
-         *     `{error, error_description}`, all keyed by command id; empty parts are `[]`. With `halt` set,
-         *     the commands after the first failure do not run and appear in no part.
+         *     `{error, error_description}` (the same error the method would answer on its own), all keyed by
+         *     the command ids of `cmd` (positions for an array); empty parts are `[]`. Without `halt` every
+         *     command runs, whatever failed before it. With `halt` set, the commands after the first failure
+         *     do not run and appear in no part.
          *
          *     **Two descriptions of the batch errors.** Bitrix24's batch page and its system-error table
          *     disagree, and this contract models both:
