@@ -3,12 +3,18 @@
 /** Every Bitrix24 method in the contract, by its wire name. */
 export const methodNames = [
   'batch',
+  'crm.contact.add',
+  'crm.contact.delete',
+  'crm.contact.get',
+  'crm.lead.add',
   'crm.lead.contact.add',
   'crm.lead.contact.delete',
   'crm.lead.contact.fields',
   'crm.lead.contact.items.delete',
   'crm.lead.contact.items.get',
-  'crm.lead.contact.items.set'
+  'crm.lead.contact.items.set',
+  'crm.lead.delete',
+  'crm.lead.get'
 ] as const;
 
 /** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */

@@ -54,17 +54,23 @@ export interface paths {
          *
          *     **Which contact is primary.** A lead has at most one primary contact, and Bitrix24 copies it
          *     into the lead's own `CONTACT_ID` field. The new link becomes primary when you send
-         *     `IS_PRIMARY: "Y"`, and also when the lead has no primary contact yet, whatever the flag says;
-         *     so the default `"N"` means "do not force", not "never primary".
+         *     `IS_PRIMARY: "Y"`, and also when it is the lead's first link, whatever the flag says; so the
+         *     default `"N"` means "do not force", not "never primary". With `"Y"` the primary moves: the
+         *     former primary contact stays linked, now with `IS_PRIMARY` = `N` (the lead pages imply a
+         *     single primary through the one `CONTACT_ID` field; that the old one is demoted rather than the
+         *     call refused is assumed, as the deal sibling behaves).
+         *
+         *     **A contact that is already linked.** Nothing changes — not its `SORT`, not the primary, even
+         *     with `IS_PRIMARY: "Y"` — and `result` is `false` (documented for the deal sibling
+         *     `crm.deal.contact.add`; assumed for leads).
          *
          *     **What else changes.** Only the link list and the lead's `CONTACT_ID`. The lead's repeat-lead
          *     flag `IS_RETURN_CUSTOMER` is not recalculated by this method.
          *
-         *     **Result.** `true` when the link was created. Treat `false` as "nothing changed"
-         *     (Bitrix24 documents this for an already linked contact on the deal sibling method).
+         *     **Result.** `true` when the link was created, `false` when nothing changed (see above).
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead or contact, `ACCESS_DENIED` without CRM rights on the
-         *     lead, an empty code when a required parameter is missing or invalid, plus the system errors any
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or contact, and
+         *     nothing changes; `ACCESS_DENIED` without CRM rights on the lead, an empty code when a required parameter is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactAdd"];
@@ -89,12 +95,16 @@ export interface paths {
          *
          *     **Result.** An array with one object per linked contact. Every object has `CONTACT_ID`, `SORT`,
          *     `ROLE_ID` and `IS_PRIMARY`; ids and sort indexes are JSON numbers here (unlike `crm.lead.get`,
-         *     which sends ids as text), and `IS_PRIMARY` is `"Y"` or `"N"`. At most one object is primary,
-         *     and its contact is the one in the lead's `CONTACT_ID` field (the lead pages imply this without
-         *     stating it). The documented answer is ordered by `SORT`, but no order is promised. For a lead
-         *     without contacts we assume an empty array; the documentation shows no such answer.
+         *     which sends ids as text), and `IS_PRIMARY` is `"Y"` or `"N"`. A lead with links has exactly one
+         *     primary, and its contact is the one in the lead's `CONTACT_ID` field (the lead pages imply this
+         *     without stating it; the rules of the changing methods keep it so). For a lead without contacts
+         *     we assume an empty array; the documentation shows no such answer.
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights to read the lead,
+         *     **Order.** By `SORT`, smallest first, as the documented answer is; links with the same `SORT`
+         *     by `CONTACT_ID`, smallest first (our choice: no page shows a tie). "The first link" in the
+         *     other methods' rules means the first in this order.
+         *
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights to read the lead,
          *     an empty code when `id` is missing or invalid, plus the system errors any method can return and
          *     429 `OPERATION_TIME_LIMIT`.
          */
@@ -133,6 +143,9 @@ export interface paths {
          *     **Sort order.** An entry without `SORT` gets `(i + 1) * 10`, where `i` is its zero-based
          *     position in `items` (the deal sibling's documented default; the lead page gives none).
          *
+         *     **Repeated contacts.** An entry naming a contact an earlier entry already named is ignored
+         *     (our rule; no page says).
+         *
          *     **`items` is an array.** Bitrix24's page declares it as an object, yet describes and sends a JSON
          *     array of objects; this contract takes an array, and the client's types enforce that. In a form
          *     body, index the entries: `items[0][CONTACT_ID]=1010&items[0][IS_PRIMARY]=Y&items[1][CONTACT_ID]=1020`.
@@ -145,8 +158,9 @@ export interface paths {
          *     **Result.** `true` when the list was stored. The documentation only shows `true`; the type is
          *     boolean, so treat `false` as "nothing changed".
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead or contact, `ACCESS_DENIED` without CRM rights on
-         *     the lead, an empty code when `id` or `items` is missing or invalid, plus the system errors any
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or for any
+         *     unknown contact in `items`, and then the list is left as it was (assumed: the call is all or
+         *     nothing); `ACCESS_DENIED` without CRM rights on the lead, an empty code when `id` or `items` is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsSet"];
@@ -172,15 +186,20 @@ export interface paths {
          *
          *     **When the primary contact is unlinked.** The lead pages do not say. The deal sibling
          *     `crm.deal.contact.delete` documents that the first remaining link becomes primary, and we
-         *     assume the same for leads; the lead's `CONTACT_ID` field follows the primary contact.
+         *     assume the same for leads: the first in `crm.lead.contact.items.get` order (see there). The
+         *     lead's `CONTACT_ID` field follows the primary contact, and becomes empty when the last link
+         *     goes.
          *
          *     **What else changes.** Only the link list and the lead's `CONTACT_ID`. The repeat-lead flag
          *     `IS_RETURN_CUSTOMER` is not recalculated.
          *
-         *     **Result.** `true` when a link was removed. Treat `false` as "nothing changed", e.g. the contact
-         *     was not linked (Bitrix24 documents this for the deal sibling method).
+         *     **Result.** `true` when a link was removed. A contact that exists but is not linked to the
+         *     lead: nothing changes and `result` is `false` (documented for the deal sibling; assumed for
+         *     leads).
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or an unknown
+         *     contact (the contact case assumed, as for `crm.lead.contact.add`), `ACCESS_DENIED` without CRM
+         *     rights on the lead, an
          *     empty code when `id` or `fields.CONTACT_ID` is missing or invalid, plus the system errors any
          *     method can return and 429 `OPERATION_TIME_LIMIT`.
          */
@@ -212,11 +231,217 @@ export interface paths {
          *     say what a lead that has no contacts returns; the type is boolean, so treat `false` as
          *     "nothing changed".
          *
-         *     **Errors.** `NOT_FOUND` for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
          *     empty code when `id` is missing or invalid, plus the system errors any method can return and
          *     429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.lead.add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.add — create a lead
+         * @description Creates one lead and answers with its id. Covered here so far as tests and the `verify`
+         *     command need it to make leads they can link contacts to.
+         *
+         *     **Fields.** `fields` holds the new lead's values; the standard fields are listed and checked
+         *     in the request schema, and any other key (custom `UF_CRM_…` fields, fields this contract does
+         *     not list) is passed on unchecked, as a portal accepts it. Ids may be numbers or decimal text.
+         *     `fields` is required here (our rule: the page marks nothing required, but a lead with no
+         *     fields is never what a caller means). `params.REGISTER_SONET_EVENT: "Y"` also announces the
+         *     lead in the activity stream.
+         *
+         *     **Contacts.** `CONTACT_ID` and `CONTACT_IDS` link contacts on creation; the rules (which one is
+         *     primary, unknown ids, the repeat-lead flag) are in their field descriptions. Afterwards the
+         *     `crm.lead.contact.*` methods manage the same list.
+         *
+         *     **Result.** The new lead's id as a JSON number (the `crm.lead.get` answer sends it as text).
+         *
+         *     **Errors.** All with an empty code and the reason in `error_description`: `fields` or `params`
+         *     not an object, no right to create leads, or a value the portal refuses; plus the system errors
+         *     any method can return and 429 `OPERATION_TIME_LIMIT`. Not idempotent: a repeated call creates a
+         *     second lead, so send it with `retry: false` where a duplicate matters.
+         */
+        post: operations["crmLeadAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.lead.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.get — read a lead
+         * @description Returns one lead with its fields.
+         *
+         *     **Result.** The lead as an object keyed by field name. Ids, user ids and the amount are text
+         *     (`"ID": "1"`, `"OPPORTUNITY": "12500.00"`), unlike the JSON numbers of
+         *     `crm.lead.contact.items.get`; unset fields are `null`. `CONTACT_ID` is the primary linked
+         *     contact, or `null` without links: it always matches the entry `crm.lead.contact.items.get` marks
+         *     primary. `CONTACT_IDS` (assumed, see the schema) lists every linked contact. Multiple fields
+         *     (`PHONE`, `EMAIL`, …) appear only when they have entries.
+         *
+         *     **Parameters.** `id`, an integer. The page's cURL examples send it as `ID`, which Bitrix24 also
+         *     reads; this contract takes `id` only, as the parameter table names it.
+         *
+         *     **Errors.** All with an empty code: "Not found" for an id with no lead (`recordNotFound`; the
+         *     `crm.lead.contact.*` methods say `NOT_FOUND` for the same case), "ID is not defined or invalid"
+         *     and "Access denied"; plus the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmLeadGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.lead.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.delete — delete a lead
+         * @description Deletes one lead together with what belongs only to it (activities, history). Its contact
+         *     links go with it; the contact records themselves are kept.
+         *
+         *     **Result.** `true` when the lead was deleted. A lead that does not exist is an error, not
+         *     `false`.
+         *
+         *     **Parameters.** `id`, an integer. Bitrix24 also reads `ID`; this contract takes `id` only.
+         *
+         *     **Errors.** All with an empty code: "Not found" for an id with no lead (`recordNotFound`), "ID is
+         *     not defined or invalid" and "Access denied"; plus the system errors any method can return and
+         *     429 `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmLeadDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.add — create a contact
+         * @description Creates one contact and answers with its id. Covered here so far as tests and the `verify`
+         *     command need it to make contacts they can link to leads.
+         *
+         *     **Fields.** `fields` holds the new contact's values; the standard fields are listed and
+         *     checked in the request schema, and any other key (custom `UF_CRM_…` fields, fields this
+         *     contract does not list) is passed on unchecked: Bitrix24 documents that it ignores fields it
+         *     does not know. Ids may be numbers or decimal text. `fields` is required here (our rule).
+         *     `params.REGISTER_SONET_EVENT: "Y"` also announces the contact in the activity stream.
+         *
+         *     **Result.** The new contact's id as a JSON number (the `crm.contact.get` answer sends it as
+         *     text).
+         *
+         *     **Errors.** All with an empty code and the reason in `error_description`: `fields` or `params`
+         *     not an object, no right to add contacts, or a value the portal refuses (Bitrix24 also lists
+         *     `ERROR_CORE` for an invalid e-mail address); plus the system errors any method can return and
+         *     429 `OPERATION_TIME_LIMIT`. Not idempotent: a repeated call creates a second contact.
+         */
+        post: operations["crmContactAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.get — read a contact
+         * @description Returns one contact with its fields.
+         *
+         *     **Result.** The contact as an object keyed by field name. Ids and user ids are text
+         *     (`"ID": "1010"`); unset fields are `null`. Multiple fields (`PHONE`, `EMAIL`, …) appear only
+         *     when they have entries. The leads a contact is linked to are not part of it; `LEAD_ID` is the
+         *     lead the contact was converted from.
+         *
+         *     **Parameters.** `id`, an integer. The page's cURL examples send it as `ID`, which Bitrix24 also
+         *     reads; this contract takes `id` only, as the parameter table names it.
+         *
+         *     **Errors.** All with an empty code: "Not found" for an id with no contact (`recordNotFound`),
+         *     "ID is not defined or invalid" and "Access denied"; plus the system errors any method can
+         *     return and 429 `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmContactGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.delete — delete a contact
+         * @description Deletes one contact together with what belongs only to it.
+         *
+         *     **Links to leads.** The contact's links to leads go with it. Where it was a lead's primary
+         *     contact, the lead's first remaining link (in `crm.lead.contact.items.get` order) becomes
+         *     primary and the lead's `CONTACT_ID` follows; without other links it becomes `null`. The
+         *     contact pages do not say this; we assume the rule `crm.lead.contact.delete` follows.
+         *
+         *     **Result.** `true` when the contact was deleted. A contact that does not exist is an error, not
+         *     `false`.
+         *
+         *     **Parameters.** `id`, an integer. Bitrix24 also reads `ID`; this contract takes `id` only.
+         *
+         *     **Errors.** "Not found" with an empty code for an id with no contact (`recordNotFound`, as the
+         *     other record methods answer; this method's page lists `ERROR_CORE` "Element not found"
+         *     instead, so treat any 400 for a known-missing id alike), "ID is not defined or invalid" and
+         *     "Access denied"; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmContactDelete"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,11 +459,25 @@ export interface paths {
         put?: never;
         /**
          * batch — run up to 50 commands in one request
-         * @description Runs several methods in one HTTP request, in order. Each command is a method name plus its
-         *     parameters as a query string (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`); a later
-         *     command may use an earlier command's result as `$result[id][field]`. One batch counts as one
-         *     request against the portal's rate limit, so 50 links cost one request instead of 50; each
+         * @description Runs several methods in one HTTP request. Each command is a method name plus its parameters
+         *     as a query string (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`). One batch counts as
+         *     one request against the portal's rate limit, so 50 links cost one request instead of 50; each
          *     command is still counted against its own method's operating-time budget.
+         *
+         *     **Order.** The commands run one after another in the order of `cmd` (the order of its keys,
+         *     or of the array), each seeing what the earlier ones changed.
+         *
+         *     **References.** A parameter value of a later command may be `$result[id]` followed by any
+         *     chain of `[key]` or `[index]` steps into the result of the earlier command `id`:
+         *     `fields[CONTACT_ID]=$result[g][0][CONTACT_ID]` takes `CONTACT_ID` of the first item that
+         *     command `g` (a `crm.lead.contact.items.get`) returned. The reference is replaced by that value
+         *     before the command runs (example `batchCopyPrimaryContact`). Only earlier commands can be
+         *     referenced. A reference to a command that failed or was not run, or to a path its result
+         *     does not have, becomes an empty value (our assumption; the batch page does not say), so the
+         *     command usually fails its own parameter check.
+         *
+         *     **Limits.** At most 50 commands; `batch` itself and file upload or download methods may not
+         *     be commands (both errors are described below).
          *
          *     **Encoding.** Percent-encode every value inside a command once (`&` → `%26`, `#` → `%23`,
          *     non-ASCII as UTF-8 bytes). In a JSON body the command strings go as they are; in a form body or
@@ -246,8 +485,10 @@ export interface paths {
          *
          *     **Result.** HTTP 200 whenever the batch itself ran, even if commands failed. `result.result`
          *     holds each successful command's result, `result.result_error` each failed command's
-         *     `{error, error_description}`, all keyed by command id; empty parts are `[]`. With `halt` set,
-         *     the commands after the first failure do not run and appear in no part.
+         *     `{error, error_description}` (the same error the method would answer on its own), all keyed by
+         *     the command ids of `cmd` (positions for an array); empty parts are `[]`. Without `halt` every
+         *     command runs, whatever failed before it. With `halt` set, the commands after the first failure
+         *     do not run and appear in no part.
          *
          *     **Two descriptions of the batch errors.** Bitrix24's batch page and its system-error table
          *     disagree, and this contract models both:
@@ -388,7 +629,7 @@ export interface components {
          * @example 1
          */
         LeadId: number;
-        /** @description Parameters that name one lead. On their own they are the parameters of `crm.lead.contact.items.get` and `crm.lead.contact.items.delete`; the other lead methods extend them. */
+        /** @description Parameters that name one lead. On their own they are the parameters of `crm.lead.contact.items.get`, `crm.lead.contact.items.delete`, `crm.lead.get` and `crm.lead.delete`; the other lead-contact methods extend them. */
         LeadRequest: components["schemas"]["BaseRequest"] & {
             id: components["schemas"]["LeadId"];
         };
@@ -433,9 +674,9 @@ export interface components {
         LeadContactAddRequest: components["schemas"]["LeadRequest"] & {
             fields: components["schemas"]["LeadContactAddFields"];
         };
-        /** @description Answer of a method that changes links. `result` is `true` when something changed and may be `false` when the call was accepted but there was nothing to change. */
+        /** @description Answer of a method that changes links or deletes a record. `result` is `true` when something changed and may be `false` when the call was accepted but there was nothing to change. */
         BooleanResultResponse: {
-            /** @description Whether the links changed. */
+            /** @description Whether the links (or the records) changed. */
             result: boolean;
             time: components["schemas"]["ResponseTime"];
         };
@@ -478,6 +719,307 @@ export interface components {
         /** @description Parameters of `crm.lead.contact.delete`. */
         LeadContactDeleteRequest: components["schemas"]["LeadRequest"] & {
             fields: components["schemas"]["LeadContactDeleteFields"];
+        };
+        /**
+         * @description Bitrix24's one-letter yes/no flag on CRM records (`OPENED`, `IS_RETURN_CUSTOMER`, the `REGISTER_SONET_EVENT` option, …): `Y` for yes, `N` for no. Never a JSON boolean.
+         * @example Y
+         * @enum {string}
+         */
+        YesNoFlag: "Y" | "N";
+        /**
+         * @description An id sent inside a record's `fields` (`ASSIGNED_BY_ID`, `CONTACT_ID`, `COMPANY_ID`, …): an integer of at least 1, or the same number as decimal text (`"1010"`). Bitrix24 documents these fields as integers, shows them as text in its field sketches and reads form bodies, where every value is text, so it takes both; this contract does too. Ids outside `fields` (`id` of a method) stay integers only.
+         * @example 1010
+         * @example 1010
+         */
+        RecordIdInput: number | string;
+        /** @description One entry of a multiple communication field (`PHONE`, `EMAIL`, `WEB`, `IM`): the value and its kind, e.g. `{ "VALUE": "555888", "VALUE_TYPE": "WORK" }`. A record read back also carries the entry's own `ID` and its field (`TYPE_ID`), both as text; when writing, only `VALUE` is needed. */
+        MultiFieldValue: {
+            /**
+             * @description The phone number, address, site or messenger handle.
+             * @example 555888
+             */
+            VALUE: string;
+            /**
+             * @description The kind of value, e.g. `WORK`, `HOME`, `MOBILE`, `OTHER` (phones), `WORK`, `HOME`, `MAILING` (e-mail). Bitrix24 keeps a fixed list per field; this contract does not check it.
+             * @example WORK
+             */
+            VALUE_TYPE?: string;
+            /**
+             * @description Id of this entry, sent by the read methods. Send it back to change an existing entry.
+             * @example 11658
+             */
+            ID?: string;
+            /**
+             * @description Which field the entry belongs to (`PHONE`, `EMAIL`, `WEB`, `IM`); read methods only.
+             * @example PHONE
+             */
+            TYPE_ID?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A multiple communication field of a lead or contact (`PHONE`, `EMAIL`, `WEB`, `IM`): a list of entries. Read methods leave the field out when it has no entries. */
+        MultiFieldValues: components["schemas"]["MultiFieldValue"][];
+        /** @description Fields of a new lead. Every field is optional: Bitrix24 fills in defaults (stage, source, responsible user) for what is left out. The fields listed here are the standard ones this contract checks; any other key is accepted as it is, notably custom fields (`UF_CRM_…`), since a portal may define them and ignores keys it does not know. Ids may be sent as numbers or as decimal text. */
+        LeadFields: {
+            /**
+             * @description Name of the lead as the CRM lists it.
+             * @example Website enquiry
+             */
+            TITLE?: string;
+            /** @description First name of the person behind the lead. */
+            NAME?: string;
+            /** @description Middle name. */
+            SECOND_NAME?: string;
+            /** @description Last name. */
+            LAST_NAME?: string;
+            /** @description Job title. */
+            POST?: string;
+            /** @description Company name as typed on the lead; to link a CRM company use `COMPANY_ID`. */
+            COMPANY_TITLE?: string;
+            /**
+             * @description Stage of the lead, e.g. `NEW`, `IN_PROCESS`, `PROCESSED`, `JUNK`, `CONVERTED`; a portal may define more (`crm.status.list` with `ENTITY_ID` `STATUS`).
+             * @example NEW
+             */
+            STATUS_ID?: string;
+            /**
+             * @description Where the lead came from, e.g. `CALL`, `EMAIL`, `WEB`, `ADVERTISING`, `OTHER`; a portal may define more (`crm.status.list` with `ENTITY_ID` `SOURCE`).
+             * @example WEB
+             */
+            SOURCE_ID?: string;
+            /** @description Free text about the source. */
+            SOURCE_DESCRIPTION?: string;
+            /** @description `Y` makes the lead visible to every CRM user. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user (a user id). */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdInput"];
+            /**
+             * @description Currency of `OPPORTUNITY`, e.g. `USD`, `EUR`.
+             * @example USD
+             */
+            CURRENCY_ID?: string;
+            /**
+             * @description Expected amount, as a number or as decimal text (`"12500.00"`).
+             * @example 12500
+             */
+            OPPORTUNITY?: number | string;
+            /** @description Comment; Bitrix24 reads BB codes in it. */
+            COMMENTS?: string;
+            /** @description A CRM company to link the lead to. */
+            COMPANY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description A contact to link the lead to; it becomes the lead's primary contact. Setting it (or `COMPANY_ID`) on creation marks the lead as a repeat lead (`IS_RETURN_CUSTOMER` = `Y`), which Bitrix24 documents for `crm.lead.add`. Assumed, as the lead pages do not say: a contact that does not exist or cannot be read is left out silently, and when `CONTACT_IDS` is sent too, this contact is linked as well and is the primary one. */
+            CONTACT_ID?: components["schemas"]["RecordIdInput"];
+            /**
+             * @description Contacts to link the lead to, in this order; the list the `crm.lead.contact.*` methods then manage. Assumed, as the lead pages do not say: the links are made as `crm.lead.contact.items.set` makes them (sort 10, 20, …; the first contact is primary unless `CONTACT_ID` names another), repeated ids count once, ids of contacts that do not exist are left out silently, and a lead created with any linked contact is a repeat lead, as with `CONTACT_ID`.
+             * @example [
+             *       1010,
+             *       1011
+             *     ]
+             */
+            CONTACT_IDS?: components["schemas"]["RecordIdInput"][];
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Options of `crm.lead.add` and `crm.contact.add`, beside the record's fields. Other options (e.g. `IMPORT` of `crm.contact.add`) are allowed and not checked here. */
+        RecordAddParams: {
+            /** @description `Y` posts the creation to the portal's activity stream and notifies the responsible user. */
+            REGISTER_SONET_EVENT?: components["schemas"]["YesNoFlag"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Parameters of `crm.lead.add`. */
+        LeadAddRequest: components["schemas"]["BaseRequest"] & {
+            fields: components["schemas"]["LeadFields"];
+            params?: components["schemas"]["RecordAddParams"];
+        };
+        /** @description Answer of a method that creates a record (`crm.lead.add`, `crm.contact.add`). */
+        RecordIdResponse: {
+            /**
+             * @description Id of the new record, as a JSON number.
+             * @example 3
+             */
+            result: number;
+            time: components["schemas"]["ResponseTime"];
+        };
+        /**
+         * @description An id as `crm.lead.get` and `crm.contact.get` send it: decimal text (`"123"`), not a JSON number (unlike `crm.lead.contact.items.get`, which sends numbers).
+         * @example 1010
+         */
+        RecordIdText: string;
+        /** @description A lead as `crm.lead.get` returns it. Ids and amounts are text (`"ID": "123"`, `"OPPORTUNITY": "0.00"`), unset fields are `null`, flags are `Y`/`N`, dates are ISO 8601 text, and multiple fields (`PHONE`, `EMAIL`, …) are present only when they have entries. Every other field of Bitrix24's lead (addresses, UTM tags, custom `UF_CRM_…` fields, …) is allowed. */
+        Lead: {
+            ID: components["schemas"]["RecordIdText"];
+            /**
+             * @description Name of the lead.
+             * @example Website enquiry
+             */
+            TITLE: string | null;
+            /** @description First name. */
+            NAME?: string | null;
+            /** @description Middle name. */
+            SECOND_NAME?: string | null;
+            /** @description Last name. */
+            LAST_NAME?: string | null;
+            /**
+             * @description Stage of the lead.
+             * @example NEW
+             */
+            STATUS_ID?: string | null;
+            /** @description Where the lead came from. */
+            SOURCE_ID?: string | null;
+            /** @description Whether every CRM user may see the lead. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user. */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdText"] | null;
+            /** @description Currency of `OPPORTUNITY`. */
+            CURRENCY_ID?: string | null;
+            /**
+             * @description Expected amount as decimal text, e.g. `"12500.00"`.
+             * @example 12500.00
+             */
+            OPPORTUNITY?: string | null;
+            /** @description Comment. */
+            COMMENTS?: string | null;
+            /** @description The linked CRM company, or `null`. */
+            COMPANY_ID?: components["schemas"]["RecordIdText"] | null;
+            /** @description The lead's primary contact (the one `crm.lead.contact.items.get` marks `IS_PRIMARY` = `Y`), or `null` when the lead has no linked contact. It follows every change the `crm.lead.contact.*` methods make. */
+            CONTACT_ID: components["schemas"]["RecordIdText"] | null;
+            /** @description Every linked contact, in the order of `crm.lead.contact.items.get`. Assumed: the get page's example does not show this field (Bitrix24's lead field list has it as a multiple contact field), so its presence and whether the ids are numbers or text are not confirmed; the contract's examples send numbers. */
+            CONTACT_IDS?: components["schemas"]["RecordIdInput"][];
+            /** @description `Y` for a repeat lead. Set when the lead was created with `CONTACT_ID` or `COMPANY_ID`; the `crm.lead.contact.*` methods do not change it. */
+            IS_RETURN_CUSTOMER?: components["schemas"]["YesNoFlag"];
+            /**
+             * @description When the lead was created (ISO 8601 with the portal's offset).
+             * @example 2024-05-23T18:18:25+02:00
+             */
+            DATE_CREATE?: string;
+            /** @description When the lead last changed. */
+            DATE_MODIFY?: string;
+            CREATED_BY_ID?: components["schemas"]["RecordIdText"];
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Answer of `crm.lead.get`. */
+        LeadResponse: {
+            result: components["schemas"]["Lead"];
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description Fields of a new contact. Every field is optional: Bitrix24 fills in defaults (type, source, responsible user, `OPENED`) for what is left out. The fields listed here are the standard ones this contract checks; any other key is accepted as it is, notably custom fields (`UF_CRM_…`): Bitrix24 documents that it ignores fields it does not know. Ids may be sent as numbers or as decimal text. */
+        ContactFields: {
+            /**
+             * @description First name.
+             * @example John
+             */
+            NAME?: string;
+            /** @description Middle name. */
+            SECOND_NAME?: string;
+            /**
+             * @description Last name.
+             * @example Smith
+             */
+            LAST_NAME?: string;
+            /** @description Salutation, an id from `crm.status.list` with `ENTITY_ID` `HONORIFIC`. */
+            HONORIFIC?: string;
+            /** @description Job title. */
+            POST?: string;
+            /**
+             * @description Kind of contact, e.g. `CLIENT`, `SUPPLIER`, `PARTNER`; a portal may define more (`crm.status.list` with `ENTITY_ID` `CONTACT_TYPE`).
+             * @example CLIENT
+             */
+            TYPE_ID?: string;
+            /**
+             * @description Where the contact came from (`crm.status.list` with `ENTITY_ID` `SOURCE`).
+             * @example WEB
+             */
+            SOURCE_ID?: string;
+            /** @description Free text about the source. */
+            SOURCE_DESCRIPTION?: string;
+            /** @description `Y` makes the contact visible to every CRM user. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description Whether the contact is included in exports. */
+            EXPORT?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user (a user id); Bitrix24 uses the calling user when it is left out. */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description The contact's main CRM company. */
+            COMPANY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description Comment; Bitrix24 reads BB codes in it. */
+            COMMENTS?: string;
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Parameters of `crm.contact.add`. */
+        ContactAddRequest: components["schemas"]["BaseRequest"] & {
+            fields: components["schemas"]["ContactFields"];
+            params?: components["schemas"]["RecordAddParams"];
+        };
+        /** @description Parameters that name one contact: those of `crm.contact.get` and `crm.contact.delete`. */
+        ContactRequest: components["schemas"]["BaseRequest"] & {
+            id: components["schemas"]["ContactId"];
+        };
+        /** @description A contact as `crm.contact.get` returns it. Ids are text (`"ID": "1010"`), unset fields are `null`, flags are `Y`/`N`, dates are ISO 8601 text, and multiple fields (`PHONE`, `EMAIL`, …) are present only when they have entries. Every other field of Bitrix24's contact (addresses, UTM tags, custom `UF_CRM_…` fields, …) is allowed. */
+        Contact: {
+            ID: components["schemas"]["RecordIdText"];
+            /**
+             * @description First name.
+             * @example John
+             */
+            NAME: string | null;
+            /** @description Middle name. */
+            SECOND_NAME?: string | null;
+            /**
+             * @description Last name.
+             * @example Smith
+             */
+            LAST_NAME: string | null;
+            /** @description Job title. */
+            POST?: string | null;
+            /**
+             * @description Kind of contact.
+             * @example CLIENT
+             */
+            TYPE_ID?: string | null;
+            /** @description Where the contact came from. */
+            SOURCE_ID?: string | null;
+            /** @description Whether every CRM user may see the contact. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user. */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdText"] | null;
+            /** @description The contact's main CRM company, or `null`. */
+            COMPANY_ID?: components["schemas"]["RecordIdText"] | null;
+            /** @description The lead this contact was converted from, or `null`. Not a lead–contact link: links are read with `crm.lead.contact.items.get`. */
+            LEAD_ID?: components["schemas"]["RecordIdText"] | null;
+            /** @description Comment. */
+            COMMENTS?: string | null;
+            /**
+             * @description When the contact was created (ISO 8601 with the portal's offset).
+             * @example 2024-08-15T10:38:21+02:00
+             */
+            DATE_CREATE?: string;
+            /** @description When the contact last changed. */
+            DATE_MODIFY?: string;
+            CREATED_BY_ID?: components["schemas"]["RecordIdText"];
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Answer of `crm.contact.get`. */
+        ContactResponse: {
+            result: components["schemas"]["Contact"];
+            time: components["schemas"]["ResponseTime"];
         };
         /**
          * @description One command: a method name, then optionally `?` and its parameters as a query string with bracket nesting (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`). Characters such as `&`, `=`, `%`, `+`, `[`, `]`, `#` and any non-ASCII text inside a value must be percent-encoded once (`John%26Martin`); in a JSON body the string is sent as it is, in a query string or form body it is encoded a second time. A raw `#` would cut the command short, so it is refused here. A value may refer to an earlier command's result as `$result[id][field]`. `batch` itself and file upload or download methods may not be used as commands.
@@ -614,6 +1156,24 @@ export interface components {
         };
         /** @description The request was refused: a lead-contact rule was broken (missing or invalid parameter, unknown lead or contact, no rights) or a system rule (plain HTTP, oversized batch). */
         BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The record was not created: `fields` or `params` is not an object, the user lacks rights, the portal refused a value, or a system rule was broken (plain HTTP, oversized batch). */
+        RecordAddBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request was refused: the id is missing or invalid, no such record exists, the user lacks rights, or a system rule was broken (plain HTTP, oversized batch). */
+        RecordBadRequest: {
             headers: {
                 [name: string]: unknown;
             };
@@ -824,6 +1384,210 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmLeadAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The new lead's fields and options. Send JSON, or a form body with bracket nesting (`fields[TITLE]=Website%20enquiry&fields[PHONE][0][VALUE]=555888&params[REGISTER_SONET_EVENT]=Y`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadAddRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead was created; `result` is its id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordIdResponse"];
+                };
+            };
+            400: components["responses"]["RecordAddBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmLeadGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The lead. Send JSON, or a form body (`id=1`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadResponse"];
+                };
+            };
+            400: components["responses"]["RecordBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmLeadDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The lead. Send JSON, or a form body (`id=1`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["RecordBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The new contact's fields and options. Send JSON, or a form body with bracket nesting (`fields[NAME]=Maria&fields[EMAIL][0][VALUE]=maria.lopez%40example.org&fields[EMAIL][0][VALUE_TYPE]=WORK`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactAddRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContactAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact was created; `result` is its id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordIdResponse"];
+                };
+            };
+            400: components["responses"]["RecordAddBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The contact. Send JSON, or a form body (`id=1010`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponse"];
+                };
+            };
+            400: components["responses"]["RecordBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The contact. Send JSON, or a form body (`id=1010`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["RecordBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

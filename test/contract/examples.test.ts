@@ -61,3 +61,64 @@ describe('examples in the contract', () => {
     expect(validate({ id: 'one', fields: { CONTACT_ID: 0 } })).toBe(false);
   });
 });
+
+/** The records every example is written against (openapi/README.md, "Example records"). */
+const EXAMPLE_RECORDS = { leads: [1, 2], contacts: [1010, 1011, 1020] };
+const example = (name: string) => spec.components.examples[name].value;
+
+/** Lead and contact ids a request example names, in JSON and in batch command strings. */
+function namedIds(method: string, value: any): { leads: number[]; contacts: number[] } {
+  const contactsIn = (fields: any) =>
+    [fields?.CONTACT_ID, ...(fields?.CONTACT_IDS ?? []), ...(value?.items ?? []).map((item: any) => item.CONTACT_ID)]
+      .filter((id) => id !== undefined)
+      .map(Number);
+  if (method === 'batch') {
+    const commands: string[] = Object.values(value.cmd);
+    return commands
+      .map((command) => {
+        const [name = '', query = ''] = command.split('?');
+        const params = new URLSearchParams(query);
+        const ids = [params.get('id')].filter((id) => id !== null).map(Number);
+        const contact = [params.get('fields[CONTACT_ID]')].filter((id) => id !== null && !id.startsWith('$')).map(Number);
+        return name.startsWith('crm.contact.') ? { leads: [], contacts: [...ids, ...contact] } : { leads: ids, contacts: contact };
+      })
+      .reduce((all, one) => ({ leads: [...all.leads, ...one.leads], contacts: [...all.contacts, ...one.contacts] }), { leads: [], contacts: [] });
+  }
+  const own = value.id === undefined ? [] : [value.id];
+  return method.startsWith('crm.contact.')
+    ? { leads: [], contacts: own }
+    : { leads: own, contacts: contactsIn(value.fields) };
+}
+
+describe('examples agree with one set of example records', () => {
+  const requests = Object.entries<any>(spec.paths).flatMap(([path, item]) =>
+    Object.entries<any>(item.post.requestBody?.content?.['application/json']?.examples ?? {}).map(
+      ([name, ref]) => [`${path.slice(1)} ${name}`, path.slice(1), resolveRef(ref).value] as const,
+    ),
+  );
+
+  it.each(requests)('%s names only example records', (_label, method, value) => {
+    const ids = namedIds(method, value);
+    for (const lead of ids.leads) expect(EXAMPLE_RECORDS.leads).toContain(lead);
+    for (const contact of ids.contacts) expect(EXAMPLE_RECORDS.contacts).toContain(contact);
+  });
+
+  it('lead 1 reads back with the links items.get lists and the primary in CONTACT_ID', () => {
+    const items: Array<{ CONTACT_ID: number; IS_PRIMARY: string }> = example('twoContacts').result;
+    const lead = example('leadWithContacts').result;
+    expect(lead.ID).toBe('1');
+    expect(lead.CONTACT_IDS).toEqual(items.map((item) => item.CONTACT_ID));
+    expect(lead.CONTACT_ID).toBe(String(items.find((item) => item.IS_PRIMARY === 'Y')?.CONTACT_ID));
+  });
+
+  it('lead 2 has no links, so the add examples aimed at it create links', () => {
+    expect(example('leadWithoutContacts').result).toMatchObject({ ID: '2', CONTACT_ID: null, CONTACT_IDS: [] });
+    for (const name of ['addPrimaryContact', 'addContactWithDefaults', 'addPrimaryContactOAuth']) expect(example(name).id).toBe(2);
+  });
+
+  it('new records get the id after the highest example record', () => {
+    expect(example('leadCreated').result).toBe(Math.max(...EXAMPLE_RECORDS.leads) + 1);
+    expect(example('contactCreated').result).toBe(Math.max(...EXAMPLE_RECORDS.contacts) + 1);
+    expect(example('contactRecord').result.ID).toBe('1010');
+  });
+});
