@@ -41,15 +41,32 @@ export function readRequestText(req: IncomingMessage, maxBytes: number): Promise
   return readBodyText(req, maxBytes, declared === undefined ? undefined : Number(declared));
 }
 
-/** Sends a JSON answer; after a 413 the connection is closed so an unread body is not waited for. */
+/**
+ * After refusing a body, lets the peer finish sending it (discarded, never buffered) so it can read
+ * the answer, but only up to `maxBytes` more or `maxMs`; then the connection is cut.
+ */
+function discardRest(req: IncomingMessage, maxBytes: number, maxMs: number) {
+  let discarded = 0;
+  const cut = setTimeout(() => req.socket.destroy(), maxMs);
+  cut.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.byteLength;
+    if (discarded > maxBytes) req.socket.destroy();
+  });
+  req.once('close', () => clearTimeout(cut));
+  req.resume();
+}
+
+/** Sends a JSON answer; after a 413 the rest of the body is discarded for a moment and the connection closed. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers });
   res.end(head ? undefined : payload);
+  if (status === 413 && !res.req.complete) discardRest(res.req, 16 * 1024 * 1024, 5_000);
 }
 
 /** Answers any failure in Bitrix24's shape: a WireError as it is, anything else as a bare 500 without internals. */

@@ -1,4 +1,4 @@
-import { exampleResult } from './contract-data.js';
+import { documentedError, exampleResult } from './contract-data.js';
 import type { PortalState } from './portal-state.js';
 
 type Params = Record<string, any>;
@@ -9,9 +9,33 @@ export type MethodHandler = (state: PortalState, params: Params) => unknown;
 const flag = (value: unknown) => value === 'Y';
 const asId = (value: unknown) => Number(value);
 
-/** Record fields as `crm.*.get` shows them: ids and dates as strings, as Bitrix24 sends them. */
-function recordView(id: number, fields: Record<string, unknown>, createdAt: string) {
-  return { ...fields, ID: String(id), DATE_CREATE: createdAt, DATE_MODIFY: createdAt };
+/** A multiple field entry as the read methods show it: its own id and its field name added. */
+const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM'];
+
+/**
+ * Record fields as `crm.*.get` shows them: numbers as text (Bitrix24 reads everything back from its
+ * database as text), multiple-field entries with an `ID` and `TYPE_ID`, the required fields present.
+ */
+function recordView(id: number, fields: Record<string, unknown>, createdAt: string, required: readonly string[]) {
+  const view: Record<string, unknown> = { DATE_CREATE: createdAt, DATE_MODIFY: createdAt };
+  for (const name of required) view[name] = null;
+  let entryId = id * 100;
+  for (const [name, value] of Object.entries(fields)) {
+    if (MULTI_FIELDS.includes(name) && Array.isArray(value)) {
+      view[name] = value.map((entry: Params) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }));
+    } else {
+      view[name] = typeof value === 'number' ? String(value) : value;
+    }
+  }
+  view.ID = String(id);
+  return view;
+}
+
+/** Record methods answer a missing id with the empty-code "Not found" (unlike the link methods). */
+function existing<T>(records: ReadonlyMap<number, T>, id: number): T {
+  const record = records.get(id);
+  if (!record) throw documentedError('recordNotFound');
+  return record;
 }
 
 /** The methods the sandbox emulates, by wire name. `batch` is run by the batch runner. */
@@ -35,19 +59,19 @@ export const methodHandlers: Readonly<Record<string, MethodHandler>> = {
   'crm.lead.contact.items.delete': (state, { id }) => state.clearLinks(asId(id)),
   'crm.lead.add': (state, { fields }) => state.addLead(fields ?? {}),
   'crm.lead.get': (state, { id }) => {
-    const lead = state.lead(asId(id));
+    const lead = existing(state.leads, asId(id));
     const primary = lead.links.find((link) => link.primary)?.contactId;
     return {
-      ...recordView(lead.id, lead.fields, lead.createdAt),
+      ...recordView(lead.id, lead.fields, lead.createdAt, ['TITLE']),
       CONTACT_ID: primary === undefined ? null : String(primary),
       CONTACT_IDS: state.sortedLinks(lead.id).map((link) => link.contactId),
     };
   },
-  'crm.lead.delete': (state, { id }) => state.deleteLead(asId(id)),
+  'crm.lead.delete': (state, { id }) => state.deleteLead(existing(state.leads, asId(id)).id),
   'crm.contact.add': (state, { fields }) => state.addContact(fields ?? {}),
   'crm.contact.get': (state, { id }) => {
-    const contact = state.contact(asId(id));
-    return recordView(contact.id, contact.fields, contact.createdAt);
+    const contact = existing(state.contacts, asId(id));
+    return recordView(contact.id, contact.fields, contact.createdAt, ['NAME', 'LAST_NAME']);
   },
-  'crm.contact.delete': (state, { id }) => state.deleteContact(asId(id)),
+  'crm.contact.delete': (state, { id }) => state.deleteContact(existing(state.contacts, asId(id)).id),
 };

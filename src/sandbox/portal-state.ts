@@ -1,4 +1,4 @@
-import { documentedError } from './contract-data.js';
+import { documentedError, exampleResult } from './contract-data.js';
 
 /** One contact linked to a lead. */
 export interface Link {
@@ -32,13 +32,22 @@ export interface Seed {
   contacts?: Array<number | { id: number; fields?: Record<string, unknown> }>;
 }
 
-/** The records the contract's examples use, so that every documented example works against a fresh sandbox. */
+/** A record's fields as a documented example shows them, without what the sandbox derives (id, links). */
+function exampleFields(name: string): Record<string, unknown> {
+  const { ID: _id, CONTACT_ID: _primary, CONTACT_IDS: _links, ...fields } = (exampleResult(name) ?? {}) as Record<string, unknown>;
+  return fields;
+}
+
+/**
+ * The records the contract's examples use (openapi/README.md, "Example records"), with the fields the
+ * examples show, so every documented example works against a fresh sandbox.
+ */
 export const DEFAULT_SEED: Readonly<Seed> = Object.freeze<Seed>({
   leads: [
-    { id: 1, fields: { TITLE: 'Example lead' }, contacts: [{ CONTACT_ID: 1010, SORT: 10, IS_PRIMARY: 'Y' }, { CONTACT_ID: 1011, SORT: 20 }] },
-    { id: 2, fields: { TITLE: 'Lead without contacts' } },
+    { id: 1, fields: exampleFields('leadWithContacts'), contacts: [{ CONTACT_ID: 1010, SORT: 10, IS_PRIMARY: 'Y' }, { CONTACT_ID: 1011, SORT: 20 }] },
+    { id: 2, fields: exampleFields('leadWithoutContacts') },
   ],
-  contacts: [1010, 1011, 1020, 1030].map((id) => ({ id, fields: { NAME: `Contact ${id}` } })),
+  contacts: [{ id: 1010, fields: exampleFields('contactRecord') }, 1011, 1020],
 });
 
 export interface LinkInput {

@@ -127,7 +127,8 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     }
   });
 
-  it('shows generated code samples for cURL (webhook and OAuth) and TypeScript', async () => {
+  // Three tabs × every method's section: its budget grows with the contract, not with a timing goal.
+  it('shows generated code samples for cURL (webhook and OAuth) and TypeScript', { timeout: 90_000 }, async () => {
     const checks: [string, (name: string, code: string) => boolean][] = [
       ['cURL (webhook)', (name, code) => code.startsWith('curl') && code.includes(`/rest/1/your-webhook-code/${name}"`)],
       ['cURL (OAuth)', (name, code) => code.startsWith('curl') && code.includes(`/rest/${name}"`) && code.includes('"auth"')],

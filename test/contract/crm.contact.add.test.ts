@@ -53,7 +53,7 @@ describe(METHOD, () => {
       ['a company id that is not a number', '{"fields":{"COMPANY_ID":"twelve"}}', /fields\.COMPANY_ID must match pattern/],
       ['params as an array', '{"fields":{},"params":[]}', /params must be object/],
       ['malformed JSON', '{"fields":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property/],
       ['a form body with an e-mail as plain text', 'fields[NAME]=Maria&fields[EMAIL]=maria%40example.org', /fields\.EMAIL must be array/, FORM],
     ]);
   });

@@ -28,7 +28,7 @@ describe(METHOD, () => {
       ['id below 1', '{"id":-1}', /id must be >= 1/],
       ['fractional id', '{"id":10.5}', /id must be integer/],
       ['malformed JSON', '{"id":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property/],
       ['a form body with a text id', 'id=abc', /id must be integer/, 'application/x-www-form-urlencoded'],
     ]);
   });

@@ -59,7 +59,7 @@ describe(METHOD, () => {
       ['a phone as plain text', '{"fields":{"PHONE":"555888"}}', /fields\.PHONE must be array/],
       ['REGISTER_SONET_EVENT outside Y/N', '{"fields":{},"params":{"REGISTER_SONET_EVENT":"yes"}}', /params\.REGISTER_SONET_EVENT must be equal to one of the allowed values: Y, N/],
       ['malformed JSON', '{"fields":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property/],
       ['a form body with a text user id', 'fields[ASSIGNED_BY_ID]=abc', /fields\.ASSIGNED_BY_ID must match pattern/, FORM],
     ]);
   });

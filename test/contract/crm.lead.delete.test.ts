@@ -30,7 +30,7 @@ describe(METHOD, () => {
       ['id as text', '{"id":"x"}', /id must be integer/],
       ['id below 1', '{"id":0}', /id must be >= 1/],
       ['malformed JSON', '{"id":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property/],
       ['a form body without id', 'utm_source=crm', /must have required property 'id'/, 'application/x-www-form-urlencoded'],
     ]);
   });

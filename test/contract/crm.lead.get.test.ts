@@ -38,7 +38,7 @@ describe(METHOD, () => {
       ['id as text', '{"id":"one"}', /id must be integer/],
       ['id below 1', '{"id":0}', /id must be >= 1/],
       ['malformed JSON', '{"id":', /not valid JSON/],
-      ['empty body', undefined, /body is empty/],
+      ['empty body', undefined, /must have required property/],
       ['a form body with a text id', 'id=abc', /id must be integer/, 'application/x-www-form-urlencoded'],
     ]);
   });

@@ -56,11 +56,28 @@ describe('guardServer', () => {
     expect(await stall(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*CONNECT is not supported/);
   });
 
-  it('answers a body over the cap with 413 and closes the connection instead of reading on', async () => {
+  it('answers a body over the cap with 413 the sender can read, discarding the rest unbuffered', async () => {
     const port = await guardedEcho();
-    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(2048) });
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(64 * 1024) });
     expect(response.status).toBe(413);
-    expect(response.headers.get('connection')).toBe('close');
     expect(await response.json()).toMatchObject({ error: 'REQUEST_ENTITY_TOO_LARGE' });
+  });
+
+  it('cuts a sender that goes on past the discard allowance', async () => {
+    const port = await guardedEcho();
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n');
+    const chunk = Buffer.alloc(1024 * 1024, 120);
+    const pump = () => {
+      while (!socket.destroyed && socket.write(chunk));
+      if (!socket.destroyed) socket.once('drain', pump);
+    };
+    pump();
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 413/);
   });
 });
