@@ -221,19 +221,35 @@ export async function runReadOnly(connection, report, { lead }) {
   await checked(connection, report, 'crm.lead.contact.items.get', 'lead id 0 (an error answer)', { id: 0 }, (a) => (a.status >= 400 ? null : `expected an error, got HTTP ${a.status}`));
 }
 
+/** The id in a create answer's `result`: a positive integer (a JSON number or its decimal text), else null. */
+export function newRecordId(result) {
+  const id = typeof result === 'number' ? result : typeof result === 'string' && /^[1-9]\d*$/.test(result) ? Number(result) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
 /** Creates a temporary lead and two contacts, exercises every changing method, then deletes what it created. */
 export async function runWrite(connection, report) {
   const stamp = `b24-lead-contact verify ${new Date().toISOString()}`;
+  // Only ids that came back as new records of this run; nothing else is ever linked, unlinked or deleted.
   const created = { lead: null, contacts: [] };
-  const create = async (method, fields) => {
+  const create = async (method, fields, taken = []) => {
     const answer = await call(connection, method, { fields });
-    if (answer.status !== 200 || !answer.json?.result) throw new Error(`${method} failed: HTTP ${answer.status} ${answer.json?.error ?? ''} ${answer.json?.error_description ?? ''}`);
-    return Number(answer.json.result);
+    if (answer.status !== 200) throw new Error(`${method} failed: HTTP ${answer.status} ${answer.json?.error ?? ''} ${answer.json?.error_description ?? ''}`);
+    const id = newRecordId(answer.json?.result);
+    if (id === null || taken.includes(id)) {
+      // Number(true) is 1: acting on such an "id" would change a record this run never made.
+      const got = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
+      throw new Error(
+        `${method} answered ${got || '(empty body)'}: ${id === null ? 'no new record id (a positive integer)' : `id ${id} again`}; stopping before any change. ` +
+          `If it made a record anyway, find it by "${stamp}" and delete it by hand`,
+      );
+    }
+    return id;
   };
   try {
     created.lead = await create('crm.lead.add', { TITLE: stamp });
     created.contacts.push(await create('crm.contact.add', { NAME: 'Verify A', LAST_NAME: stamp }));
-    created.contacts.push(await create('crm.contact.add', { NAME: 'Verify B', LAST_NAME: stamp }));
+    created.contacts.push(await create('crm.contact.add', { NAME: 'Verify B', LAST_NAME: stamp }, created.contacts));
     report.note(`created lead ${created.lead} and contacts ${created.contacts.join(', ')}`);
     const [a, b] = created.contacts;
     const id = created.lead;
