@@ -39,8 +39,8 @@ export type Bitrix24ClientOptions = Connection & {
   timeoutMs?: number;
   /**
    * Largest answer body the client reads, in bytes (counted as it arrives, after decompression); a
-   * larger one fails with `RESPONSE_TOO_LARGE` and its connection is closed. Default 8 MiB, about a
-   * hundred times a `batch` of 50 `items.get` answers of well-linked leads.
+   * larger one fails with `RESPONSE_TOO_LARGE` and its connection is closed. Default 8 MiB: answers of
+   * this contract are a few KB, and a `batch` of 50 `items.get` of leads with 2,000 links each is about 6 MB.
    */
   maxResponseBytes?: number;
   /** Callbacks for each attempt, retry and wait. */
@@ -83,7 +83,7 @@ function parseJson(text: unknown): unknown {
   }
 }
 
-/** Refuses timing options that would make waits endless or zero, naming the option. */
+/** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */
 function checkOptions({ timeoutMs, retry, operationTimeLimit, maxResponseBytes }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
   checkNumber('timeoutMs', timeoutMs, 'positive');
   checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
