@@ -1,4 +1,5 @@
 import type { TokenRefreshOptions } from './token-refresh.js';
+import type { PortalMove } from './transport.js';
 
 /** Where calls go and which strings must never leave the client. */
 export interface Endpoint {
@@ -17,6 +18,16 @@ export interface ConnectionSecurityOptions {
    * for local mocks. Default `false`.
    */
   allowInsecureHttp?: boolean;
+  /**
+   * Follow a redirect to another origin, the way Bitrix24 answers at an old address after a portal's
+   * domain changed: the call is sent to the new origin with its credentials (webhook code, `auth`,
+   * your headers; not cookies), and the client sends every later call there too. Without it (the
+   * default) such a redirect fails with `PORTAL_MOVED` and its `newOrigin`, and nothing is sent there.
+   * Never to plain `http://` from an `https://` portal.
+   */
+  followPortalMoves?: boolean;
+  /** With `followPortalMoves`: told once per move, so the app can store the new address. Exceptions are ignored. */
+  onPortalMoved?: (move: PortalMove) => unknown;
 }
 
 /** Connects through an incoming webhook. */

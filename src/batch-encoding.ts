@@ -16,12 +16,15 @@ function encode(text: string, where = text): string {
   }
 }
 
-function append(pairs: string[], key: string, value: unknown): void {
+function append(pairs: string[], key: string, value: unknown, ancestors: object[]): void {
   if (value instanceof Date) value = value.toISOString();
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
+    if (ancestors.includes(value)) throw new TypeError(`Cannot encode ${key}: it contains itself (a circular structure)`);
+    ancestors.push(value);
     const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-    for (const [name, item] of entries) append(pairs, `${key}[${encode(String(name))}]`, item);
+    for (const [name, item] of entries) append(pairs, `${key}[${encode(String(name))}]`, item, ancestors);
+    ancestors.pop();
     return;
   }
   if (typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'number' && !isFinite(value))) {
@@ -40,7 +43,7 @@ function append(pairs: string[], key: string, value: unknown): void {
  */
 export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
   const pairs: string[] = [];
-  for (const [name, value] of Object.entries(params)) append(pairs, encode(name), value);
+  for (const [name, value] of Object.entries(params)) append(pairs, encode(name), value, []);
   return pairs.join('&');
 }
 

@@ -163,7 +163,7 @@ function failure(code: string, description: string, method: string, status = 0):
   return { ok: false, error: new Bitrix24Error({ status, code, description, method }) };
 }
 
-function toEntries(commands: BatchCommands): { entries: Entry[]; asList: boolean } {
+function toEntries(commands: BatchCommands, mask: (text: string) => string): { entries: Entry[]; asList: boolean } {
   const asList = Array.isArray(commands);
   const pairs: Array<[string, AnyBatchCommand]> = asList
     ? (commands as readonly AnyBatchCommand[]).map((command, index) => [String(index), command])
@@ -172,7 +172,13 @@ function toEntries(commands: BatchCommands): { entries: Entry[]; asList: boolean
     const method = String(command?.method);
     // https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html: nesting is refused since rest 24.0.0.
     if (method === 'batch') throw new TypeError(`Command ${key}: batch cannot run inside batch`);
-    return { key, method, line: encodeCommand(method, command.params as Record<string, unknown>) };
+    try {
+      return { key, method, line: encodeCommand(method, command.params as Record<string, unknown>) };
+    } catch (error) {
+      // A TypeError naming the parameter, or a RangeError from nesting too deep for the stack.
+      const description = `Not sent: command ${key} (${method}) cannot be encoded: ${(error as Error)?.message}`;
+      throw new Bitrix24Error({ status: 0, code: 'INVALID_PARAMS', description: mask(description), method: 'batch' });
+    }
   });
   return { entries, asList };
 }
@@ -189,6 +195,12 @@ function fromEntries<T>(keys: readonly string[], values: readonly T[], asList: b
  * `call('batch', …)`, so it is paced, retried and authenticated like any other call.
  */
 export function createBatchMethods(call: Call, mask: (text: string) => string = (text) => text): BatchMethods {
+  /** A command's own Bitrix24 error: it may echo anything the request carried, so every string is masked. */
+  const commandError = (code: string, description: string, method: string): BatchFailure => ({
+    ok: false,
+    error: new Bitrix24Error({ status: 200, code: mask(code), description: mask(description), method: mask(method) }),
+  });
+
   /** Sends one batch request and reads each command's outcome; rejects only if the request as a whole fails. */
   async function send(entries: readonly Entry[], asList: boolean, halt: boolean, callOptions: CallOptions) {
     const commandLines = asList
@@ -206,7 +218,7 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
       if (has(errors, id)) {
         const body = part(at(errors, id)) as Record<string, unknown>;
         const description = typeof body.error_description === 'string' ? body.error_description : '';
-        return failure(typeof body.error === 'string' ? body.error : '', mask(description), entry.method, 200);
+        return commandError(typeof body.error === 'string' ? body.error : '', description, entry.method);
       }
       if (!has(results, id)) return failure(halt ? 'BATCH_HALTED' : 'BATCH_NO_RESULT', halt ? HALTED : NO_RESULT, entry.method, 200);
       const success: { ok: true; result: unknown; total?: number; next?: number; time?: components['schemas']['ResponseTime'] } = {
@@ -221,7 +233,7 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
   }
 
   async function batch<const T extends BatchCommands>(commands: T, options: BatchOptions = {}): Promise<BatchResults<T>> {
-    const { entries, asList } = toEntries(commands);
+    const { entries, asList } = toEntries(commands, mask);
     if (entries.length > MAX_BATCH_COMMANDS) {
       throw new RangeError(`A batch runs at most ${MAX_BATCH_COMMANDS} commands, got ${entries.length}; use bulk() to split them`);
     }
@@ -236,7 +248,7 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_BATCH_COMMANDS) {
       throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_BATCH_COMMANDS}`);
     }
-    const { entries, asList } = toEntries(commands); // encodes everything first: a bad value fails before any request
+    const { entries, asList } = toEntries(commands, mask); // encodes everything first: a bad value fails before any request
     const outcomes: Array<BatchOutcome<unknown>> = [];
     let stopped: ((entry: Entry) => BatchFailure) | undefined;
     for (let start = 0; start < entries.length; start += chunkSize) {

@@ -36,6 +36,12 @@ export type Bitrix24ClientOptions = Connection & {
   operationTimeLimit?: { maxWaitMs?: number; failFast?: boolean };
   /** Longest wait for one HTTP answer (per attempt and redirect hop). Default 65000 ms. */
   timeoutMs?: number;
+  /**
+   * Largest answer body the client reads, in bytes (counted as it arrives, after decompression); a
+   * larger one fails with `RESPONSE_TOO_LARGE` and its connection is closed. Default 8 MiB: answers of
+   * this contract are a few KB, and a `batch` of 50 `items.get` of leads with 2,000 links each is about 6 MB.
+   */
+  maxResponseBytes?: number;
   /** Callbacks for each attempt, retry and wait. */
   hooks?: Hooks;
   /** Receives the client's debug lines; the client logs nothing without one. */
@@ -61,6 +67,9 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> & BatchMethods & {
   call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
 };
 
+/** The default `maxResponseBytes`: 8 MiB (see the option's documentation for the reasoning). */
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -76,9 +85,10 @@ function parseJson(text: unknown): unknown {
   }
 }
 
-/** Refuses timing options that would make waits endless or zero, naming the option. */
-function checkOptions({ timeoutMs, retry, operationTimeLimit }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit'>) {
+/** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */
+function checkOptions({ timeoutMs, retry, operationTimeLimit, maxResponseBytes }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
   checkNumber('timeoutMs', timeoutMs, 'positive');
+  checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
   checkNumber('retry.attempts', retry ? retry.attempts : undefined, 'integer ≥ 1');
   checkNumber('retry.baseDelayMs', retry ? retry.baseDelayMs : undefined, 'non-negative');
   checkNumber('retry.maxDelayMs', retry ? retry.maxDelayMs : undefined, 'non-negative');
@@ -102,8 +112,8 @@ function checkOptions({ timeoutMs, retry, operationTimeLimit }: Pick<Bitrix24Cli
 export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Client {
   const endpoint = resolveEndpoint(options);
   const mask = (text: string) => redact(text, endpoint.secrets);
-  const fail = (status: number, code: Bitrix24ErrorCode, description: string, method: string) =>
-    new Bitrix24Error({ status, code: mask(code), description: mask(description), method: mask(method) });
+  const fail = (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) =>
+    new Bitrix24Error({ status, code: mask(code), description: mask(description), method: mask(method), ...(newOrigin && { newOrigin: mask(newOrigin) }) });
   const { now = Date.now, sleep = realSleep, operationTimeLimit: { maxWaitMs = 60_000, failFast = false } = {} } = options;
   checkOptions(options);
   const emit = createEmit(options.hooks, options.logger);
@@ -122,6 +132,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       sleep,
       emit,
       fail,
+      portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }),
     // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
     // It is read at each attempt, so a repeat after a refresh sends the new token.
@@ -161,7 +173,10 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
             ? fail(status, payload.error, String(payload.error_description ?? ''), method)
             : fail(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method);
       } catch (thrown) {
-        error = isBitrix24Error(thrown) ? thrown : fail(0, 'NETWORK_ERROR', String(thrown), method);
+        // The transport turns every failure of a request it sent into a Bitrix24Error; anything else
+        // failed while the request was being built (JSON.stringify of a BigInt or a circular object).
+        if (!isBitrix24Error(thrown)) throw fail(0, 'INVALID_PARAMS', `Not sent: the parameters cannot be encoded as JSON (${(thrown as Error)?.message ?? String(thrown)})`, method);
+        error = thrown;
       }
       const event = { method, attempt, status: error.status, code: error.code };
       const { code } = event;

@@ -13,8 +13,25 @@ export type ClientErrorCode =
   | 'ABORTED'
   /** The server answered with something that is not a Bitrix24 JSON envelope (an HTML proxy page, an empty body). */
   | 'INVALID_RESPONSE'
-  /** A redirect was not followed: to a non-HTTPS address, too many hops, or hidden by a browser. */
+  /**
+   * A redirect was not followed: from an `https://` portal to a plain `http://` (or other) address,
+   * too many hops, or hidden by a browser. Nothing was sent to the redirect's address.
+   */
   | 'REDIRECT_REFUSED'
+  /**
+   * The portal redirected to another origin, which is how Bitrix24 answers at an old address after a
+   * portal's domain changed. Nothing was sent there; `newOrigin` holds the origin to store (or pass
+   * `followPortalMoves: true` to follow such moves).
+   */
+  | 'PORTAL_MOVED'
+  /** The portal's redirect named an address that is not a valid URL. Nothing more was sent. */
+  | 'INVALID_REDIRECT'
+  /** The parameters cannot be encoded (a circular structure, a `BigInt`, broken Unicode, …). Nothing was sent. */
+  | 'INVALID_PARAMS'
+  /** A raw call aimed at an origin other than the portal's (a per-request `baseUrl`). Nothing was sent. */
+  | 'ORIGIN_REFUSED'
+  /** The answer was larger than `maxResponseBytes`; the client stopped reading it and closed the request. */
+  | 'RESPONSE_TOO_LARGE'
   /** The access token expired and `onTokenExpired` failed or returned no token. */
   | 'TOKEN_REFRESH_FAILED';
 
@@ -34,6 +51,8 @@ export interface Bitrix24ErrorInit {
   method: string;
   /** Whether repeating the same call later can succeed. Defaults to a rule based on `code` and `status`. */
   retryable?: boolean;
+  /** With `PORTAL_MOVED`: the origin the portal redirected to (`https://new.bitrix24.com`), never a path. */
+  newOrigin?: string;
 }
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -45,7 +64,17 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'NETWORK_ERROR',
   'TIMEOUT',
 ]);
-const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set(['OVERLOAD_LIMIT', 'PORTAL_DELETED', 'ABORTED', 'REDIRECT_REFUSED']);
+const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'OVERLOAD_LIMIT',
+  'PORTAL_DELETED',
+  'ABORTED',
+  'REDIRECT_REFUSED',
+  'PORTAL_MOVED',
+  'INVALID_REDIRECT',
+  'INVALID_PARAMS',
+  'ORIGIN_REFUSED',
+  'RESPONSE_TOO_LARGE',
+]);
 
 /** Whether a failure with this code and HTTP status may succeed when the same call is repeated later. */
 export function isRetryableFailure(code: string, status: number): boolean {
@@ -81,6 +110,8 @@ export class Bitrix24Error extends Error {
   readonly method: string;
   /** Whether repeating the same call later can succeed. */
   readonly retryable: boolean;
+  /** With `PORTAL_MOVED`: the origin the portal redirected to, for the app to store. */
+  declare readonly newOrigin?: string;
 
   constructor(init: Bitrix24ErrorInit) {
     const shownCode = init.code === '' ? '(empty code)' : init.code;
@@ -90,12 +121,13 @@ export class Bitrix24Error extends Error {
     this.description = init.description;
     this.method = init.method;
     this.retryable = init.retryable ?? isRetryableFailure(init.code, init.status);
+    if (init.newOrigin !== undefined) this.newOrigin = init.newOrigin;
   }
 
   /** A plain object with the error's fields, so `JSON.stringify(error)` shows them. */
   toJSON(): Bitrix24ErrorInit & { name: string; message: string } {
-    const { name, message, status, code, description, method, retryable } = this;
-    return { name, message, status, code, description, method, retryable };
+    const { name, message, status, code, description, method, retryable, newOrigin } = this;
+    return { name, message, status, code, description, method, retryable, ...(newOrigin === undefined ? {} : { newOrigin }) };
   }
 }
 

@@ -9,6 +9,7 @@ export {
   type KnownErrorCode,
 } from './errors.js';
 export type { Connection, OAuthConnection, WebhookConnection } from './auth.js';
+export type { PortalMove } from './transport.js';
 export type { AttemptEvent, Hooks, Logger, RetryEvent, WaitEvent } from './hooks.js';
 export { RATE_LIMIT_PLANS, type RateLimit } from './rate-limiter.js';
 export type { RetryOptions } from './retry.js';

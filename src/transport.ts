@@ -1,6 +1,8 @@
 import { isBitrix24Error, type Bitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import type { Emit } from './hooks.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { readCappedText } from './wire/read-body.js';
+import { nextHop } from './redirect.js';
 
 /** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
 export const CALL_SETTINGS = 'bitrix24';
@@ -28,10 +30,30 @@ export interface TransportOptions {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   emit: Emit;
   /** Builds a {@link Bitrix24Error} with secrets masked. */
-  fail: (status: number, code: Bitrix24ErrorCode, description: string, method: string) => Bitrix24Error;
+  fail: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
+  /** The one origin that gets the credentials, and what happens when it moves. */
+  portal: PortalOptions;
+  /** Largest answer body read, in bytes. */
+  maxResponseBytes: number;
 }
 
-const MAX_REDIRECTS = 5;
+/** A portal move the client followed, as reported to `onPortalMoved`. */
+export interface PortalMove {
+  /** The origin calls went to before, e.g. `https://old.bitrix24.com`. */
+  from: string;
+  /** The origin all later calls go to, e.g. `https://new.bitrix24.com`. */
+  to: string;
+}
+
+/** Where a client's requests, and with them its credentials, may go. */
+export interface PortalOptions {
+  /** The configured portal's origin; openapi-fetch builds every URL on it. */
+  origin: string;
+  /** Follow a redirect to another origin and send this and later calls there. Default `false`. */
+  followPortalMoves?: boolean;
+  /** Told once per followed move, so the app can store the new address. Exceptions are ignored. */
+  onPortalMoved?: (move: PortalMove) => unknown;
+}
 
 /**
  * What openapi-fetch builds for method calls instead of a WHATWG `Request` (its `Request` option):
@@ -62,12 +84,28 @@ export class PlainRequest {
  */
 export function createTransport(options: TransportOptions) {
   const { limiter, emit, fail } = options;
+  const home = options.portal.origin;
+  const policy = { followPortalMoves: options.portal.followPortalMoves, allowInsecureHttp: options.allowInsecureHttp };
+  // Where requests go: the configured origin until a followed portal move re-targets the client.
+  let portal = home;
+  const moveTo = (origin: string) => {
+    if (origin === portal) return;
+    const move = { from: portal, to: origin };
+    portal = origin;
+    void Promise.resolve(move).then(options.portal.onPortalMoved).catch(() => {});
+  };
   return async (request: Request | PlainRequest): Promise<Response> => {
     const settings: Partial<CallSettings> = (request as never)[CALL_SETTINGS] ?? {};
     const method = settings.method ?? new URL(request.url).pathname.split('/').pop()!;
     const signal = request.signal ?? undefined;
-    const body = request instanceof PlainRequest ? request.body : request.body ? await request.text() : null;
     let url = request.url;
+    if (url.startsWith(`${home}/`)) url = portal + url.slice(home.length);
+    else if (new URL(url).origin !== portal) {
+      // A raw call's own baseUrl: the auth in its body (or its headers) would go to that origin.
+      throw fail(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
+    }
+    let headers = request.headers;
+    const body = request instanceof PlainRequest ? request.body : request.body ? await request.text() : null;
     const timeout = new AbortController();
     const timeoutMs = settings.timeoutMs ?? options.timeoutMs;
     try {
@@ -86,27 +124,31 @@ export function createTransport(options: TransportOptions) {
         try {
           const response = await options.fetch(url, {
             method: request.method,
-            headers: request.headers,
+            headers,
             body,
             signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
             // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
             // a GET without its body (change-domen.md), so redirects are repeated here by hand.
             redirect: 'manual',
           });
-          // Browsers hide a manual redirect behind an opaque response (status 0, no Location header),
-          // so the new address cannot be read there: refuse it rather than guess.
-          const location = response.type === 'opaqueredirect' ? 'about:' : [301, 302, 307, 308].includes(response.status) && response.headers.get('location');
-          if (location) {
-            const next = new URL(location, url);
-            if (hop >= MAX_REDIRECTS || !(next.protocol === 'https:' || (next.protocol === 'http:' && options.allowInsecureHttp))) {
-              throw fail(response.status, 'REDIRECT_REFUSED', `Redirect not followed (${hop >= MAX_REDIRECTS ? 'too many hops' : response.status ? 'not HTTPS' : 'opaque in a browser'})`, method);
+          const redirect = nextHop(response, url, hop, policy);
+          if (redirect) {
+            await response.body?.cancel().catch(() => {});
+            if (!redirect.follow) throw fail(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
+            if (redirect.moved) {
+              moveTo(new URL(redirect.url).origin);
+              // A cookie belongs to the host that set it; the opted-in credentials are the webhook code, `auth` and headers.
+              headers = new Headers(headers);
+              headers.delete('cookie');
             }
-            await response.body?.cancel();
-            url = next.href;
+            url = redirect.url;
             continue;
           }
           // Reading the body here puts a stalled body under the same timeout as the headers.
-          const text = await response.text();
+          const text = await readCappedText(response.body, options.maxResponseBytes, response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined);
+          if (text === undefined) {
+            throw fail(response.status, 'RESPONSE_TOO_LARGE', `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`, method);
+          }
           return request instanceof PlainRequest ? plainResponse(response, text) : new Response(text || null, response);
         } finally {
           clearTimeout(timer);

@@ -125,6 +125,26 @@ describe.skipIf(!hasChromium)('the client in a real browser', () => {
     expect(outcome).toBe(true);
   });
 
+  it('stops reading an answer larger than maxResponseBytes, counting the web stream itself', async () => {
+    const result = await page.evaluate(async ({ webhookUrl }) => {
+      const { createBitrix24Client } = window.b24;
+      // Without Content-Length the cap can only be enforced by counting the stream as it arrives.
+      const unsized: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        const headers = new Headers(response.headers);
+        headers.delete('content-length');
+        return new Response(response.body, { status: response.status, headers });
+      };
+      const capped = createBitrix24Client({ webhookUrl, allowInsecureHttp: true, retry: false, maxResponseBytes: 64, fetch: unsized });
+      const roomy = createBitrix24Client({ webhookUrl, allowInsecureHttp: true, retry: false, fetch: unsized });
+      return {
+        capped: await capped.crm.lead.contact.fields().then(() => 'read', (error) => `${error.code} ${error.retryable}`),
+        roomy: await roomy.crm.lead.contact.fields().then((fields) => typeof fields),
+      };
+    }, { webhookUrl: `${mockUrl()}/rest/1/${WEBHOOK_CODE}/` });
+    expect(result).toEqual({ capped: 'RESPONSE_TOO_LARGE false', roomy: 'object' });
+  });
+
   it('throws no uncaught error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

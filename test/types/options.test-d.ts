@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientOptions, type RateLimit, type WaitEvent } from '../../src/index.js';
+import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error, type ClientErrorCode, type PortalMove, type RateLimit, type WaitEvent } from '../../src/index.js';
 
 const webhookUrl = 'https://example.bitrix24.com/rest/1/code/';
 
@@ -40,5 +40,22 @@ describe('client options', () => {
     client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1 } }, { timeoutMs: 5_000, retry: false });
     // @ts-expect-error attempts is a number
     client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1 } }, { retry: { attempts: 'many' } });
+  });
+
+  it('takes the response cap and the opt-in to follow a moved portal, told the move as two origins', () => {
+    createBitrix24Client({
+      webhookUrl,
+      maxResponseBytes: 1_048_576,
+      followPortalMoves: true,
+      onPortalMoved: (move) => expectTypeOf(move).toEqualTypeOf<PortalMove>(),
+    });
+    expectTypeOf<PortalMove>().toEqualTypeOf<{ from: string; to: string }>();
+    // @ts-expect-error the cap is a number of bytes
+    createBitrix24Client({ webhookUrl, maxResponseBytes: '8MB' });
+  });
+
+  it('names the new failure codes and carries the new origin of a moved portal', () => {
+    expectTypeOf<'PORTAL_MOVED' | 'INVALID_REDIRECT' | 'INVALID_PARAMS' | 'ORIGIN_REFUSED' | 'RESPONSE_TOO_LARGE'>().toExtend<ClientErrorCode>();
+    expectTypeOf<Bitrix24Error['newOrigin']>().toEqualTypeOf<string | undefined>();
   });
 });

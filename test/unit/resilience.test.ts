@@ -260,13 +260,13 @@ describe('redirects', () => {
     expect(t.seen).toHaveLength(6);
   });
 
-  it('refuses a redirect from https to plain http unless allowInsecureHttp is set', async () => {
+  it.each([false, true])('refuses a redirect from https to plain http, whatever allowInsecureHttp says (%s)', async (allowInsecureHttp) => {
     let requests = 0;
     const fetch = async () => {
       requests++;
       return new Response(null, { status: 302, headers: { Location: `http://moved.bitrix24.com/rest/1/${CODE}/crm.lead.contact.add` } });
     };
-    const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch, rateLimit: false });
+    const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch, rateLimit: false, allowInsecureHttp });
     const error = (await client.crm.lead.contact.add(params).catch((e: unknown) => e)) as Bitrix24Error;
     expect(error).toMatchObject({ code: 'REDIRECT_REFUSED', status: 302 });
     expect(JSON.stringify(error)).not.toContain(CODE);

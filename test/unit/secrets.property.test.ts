@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
+import { cmd, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
+import { leaks, spellings } from './secret-spellings.js';
 
 const secret = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 16, maxLength: 40 });
 
@@ -94,6 +95,51 @@ describe('secrets never leave the client', () => {
             expect(surfaces).not.toContain(value);
           }
           expect(error.name).toBe('Bitrix24Error');
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps them out of every batch command error, whatever spelling the portal echoes them in', async () => {
+    // Tokens are opaque strings: let them hold what each encoding writes differently.
+    const token = fc.string({ unit: fc.constantFrom(...'abcdef0123456789 /+%"\\é€&=?#'), minLength: 16, maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.record({ code: secret, access: token }),
+        fc.constantFrom(...spellings),
+        fc.constantFrom(...spellings),
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom('batch', 'bulk') as fc.Arbitrary<'batch' | 'bulk'>,
+        async (oauth, s, [, spellCode], [, spellDescription], count, how) => {
+          const inUse = oauth ? s.access : s.code;
+          // Every command fails, echoing the secret in its code and its description, next to the raw request.
+          const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+            const errors = Array.from({ length: count }, (_, i) => ({
+              error: `E${i}_${spellCode(inUse)}`,
+              error_description: `${spellDescription(inUse)} in ${String(input)} ${String(init?.body)}`,
+            }));
+            return new Response(JSON.stringify({ result: { result: [], result_error: errors }, time: { start: 1, finish: 1, duration: 0 } }), {
+              status: 200,
+              headers: { 'Content-Type': 'application/json' },
+            });
+          };
+          const client = createBitrix24Client({
+            ...(oauth ? { portal: 'example.bitrix24.com', accessToken: s.access } : { webhookUrl: `https://example.bitrix24.com/rest/1/${s.code}/` }),
+            fetch,
+            rateLimit: false,
+          } as Bitrix24ClientOptions);
+          const commands = Array.from({ length: count }, (_, i) => cmd.crm.lead.contact.add({ id: i + 1, fields: { CONTACT_ID: 1010 } }));
+          const outcomes = await client[how](commands);
+          for (const [i, outcome] of outcomes.entries()) {
+            if (outcome.ok) return false;
+            const { error } = outcome;
+            expect(error.code).toBe(`E${i}_***`);
+            const surfaces = [error.message, String(error.stack), JSON.stringify(error), inspect(error, { depth: null, showHidden: true })].join('\n');
+            expect(leaks(surfaces, inUse)).toEqual([]);
+          }
+          return true;
         },
       ),
       { numRuns: 150 },

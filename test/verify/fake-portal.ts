@@ -46,11 +46,7 @@ async function readJson(req: IncomingMessage) {
   }
 }
 
-export async function startFakePortal({
-  failOn,
-  auth = 'webhook',
-  answerTrueToEverything = false,
-}: { failOn?: string; auth?: 'webhook' | 'oauth'; answerTrueToEverything?: boolean } = {}): Promise<FakePortal> {
+export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: string; auth?: 'webhook' | 'oauth' } = {}): Promise<FakePortal> {
   const calls: Call[] = [];
   const leads = new Map<number, { CONTACT_ID: number; SORT: number; ROLE_ID: number; IS_PRIMARY: 'Y' | 'N' }[]>([[1, []]]);
   const contacts = new Set<number>([1010, 1011]);
@@ -71,7 +67,6 @@ export async function startFakePortal({
     const { auth: _auth, ...rest } = params;
     calls.push({ method, params: rest });
     if (method === failOn) return send(500, HTML_PAGE, 'text/html');
-    if (answerTrueToEverything) return ok(true);
     const id = Number(params.id);
     const links = leads.get(id);
     switch (method) {

@@ -1,6 +1,8 @@
 // scripts/verify.mjs against a fake portal on loopback (test/verify/fake-portal.ts): it must pass
 // every conforming answer, catch every violating one, clean up what --write created, and never print
 // a secret.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
 import { ACCESS_TOKEN, serveSandbox, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
@@ -116,14 +118,6 @@ describe('npm run verify --write', () => {
     }
   });
 
-  it('regression (hardening #4): a portal answering {"result":true} to everything gets no change and no delete at all', async () => {
-    portal = await startFakePortal({ answerTrueToEverything: true });
-    const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
-    expect(run.stdout).toMatch(/FAIL  \(setup\).*\n.*crm\.lead\.add answered HTTP 200 \{"result":true/);
-    expect(run.code).toBe(1);
-    expect(portal.calls.map((c) => c.method).filter((m) => !['crm.lead.contact.fields', 'crm.lead.contact.items.get'].includes(m))).toEqual(['crm.lead.add']);
-  });
-
   it('deletes the records made so far when creating the next one fails', async () => {
     portal = await startFakePortal({ failOn: 'crm.contact.add' });
     const run = await runVerify(['--allow-http', '--write'], webhookEnv(portal));
@@ -134,3 +128,77 @@ describe('npm run verify --write', () => {
     expect(portal.calls.some((c) => c.method.startsWith('crm.lead.contact.') && c.method !== 'crm.lead.contact.fields' && c.method !== 'crm.lead.contact.items.get')).toBe(false);
   });
 });
+
+/** A "portal" that answers every call with `answer(method)` and records the methods it was sent. */
+async function scriptedPortal(answer: (method: string, index: number) => unknown) {
+  const methods: string[] = [];
+  const server = createServer(async (req, res) => {
+    for await (const _chunk of req);
+    const method = (req.url ?? '').split('/').pop()!;
+    methods.push(method);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, methods.filter((m) => m === method).length - 1)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    methods,
+    env: { B24_WEBHOOK_URL: `${url}/rest/1/${WEBHOOK_CODE}/` },
+    close: () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())),
+  };
+}
+
+const CHANGING = /^crm\.lead\.contact\.(add|items\.set|delete|items\.delete)$|\.delete$/;
+const TIME = { start: 1, finish: 1, duration: 0, date_start: '2024-05-03T17:19:01+03:00', date_finish: '2024-05-03T17:19:01+03:00' };
+
+describe('npm run verify --write acts only on ids it created (issue 11, defect 4)', () => {
+  it('sends no link, unlink or delete call to a portal answering {"result":true} to everything, and exits non-zero naming the answer', async () => {
+    const fake = await scriptedPortal(() => ({ result: true, time: TIME }));
+    try {
+      const run = await runVerify(['--allow-http', '--write'], fake.env);
+      expect(fake.methods.filter((m) => CHANGING.test(m))).toEqual([]);
+      expect(fake.methods).toContain('crm.lead.add');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/FAIL {2}\(setup\)/);
+      expect(run.stdout).toMatch(/crm\.lead\.add answered \{"result":true,.*no new record id \(a positive integer\); stopping before any change/);
+      expect(run.stdout).not.toContain(WEBHOOK_CODE);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.each([
+    ['0', 0],
+    ['a negative id', -7],
+    ['a fraction', 1.5],
+    ['text that is not a number', '12abc'],
+    ['a list', [500]],
+    ['null', null],
+  ])('stops at a lead id that is %s, before any change', async (_case, result) => {
+    const fake = await scriptedPortal((method) => ({ result: method === 'crm.lead.add' ? result : true, time: TIME }));
+    try {
+      const run = await runVerify(['--allow-http', '--write'], fake.env);
+      expect(fake.methods.filter((m) => CHANGING.test(m) || m === 'crm.contact.add')).toEqual([]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`crm.lead.add answered {"result":${JSON.stringify(result)}`);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('deletes only the records whose ids it got when a later create answers badly: the lead, and a contact id only once', async () => {
+    // The lead is 500 (its decimal text is an id too), the contacts both answer 600: the second is no new record.
+    const fake = await scriptedPortal((method) => ({ result: method === 'crm.lead.add' ? '500' : method === 'crm.contact.add' ? 600 : true, time: TIME }));
+    try {
+      const run = await runVerify(['--allow-http', '--write'], fake.env);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('crm.contact.add answered {"result":600');
+      expect(run.stdout).toContain('id 600 again');
+      expect(fake.methods.filter((m) => CHANGING.test(m))).toEqual(['crm.lead.delete', 'crm.contact.delete']);
+      expect(run.stdout).toMatch(/cleanup: crm\.lead\.delete 500 /);
+      expect(run.stdout).toMatch(/cleanup: crm\.contact\.delete 600 /);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+

@@ -95,10 +95,17 @@ export async function runWrite(connection: PortalConnection, report: Report, { a
   const created: Array<['crm.lead.delete' | 'crm.contact.delete', number]> = [];
   const create = async (method: 'crm.lead.add' | 'crm.contact.add', fields: Record<string, unknown>) => {
     const answer = await callPortal(connection, method, { fields });
-    const id = answer.status === 200 ? recordId(answer.json?.result) : undefined;
+    if (answer.status !== 200) throw new UnusableAnswer(`${method} failed: HTTP ${answer.status} ${answer.json?.error ?? ''} ${answer.json?.error_description ?? ''}`);
     const cleanup = method === 'crm.lead.add' ? 'crm.lead.delete' : 'crm.contact.delete';
-    if (id === undefined || created.some(([kind, known]) => kind === cleanup && known === id)) {
-      throw new UnusableAnswer(`${method} answered HTTP ${answer.status} ${answer.body.slice(0, 120)}: not the id of a new record; stopping before any change`);
+    const id = recordId(answer.json?.result);
+    const again = id !== undefined && created.some(([kind, known]) => kind === cleanup && known === id);
+    if (id === undefined || again) {
+      // Number(true) is 1: acting on such an "id" would change a record this run never made.
+      const got = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
+      throw new UnusableAnswer(
+        `${method} answered ${got || '(empty body)'}: ${again ? `id ${id} again` : 'no new record id (a positive integer)'}; stopping before any change. ` +
+          `If it made a record anyway, find it by "${stamp}" and delete it by hand`,
+      );
     }
     created.push([cleanup, id]);
     return id;
