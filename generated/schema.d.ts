@@ -70,8 +70,9 @@ export interface paths {
          *     **Result.** `true` when the link was created, `false` when nothing changed (see above).
          *
          *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or contact, and
-         *     nothing changes; `ACCESS_DENIED` without CRM rights on the lead, an empty code when a required parameter is missing or invalid, plus the system errors any
-         *     method can return and 429 `OPERATION_TIME_LIMIT`.
+         *     nothing changes; `ACCESS_DENIED` without CRM rights on the lead, an empty code when a required
+         *     parameter is missing or invalid, plus the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactAdd"];
         delete?: never;
@@ -104,9 +105,9 @@ export interface paths {
          *     by `CONTACT_ID`, smallest first (our choice: no page shows a tie). "The first link" in the
          *     other methods' rules means the first in this order.
          *
-         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights to read the lead,
-         *     an empty code when `id` is missing or invalid, plus the system errors any method can return and
-         *     429 `OPERATION_TIME_LIMIT`.
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED`
+         *     without CRM rights to read the lead, an empty code when `id` is missing or invalid, plus the
+         *     system errors any method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsGet"];
         delete?: never;
@@ -160,8 +161,8 @@ export interface paths {
          *
          *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead or for any
          *     unknown contact in `items`, and then the list is left as it was (assumed: the call is all or
-         *     nothing); `ACCESS_DENIED` without CRM rights on the lead, an empty code when `id` or `items` is missing or invalid, plus the system errors any
-         *     method can return and 429 `OPERATION_TIME_LIMIT`.
+         *     nothing); `ACCESS_DENIED` without CRM rights on the lead, an empty code when `id` or `items` is
+         *     missing or invalid, plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsSet"];
         delete?: never;
@@ -231,9 +232,9 @@ export interface paths {
          *     say what a lead that has no contacts returns; the type is boolean, so treat `false` as
          *     "nothing changed".
          *
-         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED` without CRM rights on the lead, an
-         *     empty code when `id` is missing or invalid, plus the system errors any method can return and
-         *     429 `OPERATION_TIME_LIMIT`.
+         *     **Errors.** `NOT_FOUND` (HTTP 400, example `leadNotFound`) for an unknown lead, `ACCESS_DENIED`
+         *     without CRM rights on the lead, an empty code when `id` is missing or invalid, plus the system
+         *     errors any method can return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmLeadContactItemsDelete"];
         delete?: never;

@@ -50,6 +50,8 @@ export const DEFAULT_SEED: Readonly<Seed> = Object.freeze<Seed>({
   contacts: [{ id: 1010, fields: exampleFields('contactRecord') }, 1011, 1020],
 });
 
+const sortLinks = (links: readonly Link[]) => links.slice().sort((a, b) => a.sort - b.sort || a.contactId - b.contactId);
+
 export interface LinkInput {
   contactId: number;
   sort?: number;
@@ -101,9 +103,9 @@ export class PortalState {
     if (!this.contacts.has(id)) throw documentedError('leadNotFound');
   }
 
-  /** Links sorted by `SORT`; equal sorts keep the order they were linked in. */
+  /** Links as `items.get` lists them: by `SORT`, then by contact id. */
   sortedLinks(leadId: number): Link[] {
-    return this.lead(leadId).links.slice().sort((a, b) => a.sort - b.sort);
+    return sortLinks(this.lead(leadId).links);
   }
 
   primaryOf(leadId: number): number | undefined {
@@ -133,7 +135,7 @@ export class PortalState {
   }
 
   private promoteFirst(lead: LeadRecord) {
-    const first = lead.links.slice().sort((a, b) => a.sort - b.sort)[0];
+    const first = sortLinks(lead.links)[0];
     if (first) first.primary = true;
   }
 
@@ -165,7 +167,8 @@ export class PortalState {
   addLead(fields: Record<string, unknown>): number {
     const id = this.nextId.lead++;
     const { CONTACT_ID, CONTACT_IDS, ...rest } = fields;
-    this.leads.set(id, { id, fields: rest, links: [], createdAt: this.stamp() });
+    const lead: LeadRecord = { id, fields: { IS_RETURN_CUSTOMER: 'N', ...rest }, links: [], createdAt: this.stamp() };
+    this.leads.set(id, lead);
     // A lead created with contacts is linked to them, as the record form of items.set (known contacts only).
     const ids = [...(Array.isArray(CONTACT_IDS) ? CONTACT_IDS : []), ...(CONTACT_ID ? [CONTACT_ID] : [])]
       .map(Number)
@@ -174,6 +177,8 @@ export class PortalState {
       const primary = CONTACT_ID && this.contacts.has(Number(CONTACT_ID)) ? Number(CONTACT_ID) : ids[0];
       this.setLinks(id, ids.map((contactId) => ({ contactId, primary: contactId === primary })));
     }
+    // crm.lead.add documents it: a lead created with a contact or company is a repeat lead.
+    if (ids.length > 0 || CONTACT_ID || rest.COMPANY_ID) lead.fields.IS_RETURN_CUSTOMER = 'Y';
     return id;
   }
 

@@ -80,3 +80,27 @@ describe('crm.lead.delete and crm.contact.delete', () => {
     await expect(client.crm.lead.contact.items.get({ id: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('crm.lead.add with contacts', () => {
+  it('marks a lead created with a contact as a repeat lead, one created without as not', async () => {
+    const { client } = sandboxWithClient();
+    const plain = await client.crm.lead.add({ fields: { TITLE: 'Plain' } });
+    const repeat = await client.crm.lead.add({ fields: { TITLE: 'Repeat', CONTACT_ID: 1020 } });
+    expect(await client.crm.lead.get({ id: plain })).toMatchObject({ IS_RETURN_CUSTOMER: 'N' });
+    expect(await client.crm.lead.get({ id: repeat })).toMatchObject({ IS_RETURN_CUSTOMER: 'Y', CONTACT_ID: '1020' });
+  });
+
+  it('leaves out contacts that do not exist, silently', async () => {
+    const { client } = sandboxWithClient();
+    const id = await client.crm.lead.add({ fields: { TITLE: 'Partly', CONTACT_IDS: [1010, 99999] } });
+    expect((await client.crm.lead.contact.items.get({ id })).map((item) => item.CONTACT_ID)).toEqual([1010]);
+  });
+});
+
+describe('crm.lead.contact.items.get order', () => {
+  it('lists links of equal SORT by contact id, smallest first', async () => {
+    const { client } = sandboxWithClient();
+    await client.crm.lead.contact.items.set({ id: 2, items: [{ CONTACT_ID: 1020, SORT: 10 }, { CONTACT_ID: 1010, SORT: 10 }] });
+    expect((await client.crm.lead.contact.items.get({ id: 2 })).map((item) => item.CONTACT_ID)).toEqual([1010, 1020]);
+  });
+});
