@@ -80,7 +80,11 @@ export function defaultCommand({ method, params }) {
   return { result: true };
 }
 
-/** Runs a parsed batch body and builds the `result` object Bitrix24 answers with. */
+/**
+ * Runs a parsed batch body and builds the `result` object Bitrix24 answers with.
+ * @param {{ cmd?: any; halt?: unknown }} body
+ * @param {import('./bitrix-server.d.mts').CommandHandler} [command]
+ */
 export function runBatch(body, command = defaultCommand) {
   const halt = body.halt === true || body.halt === 1 || body.halt === '1' || body.halt === 'true';
   const entries = Array.isArray(body.cmd) ? body.cmd.map((line, i) => [String(i), line]) : Object.entries(body.cmd ?? {});
@@ -108,6 +112,7 @@ export function runBatch(body, command = defaultCommand) {
  * Starts the server on 127.0.0.1. `bucket` enforces the leaky bucket: the counter drains by
  * `drainPerSecond`, each accepted request adds one, and a request that would take it above `burst`
  * gets 503 QUERY_LIMIT_EXCEEDED (and adds nothing). `now` is a millisecond clock (tests pass a fake one).
+ * @param {Parameters<typeof import('./bitrix-server.d.mts').startBitrixServer>[0]} [options]
  */
 export async function startBitrixServer({ port = 0, bucket, now = () => performance.now(), command = defaultCommand } = {}) {
   const stats = { requests: 0, rejected: 0, batches: 0, commands: 0, largestBatch: 0, maxLevel: 0 };
@@ -127,7 +132,7 @@ export async function startBitrixServer({ port = 0, bucket, now = () => performa
   const server = createServer(async (req, res) => {
     let text = '';
     for await (const chunk of req) text += chunk;
-    const url = new URL(req.url, 'http://x');
+    const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/__stats') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     if (url.pathname === '/__reset') {
       for (const key of Object.keys(stats)) stats[key] = 0;
@@ -156,15 +161,15 @@ export async function startBitrixServer({ port = 0, bucket, now = () => performa
     stats.largestBatch = Math.max(stats.largestBatch, count);
     send(200, JSON.stringify({ result: answer, time: TIME }));
   });
-  await new Promise((ready) => server.listen(port, '127.0.0.1', ready));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((ready) => server.listen(port, '127.0.0.1', () => ready(undefined)));
+  const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return {
     origin,
     webhookUrl: `${origin}/rest/1/benchwebhookcode/`,
     stats,
     close: () => {
       server.closeAllConnections();
-      return new Promise((done) => server.close(() => done()));
+      return new Promise((done) => server.close(() => done(undefined)));
     },
   };
 }

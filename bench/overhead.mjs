@@ -31,7 +31,8 @@ async function contenders(webhookUrl, ours) {
   list.push({ name: 'b24-lead-contact', note: 'rateLimit: false', call: () => client.crm.lead.contact.add(PARAMS) });
 
   const { B24Hook } = await import('@bitrix24/b24jssdk');
-  const sdk = new B24Hook(
+  // Typed loosely: the benchmark reaches into the SDK's HTTP client, which its typings do not describe.
+  const sdk = /** @type {any} */ (new B24Hook(
     { b24Url: origin, userId: 1, secret: 'benchwebhookcode' },
     {
       restrictionParams: {
@@ -40,7 +41,7 @@ async function contenders(webhookUrl, ours) {
         maxRetries: 1,
       },
     },
-  );
+  ));
   // B24Hook always builds https:// URLs; the loopback server speaks plain HTTP.
   sdk.getHttpClient('v2').ajaxClient.interceptors.request.use((config) => ({ ...config, url: config.url.replace('https://', 'http://') }));
   list.push({
@@ -51,17 +52,17 @@ async function contenders(webhookUrl, ours) {
 
   // @2bad/bitrix hard-codes a p-queue of 2 requests per second; its call() is measured on the same
   // got instance without that queue (the shipped client cannot go faster than 2 calls/s).
-  const got = require('got');
-  const makeCall = require('@2bad/bitrix/build/main/client/methods/call.js').default;
+  const got = /** @type {any} */ (require('got'));
+  const makeCall = /** @type {any} */ (require('@2bad/bitrix/build/main/client/methods/call.js')).default;
   const http = got.extend({ prefixUrl: webhookUrl, headers: { 'user-agent': '@2bad/bitrix' }, responseType: 'json' });
   const twoBad = makeCall({ get: (...args) => http.get(...args) });
   list.push({ name: '@2bad/bitrix', note: 'its call() on got without its 2 req/s queue (GET + qs)', call: async () => (await twoBad(METHOD, PARAMS)).result });
   return list;
 }
 
-/** Measures the shipped @2bad/bitrix client, queue included, over a few calls. */
+// Measures the shipped @2bad/bitrix client, queue included, over a few calls.
 async function twoBadAsShipped(webhookUrl, calls) {
-  const { Bitrix } = require('@2bad/bitrix');
+  const { Bitrix } = /** @type {any} */ (require('@2bad/bitrix'));
   const bitrix = Bitrix(webhookUrl.replace(/\/$/, ''));
   const started = performance.now();
   for (let i = 0; i < calls; i++) await bitrix.call(METHOD, PARAMS);
@@ -80,21 +81,23 @@ export async function measureOverhead({ ours, rounds = 9, callsPerRound = 1000, 
       if (result !== true) throw new Error(`${contender.name} returned ${JSON.stringify(result)}, expected true`);
       for (let i = 0; i < warmup; i++) await contender.call();
     }
+    /** @type {Map<string, number[]>} */
     const perRound = new Map(list.map((c) => [c.name, []]));
     const BLOCK = 50;
     for (let round = 0; round < rounds; round++) {
       // Contenders take turns in blocks of 50 calls, in a rotating order, so a change in background
       // load during a round hits all of them alike.
+      /** @type {Map<string, number>} */
       const spent = new Map(list.map((c) => [c.name, 0]));
       for (let block = 0; block * BLOCK < callsPerRound; block++) {
         for (let i = 0; i < list.length; i++) {
           const contender = list[(i + block + round) % list.length];
           const started = performance.now();
           for (let call = 0; call < BLOCK; call++) await contender.call();
-          spent.set(contender.name, spent.get(contender.name) + performance.now() - started);
+          spent.set(contender.name, (spent.get(contender.name) ?? 0) + performance.now() - started);
         }
       }
-      for (const contender of list) perRound.get(contender.name).push((Math.ceil(callsPerRound / BLOCK) * BLOCK * 1000) / spent.get(contender.name));
+      for (const contender of list) perRound.get(contender.name)?.push((Math.ceil(callsPerRound / BLOCK) * BLOCK * 1000) / (spent.get(contender.name) ?? 0));
       log(`  round ${round + 1}/${rounds}`);
     }
     const floor = median(perRound.get('bare fetch'));
@@ -107,7 +110,7 @@ export async function measureOverhead({ ours, rounds = 9, callsPerRound = 1000, 
         microsPerCall: Math.round(1e6 / callsPerSecond),
         ratioToFetch: Number((callsPerSecond / floor).toFixed(3)),
         overheadPercent: Number(((floor / callsPerSecond - 1) * 100).toFixed(1)),
-        rounds: perRound.get(contender.name).map(Math.round),
+        rounds: (perRound.get(contender.name) ?? []).map(Math.round),
       };
     });
     log('  @2bad/bitrix as shipped (6 calls)');

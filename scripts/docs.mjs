@@ -5,14 +5,18 @@
 // auth forms, TypeScript with this package's client), all derived from the contract, so a new method
 // gets them without any docs edit. Redoc's scripts are inlined and the one remote image it shows
 // (its attribution logo on a CDN) is swapped for an inline one: opening the page sends no request.
+// The bundled contract is copied beside the page (openapi.yaml, openapi.json) and linked from the
+// introduction, so the published site also serves the contract to other tools.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const docsFile = join(root, 'dist', 'docs', 'index.html');
 const bundleFile = join(root, 'generated', 'openapi.bundle.json');
+/** The contract files published beside the page: name beside the page ← bundle in generated/. */
+export const contractFiles = { 'openapi.yaml': 'openapi.bundle.yaml', 'openapi.json': 'openapi.bundle.json' };
 const template = join(root, 'scripts', 'docs-template.hbs');
 const TITLE = 'Bitrix24 lead–contact API (crm.lead.contact.*)';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -120,6 +124,8 @@ export function docsSpec(spec) {
     if (rows.length === 0) continue;
     overview.push('', `**${tag.name}**${tag.description ? ` — ${tag.description.trim()}` : ''}`, '', '| Method | What it does |', '|---|---|', ...rows);
   }
+  const download = Object.keys(contractFiles).map((name) => `[${name}](./${name})`).join(' · ');
+  overview.push('', `The whole contract, bundled into one file for other tools: ${download}.`);
   copy.info.description = `${(copy.info.description ?? '').trimEnd()}\n\n${overview.join('\n')}\n`;
   return copy;
 }
@@ -144,6 +150,7 @@ export function buildDocs(output = docsFile) {
     { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   writeFileSync(output, readFileSync(output, 'utf8').replace(REMOTE_LOGO, INLINE_LOGO));
+  for (const [name, source] of Object.entries(contractFiles)) copyFileSync(join(root, 'generated', source), join(outDir, name));
   return output;
 }
 

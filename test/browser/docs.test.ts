@@ -2,11 +2,12 @@
 // what a reader sees. The list of methods comes from generated/openapi.bundle.json, so a new method is
 // checked without touching this file. Without Chromium the suite is skipped with a notice, except
 // under CI=true, where a missing browser fails.
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocs } from '../../scripts/docs.mjs';
+import { buildDocs, contractFiles } from '../../scripts/docs.mjs';
 import { resolveRef, spec } from '../helpers.js';
 import { hasChromium, launchChromium, requireChromium } from './chromium.js';
 
@@ -160,6 +161,71 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     await page.goto(`${pageUrl}#/section/errors`);
     const intro = await page.locator('main, body').first().innerText();
     for (const code of new Set(methods.flatMap((m) => m.codes))) expect(intro, `intro: ${code}`).toContain(code === '' ? '""' : code);
+  });
+
+  /** How a method's heading is laid out: its text, line by line as rendered, and whether it overflows. */
+  const headingLayout = (method: Method) =>
+    page.evaluate(async (start) => {
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const heading = [...document.querySelectorAll('h1, h2')].find((h) => h.textContent?.startsWith(start));
+      if (!heading) return null;
+      const box = heading.getBoundingClientRect();
+      const right = box.right - Number.parseFloat(getComputedStyle(heading).paddingRight);
+      const lines: string[] = [];
+      let top: number | undefined;
+      let overflows = false;
+      const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        for (let i = 0; i < node.data.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const rect = range.getClientRects()[0];
+          if (rect && (top === undefined || rect.top > top + rect.height / 2)) lines.push('');
+          if (rect) top = rect.top;
+          // A space may hang past the edge at a line end; a visible character may not.
+          if (rect && /\S/.test(node.data[i]!) && rect.right > right + 0.5) overflows = true;
+          lines[Math.max(lines.length - 1, 0)] = (lines.at(-1) ?? '') + node.data[i];
+        }
+      }
+      return { text: heading.textContent ?? '', lines, overflows };
+    }, `${method.name} — `);
+
+  it('breaks a long method name in its heading only after a dot, at any width', async () => {
+    const widths = [1400, 800, 400, 320];
+    let breaksAtDots = 0;
+    try {
+      for (const method of methods) {
+        await openSection(method);
+        for (const width of widths) {
+          await page.setViewportSize({ width, height: 1100 });
+          const layout = (await headingLayout(method))!;
+          const where = `${method.name} at ${width}px: ${layout.lines.map((line) => `[${line}]`).join(' ')}`;
+          expect(layout.lines.join(''), where).toBe(layout.text);
+          // A line that ends inside the method name ends right after a dot, never inside a segment.
+          let at = 0;
+          for (const line of layout.lines.slice(0, -1)) {
+            at += line.length;
+            if (at < method.name.length) expect(line, where).toMatch(/\.$/);
+            if (at < method.name.length) breaksAtDots++;
+          }
+          expect(layout.overflows, where).toBe(false);
+        }
+        await page.setViewportSize({ width: 1400, height: 1100 });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1100 });
+    }
+    expect(breaksAtDots, 'names wrapped at a dot somewhere').toBeGreaterThan(0);
+  });
+
+  it('links the bundled contract, published beside the page as openapi.yaml and openapi.json', async () => {
+    await page.goto(`${pageUrl}#/section/methods`);
+    for (const [name, source] of Object.entries(contractFiles)) {
+      const href = await page.locator(`a[href$="${name}"]`).first().evaluate((a) => (a as HTMLAnchorElement).href);
+      expect(href).toBe(new URL(name, pageUrl).href);
+      expect(readFileSync(fileURLToPath(href), 'utf8'), name).toBe(readFileSync(new URL(`../../generated/${source}`, import.meta.url), 'utf8'));
+    }
   });
 
   it('finds a method with the search', async () => {

@@ -1,0 +1,68 @@
+// What `npm publish` would upload, read from `npm pack --dry-run` of the current build (npm test builds
+// first). The table below is the whole promise: each entry point (package.json `exports`, and `bin`
+// commands as `bin:<name>`) with the files it needs. A new entry point adds one row; a packed file no
+// row claims, or a row or export target with no packed file, fails.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const CONTENTS: Record<string, RegExp[]> = {
+  // npm packs package.json, README and LICENSE by itself; the changelog is listed in `files`.
+  'package files': [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/],
+  // The client: compiled runtime, its declarations, and the generated method list and types it imports.
+  '.': [/^dist\/lib\/src\/[a-z-]+\.(js|d\.ts)$/, /^dist\/lib\/generated\/methods\.(js|d\.ts)$/, /^dist\/lib\/generated\/schema\.d\.ts$/],
+  './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],
+  './openapi.json': [/^generated\/openapi\.bundle\.json$/],
+  './schema': [/^generated\/schema\.d\.ts$/],
+  './package.json': [/^package\.json$/],
+};
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const entryPoints = [...Object.keys(pkg.exports), ...Object.keys(pkg.bin ?? {}).map((name) => `bin:${name}`)];
+
+/** Every file path an exports entry (string or condition object) or a bin command points to. */
+function targets(entry: string): string[] {
+  const collect = (value: unknown): string[] =>
+    typeof value === 'string' ? [value.replace(/^\.\//, '')] : Object.values((value ?? {}) as Record<string, unknown>).flatMap(collect);
+  return entry.startsWith('bin:') ? collect(pkg.bin[entry.slice(4)]) : collect(pkg.exports[entry]);
+}
+
+describe('the packed package', () => {
+  let files: string[];
+
+  beforeAll(() => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    files = packed.files.map((file: { path: string }) => file.path);
+  }, 60_000);
+
+  it('has one row in the contents table for every entry point, and no row for a removed one', () => {
+    expect(Object.keys(CONTENTS).filter((key) => key !== 'package files').sort()).toEqual([...entryPoints].sort());
+  });
+
+  it('holds every file an entry point points to, claimed by that entry point’s row', () => {
+    for (const entry of entryPoints) {
+      for (const target of targets(entry)) {
+        expect(files, `${entry} → ${target}`).toContain(target);
+        expect(CONTENTS[entry]!.some((pattern) => pattern.test(target)), `${entry} → ${target} matches its row`).toBe(true);
+      }
+    }
+  });
+
+  it('holds nothing that no row of the table claims', () => {
+    const unclaimed = files.filter((file) => !Object.values(CONTENTS).some((patterns) => patterns.some((pattern) => pattern.test(file))));
+    expect(unclaimed).toEqual([]);
+  });
+
+  it('holds at least one file for every pattern of the table (no stale rows)', () => {
+    for (const [entry, patterns] of Object.entries(CONTENTS)) {
+      for (const pattern of patterns) expect(files.some((file) => pattern.test(file)), `${entry}: ${pattern}`).toBe(true);
+    }
+  });
+
+  it('leaves out everything only development needs: tests, scripts, benchmarks, CI, sources, source maps', () => {
+    const devOnly = files.filter(
+      (file) => /^(test|scripts|bench|src|openapi|\.github|\.ci|node_modules)\//.test(file) || /\.map$/.test(file) || (/\.ts$/.test(file) && !/\.d\.ts$/.test(file)),
+    );
+    expect(devOnly).toEqual([]);
+  });
+});
