@@ -9,7 +9,14 @@ import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TIME = { start: 1724916859.4, finish: 1724916859.5, duration: 0.1, processing: 0.001, date_start: '2024-08-29T10:34:19+03:00', date_finish: '2024-08-29T10:34:19+03:00' };
+const TIME = {
+  start: 1724916859.4,
+  finish: 1724916859.5,
+  duration: 0.1,
+  processing: 0.001,
+  date_start: '2024-08-29T10:34:19+03:00',
+  date_finish: '2024-08-29T10:34:19+03:00',
+};
 const OK_BODY = JSON.stringify({ result: true, time: TIME });
 const MAX_COMMANDS = 50;
 
@@ -146,7 +153,11 @@ export async function startBitrixServer({ port = 0, bucket, now = () => performa
       stats.rejected++;
       return send(503, '{"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}');
     }
-    const method = url.pathname.split('/').filter(Boolean).pop()?.replace(/\.json$/, '');
+    const method = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .pop()
+      ?.replace(/\.json$/, '');
     if (method !== 'batch') return send(200, OK_BODY);
     let body;
     try {

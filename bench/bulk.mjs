@@ -67,10 +67,12 @@ export async function measureBulk({ ours, commands = 10_000, bucket = { drainPer
     note: `actions.v2.batchByChunk, restrictionParams.rateLimit { burstLimit: ${bucket.burst}, drainRate: ${bucket.drainPerSecond} }`,
     ...(await against(bucket, commands, async (webhookUrl) => {
       // Typed loosely: the benchmark reaches into the SDK's HTTP client, which its typings do not describe.
-      const sdk = /** @type {any} */ (new B24Hook(
-        { b24Url: new URL(webhookUrl).origin, userId: 1, secret: 'benchwebhookcode' },
-        { restrictionParams: { rateLimit: { burstLimit: bucket.burst, drainRate: bucket.drainPerSecond, adaptiveEnabled: false } } },
-      ));
+      const sdk = /** @type {any} */ (
+        new B24Hook(
+          { b24Url: new URL(webhookUrl).origin, userId: 1, secret: 'benchwebhookcode' },
+          { restrictionParams: { rateLimit: { burstLimit: bucket.burst, drainRate: bucket.drainPerSecond, adaptiveEnabled: false } } },
+        )
+      );
       sdk.getHttpClient('v2').ajaxClient.interceptors.request.use((config) => ({ ...config, url: config.url.replace('https://', 'http://') }));
       const response = await sdk.actions.v2.batchByChunk.make({
         calls: params.map((p) => ['crm.lead.contact.add', p]),

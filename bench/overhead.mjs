@@ -32,16 +32,18 @@ async function contenders(webhookUrl, ours) {
 
   const { B24Hook } = await import('@bitrix24/b24jssdk');
   // Typed loosely: the benchmark reaches into the SDK's HTTP client, which its typings do not describe.
-  const sdk = /** @type {any} */ (new B24Hook(
-    { b24Url: origin, userId: 1, secret: 'benchwebhookcode' },
-    {
-      restrictionParams: {
-        rateLimit: { burstLimit: 1e9, drainRate: 1e9, adaptiveEnabled: false },
-        adaptiveConfig: { enabled: false, thresholdPercent: 100, coefficient: 0, maxDelay: 0 },
-        maxRetries: 1,
+  const sdk = /** @type {any} */ (
+    new B24Hook(
+      { b24Url: origin, userId: 1, secret: 'benchwebhookcode' },
+      {
+        restrictionParams: {
+          rateLimit: { burstLimit: 1e9, drainRate: 1e9, adaptiveEnabled: false },
+          adaptiveConfig: { enabled: false, thresholdPercent: 100, coefficient: 0, maxDelay: 0 },
+          maxRetries: 1,
+        },
       },
-    },
-  ));
+    )
+  );
   // B24Hook always builds https:// URLs; the loopback server speaks plain HTTP.
   sdk.getHttpClient('v2').ajaxClient.interceptors.request.use((config) => ({ ...config, url: config.url.replace('https://', 'http://') }));
   list.push({

@@ -23,12 +23,22 @@ const log = (line) => process.stderr.write(`${line}\n`);
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
 async function loadOurs() {
   const file = join(outDir, 'b24-lead-contact.node.mjs');
-  await build({ entryPoints: [join(root, 'src', 'index.ts')], bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', outfile: file, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(root, 'src', 'index.ts')],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: file,
+    logLevel: 'silent',
+  });
   return import(pathToFileURL(file).href);
 }
 
 const fmt = (n) => (n === null || n === undefined ? '–' : typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
-const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`)].join('\n');
+const table = (head, rows) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`)].join('\n');
 
 mkdirSync(outDir, { recursive: true });
 const ours = await loadOurs();
@@ -58,7 +68,10 @@ if (only.has('bundle')) {
   results.bundle = await measureBundles({ root, outDir: join(outDir, 'bundles') });
   sections.push(
     '### Browser bundle of a one-call app (esbuild, minified, platform browser)\n\n' +
-      table(['app', 'raw bytes', 'gzip bytes', 'modules', 'what'], results.bundle.rows.map((r) => [r.name, r.rawBytes, r.gzipBytes, r.inputs, r.note])),
+      table(
+        ['app', 'raw bytes', 'gzip bytes', 'modules', 'what'],
+        results.bundle.rows.map((r) => [r.name, r.rawBytes, r.gzipBytes, r.inputs, r.note]),
+      ),
   );
 }
 

@@ -10,6 +10,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'lib');
 rmSync(out, { recursive: true, force: true });
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-for (const project of ['tsconfig.build.json', 'tsconfig.build-node.json']) execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+for (const project of ['tsconfig.build.json', 'tsconfig.build-node.json'])
+  execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
 mkdirSync(join(out, 'generated'), { recursive: true });
 for (const file of ['schema.d.ts', 'validators.js', 'validators.d.ts']) copyFileSync(join(root, 'generated', file), join(out, 'generated', file));

@@ -22,7 +22,10 @@ try {
   const tarball = join(out, packed.filename);
   console.log(`Packed ${packed.filename}: ${packed.entryCount} files, ${packed.size} bytes.`);
   execFileSync(bin('publint'), ['run', tarball, '--strict'], { cwd: root, stdio: 'inherit' });
-  execFileSync(bin('attw'), [tarball, '--profile', 'esm-only', '--exclude-entrypoints', ...NOT_JAVASCRIPT, '--no-emoji', '--no-color'], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('attw'), [tarball, '--profile', 'esm-only', '--exclude-entrypoints', ...NOT_JAVASCRIPT, '--no-emoji', '--no-color'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 } catch (error) {
   if (error.status === undefined) throw error;
   process.exit(1); // publint or attw has printed why

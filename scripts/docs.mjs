@@ -24,12 +24,20 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 /** Follows a local `$ref` (`#/components/...`) inside the bundle. */
 function deref(spec, node) {
   while (node?.$ref) {
-    node = node.$ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce((at, key) => at?.[key], spec);
+    node = node.$ref
+      .slice(2)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce((at, key) => at?.[key], spec);
   }
   return node;
 }
 
-const cell = (text = '') => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+const cell = (text = '') =>
+  String(text)
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 /** Every documented error of an operation: status, example name, code and the example's own words. */
 export function operationErrors(spec, operation) {
@@ -124,7 +132,9 @@ export function docsSpec(spec) {
     if (rows.length === 0) continue;
     overview.push('', `**${tag.name}**${tag.description ? ` — ${tag.description.trim()}` : ''}`, '', '| Method | What it does |', '|---|---|', ...rows);
   }
-  const download = Object.keys(contractFiles).map((name) => `[${name}](./${name})`).join(' · ');
+  const download = Object.keys(contractFiles)
+    .map((name) => `[${name}](./${name})`)
+    .join(' · ');
   overview.push('', `The whole contract, bundled into one file for other tools: ${download}.`);
   copy.info.description = `${(copy.info.description ?? '').trimEnd()}\n\n${overview.join('\n')}\n`;
   return copy;
@@ -145,8 +155,20 @@ export function buildDocs(output = docsFile) {
   const redocly = join(root, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
   execFileSync(
     process.execPath,
-    [redocly, 'build-docs', docsJson, '--output', output, '--inlineBundle', '--template', template, '--title', TITLE,
-      '--openapi', JSON.stringify({ hideDownloadButtons: true, jsonSamplesExpandLevel: 'all', codeSamples: { languages: SAMPLE_TABS } })],
+    [
+      redocly,
+      'build-docs',
+      docsJson,
+      '--output',
+      output,
+      '--inlineBundle',
+      '--template',
+      template,
+      '--title',
+      TITLE,
+      '--openapi',
+      JSON.stringify({ hideDownloadButtons: true, jsonSamplesExpandLevel: 'all', codeSamples: { languages: SAMPLE_TABS } }),
+    ],
     { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   writeFileSync(output, readFileSync(output, 'utf8').replace(REMOTE_LOGO, INLINE_LOGO));

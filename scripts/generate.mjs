@@ -33,7 +33,9 @@ export function bundleContract(target) {
 
 function methodList(spec) {
   // A Bitrix24 method name is its path without the leading slash (paths/README in openapi/).
-  const names = Object.keys(spec.paths).map((path) => path.slice(1)).sort();
+  const names = Object.keys(spec.paths)
+    .map((path) => path.slice(1))
+    .sort();
   return [
     `// ${banner}`,
     '',
@@ -52,7 +54,9 @@ function withoutProse(node) {
   if (node === null || typeof node !== 'object') return node;
   return Object.fromEntries(
     Object.entries(node)
-      .filter(([key, value]) => !(['description', 'title', 'summary'].includes(key) && typeof value === 'string') && !(key === 'examples' && Array.isArray(value)))
+      .filter(
+        ([key, value]) => !(['description', 'title', 'summary'].includes(key) && typeof value === 'string') && !(key === 'examples' && Array.isArray(value)),
+      )
       .map(([key, value]) => [key, withoutProse(value)]),
   );
 }
@@ -81,7 +85,12 @@ async function validatorModule(spec) {
     }
     responses[method] = {};
     for (const [status, response] of Object.entries(operation.responses)) {
-      const base = response.$ref ? response.$ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')) : ['paths', path, 'post', 'responses', status];
+      const base = response.$ref
+        ? response.$ref
+            .slice(2)
+            .split('/')
+            .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+        : ['paths', path, 'post', 'responses', status];
       const target = response.$ref ? base.reduce((at, key) => at[key], spec) : response;
       if (target.content?.['application/json']?.schema) responses[method][status] = exportOf(pointer(...base, 'content', 'application/json', 'schema'));
     }

@@ -7,7 +7,10 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The mock with this repository's bundled contract and Prism. */
+/**
+ * The mock with this repository's bundled contract and Prism.
+ * @param {{ port?: number, docsFile?: string }} [options]
+ */
 export async function startRepoMock({ port, docsFile } = {}) {
   const { startMock } = await import('../dist/lib/src/dev/prism-mock.js');
   return startMock({

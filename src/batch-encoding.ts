@@ -27,7 +27,7 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
     ancestors.pop();
     return;
   }
-  if (typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'number' && !isFinite(value))) {
+  if (typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'number' && !Number.isFinite(value))) {
     throw new TypeError(`Cannot encode ${key}: not a parameter value`);
   }
   // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.

@@ -120,14 +120,11 @@ export interface BatchMethods {
 export type BatchErrorCode = 'BATCH_HALTED' | 'BATCH_NO_RESULT';
 
 /** Builds one typed command; parameters are checked exactly as for the client method of the same name. */
-export type CommandBuilder<M extends BatchableMethod> = {} extends MethodParams<M>
-  ? (params?: MethodParams<M>) => BatchCommand<M>
-  : (params: MethodParams<M>) => BatchCommand<M>;
+export type CommandBuilder<M extends BatchableMethod> =
+  {} extends MethodParams<M> ? (params?: MethodParams<M>) => BatchCommand<M> : (params: MethodParams<M>) => BatchCommand<M>;
 
 /** The batchable methods as nested command builders, shaped like the client: `cmd.crm.lead.contact.add(...)`. */
-export type CommandTree = UnionToIntersection<
-  { [M in BatchableMethod]: Nest<Split<M>, CommandBuilder<M>> }[BatchableMethod]
->;
+export type CommandTree = UnionToIntersection<{ [M in BatchableMethod]: Nest<Split<M>, CommandBuilder<M>> }[BatchableMethod]>;
 
 /**
  * Typed batch commands, derived from the contract like the client's methods: `cmd.crm.lead.contact.add(params)`
@@ -152,7 +149,7 @@ function part(value: unknown): Part {
 }
 
 function has(container: Part, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(container, key);
+  return Object.hasOwn(container, key);
 }
 
 function at(container: Part, key: string): unknown {
@@ -203,9 +200,7 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
 
   /** Sends one batch request and reads each command's outcome; rejects only if the request as a whole fails. */
   async function send(entries: readonly Entry[], asList: boolean, halt: boolean, callOptions: CallOptions) {
-    const commandLines = asList
-      ? entries.map((entry) => entry.line)
-      : Object.fromEntries(entries.map((entry) => [entry.key, entry.line]));
+    const commandLines = asList ? entries.map((entry) => entry.line) : Object.fromEntries(entries.map((entry) => [entry.key, entry.line]));
     const answer = part(await call('batch', { halt: halt ? 1 : 0, cmd: commandLines }, callOptions));
     const results = part(at(answer, 'result'));
     const errors = part(at(answer, 'result_error'));
@@ -239,7 +234,11 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
     }
     const { halt = false, ...callOptions } = options;
     const outcomes = entries.length ? await send(entries, asList, halt, callOptions) : [];
-    return fromEntries(entries.map((entry) => entry.key), outcomes, asList) as BatchResults<T>;
+    return fromEntries(
+      entries.map((entry) => entry.key),
+      outcomes,
+      asList,
+    ) as BatchResults<T>;
   }
 
   async function bulk<const T extends BatchCommands>(commands: T, options: BulkOptions = {}): Promise<BatchResults<T>> {
@@ -263,8 +262,7 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
         chunkOutcomes = await send(chunk, asList, halt, callOptions);
       } catch (error) {
         if (!(error instanceof Bitrix24Error)) throw error;
-        const shared: BatchFailure =
-          error.code === 'ABORTED' ? failure('ABORTED', ABORTED_IN_FLIGHT, 'batch') : { ok: false, error };
+        const shared: BatchFailure = error.code === 'ABORTED' ? failure('ABORTED', ABORTED_IN_FLIGHT, 'batch') : { ok: false, error };
         chunkOutcomes = chunk.map(() => shared);
       }
       outcomes.push(...chunkOutcomes);
@@ -272,7 +270,11 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
       else if (halt && chunkOutcomes.some((outcome) => !outcome.ok)) stopped = (entry) => failure('BATCH_HALTED', HALTED, entry.method);
       onProgress?.({ done: outcomes.length, total: entries.length });
     }
-    return fromEntries(entries.map((entry) => entry.key), outcomes, asList) as BatchResults<T>;
+    return fromEntries(
+      entries.map((entry) => entry.key),
+      outcomes,
+      asList,
+    ) as BatchResults<T>;
   }
 
   return { batch, bulk };

@@ -56,16 +56,17 @@ export type Bitrix24ClientOptions = Connection & {
  * The client: every method of the contract under its Bitrix24 name, the typed `batch` and `bulk`
  * (in place of the contract's raw `batch`), plus the raw openapi-fetch client.
  */
-export type Bitrix24Client = Omit<MethodTree, 'batch'> & BatchMethods & {
-  /**
-   * The underlying openapi-fetch client, for `{ data, error, response }` style calls:
-   * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth, the rate limiter, timeouts and
-   * redirects apply; retries and token refresh do not.
-   */
-  readonly raw: Client<paths>;
-  /** Calls a method by its wire name; what every generated method uses. */
-  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
-};
+export type Bitrix24Client = Omit<MethodTree, 'batch'> &
+  BatchMethods & {
+    /**
+     * The underlying openapi-fetch client, for `{ data, error, response }` style calls:
+     * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth, the rate limiter, timeouts and
+     * redirects apply; retries and token refresh do not.
+     */
+    readonly raw: Client<paths>;
+    /** Calls a method by its wire name; what every generated method uses. */
+    call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
+  };
 
 /** The default `maxResponseBytes`: 8 MiB (see the option's documentation for the reasoning). */
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -86,7 +87,12 @@ function parseJson(text: unknown): unknown {
 }
 
 /** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */
-function checkOptions({ timeoutMs, retry, operationTimeLimit, maxResponseBytes }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
+function checkOptions({
+  timeoutMs,
+  retry,
+  operationTimeLimit,
+  maxResponseBytes,
+}: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
   checkNumber('timeoutMs', timeoutMs, 'positive');
   checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
   checkNumber('retry.attempts', retry ? retry.attempts : undefined, 'integer ≥ 1');
@@ -137,8 +143,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     }),
     // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
     // It is read at each attempt, so a repeat after a refresh sends the new token.
-    bodySerializer: (body: unknown) =>
-      JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body),
+    bodySerializer: (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body),
   });
 
   async function call(method: MethodName, params: unknown, callOptions: CallOptions = {}): Promise<unknown> {
@@ -151,7 +156,11 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       const usedToken = endpoint.accessToken;
       let error: Bitrix24Error;
       try {
-        const { data, error: body, response } = await raw.POST(`/${method}`, {
+        const {
+          data,
+          error: body,
+          response,
+        } = await raw.POST(`/${method}`, {
           body: params,
           parseAs: 'text',
           signal,
@@ -175,7 +184,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       } catch (thrown) {
         // The transport turns every failure of a request it sent into a Bitrix24Error; anything else
         // failed while the request was being built (JSON.stringify of a BigInt or a circular object).
-        if (!isBitrix24Error(thrown)) throw fail(0, 'INVALID_PARAMS', `Not sent: the parameters cannot be encoded as JSON (${(thrown as Error)?.message ?? String(thrown)})`, method);
+        if (!isBitrix24Error(thrown))
+          throw fail(0, 'INVALID_PARAMS', `Not sent: the parameters cannot be encoded as JSON (${(thrown as Error)?.message ?? String(thrown)})`, method);
         error = thrown;
       }
       const event = { method, attempt, status: error.status, code: error.code };

@@ -11,12 +11,12 @@ type WithoutAuth<Body> = Omit<Body, 'auth'>;
  * Parameters of a Bitrix24 method as the client takes them (the OAuth `auth` key is the client's job).
  * A method without parameters takes only `{}`: an empty object type would accept any object.
  */
-export type MethodParams<M extends MethodName> =
-  keyof WithoutAuth<JsonBody<Operation<M>>> extends never ? Record<string, never> : WithoutAuth<JsonBody<Operation<M>>>;
+export type MethodParams<M extends MethodName> = keyof WithoutAuth<JsonBody<Operation<M>>> extends never
+  ? Record<string, never>
+  : WithoutAuth<JsonBody<Operation<M>>>;
 
 /** The `result` a Bitrix24 method returns on success. */
-export type MethodResult<M extends MethodName> =
-  Operation<M>['responses'][200]['content']['application/json']['result'];
+export type MethodResult<M extends MethodName> = Operation<M>['responses'][200]['content']['application/json']['result'];
 
 /** Per-call options; they override the client's. */
 export interface CallOptions {

@@ -7,7 +7,7 @@ const REDIRECT_STATUSES: readonly number[] = [301, 302, 307, 308];
 
 /** What to do with a redirect answer: send the same request to `url`, or fail with `code`. */
 export type RedirectStep =
-  | { follow: true; url: string; /** True when `url` is on another origin: the portal moved. */ moved: boolean }
+  | { follow: true; url: string /** True when `url` is on another origin: the portal moved. */; moved: boolean }
   | { follow: false; code: ClientErrorCode; description: string; newOrigin?: string };
 
 /** The client options that decide which redirects are followed. */
@@ -41,7 +41,10 @@ export function nextHop(response: Response, from: string, hop: number, policy: R
   const current = new URL(from);
   if (next.origin === current.origin) return { follow: true, url: next.href, moved: false };
   if (next.protocol !== 'https:' && !(next.protocol === 'http:' && current.protocol === 'http:' && policy.allowInsecureHttp)) {
-    return refuse('REDIRECT_REFUSED', `Redirect not followed (from ${current.protocol}// to ${next.protocol}//, where the credentials would travel unprotected)`);
+    return refuse(
+      'REDIRECT_REFUSED',
+      `Redirect not followed (from ${current.protocol}// to ${next.protocol}//, where the credentials would travel unprotected)`,
+    );
   }
   if (!policy.followPortalMoves) {
     return refuse('PORTAL_MOVED', `The portal answered from a new address, ${next.origin}; store it, or pass followPortalMoves: true`, next.origin);

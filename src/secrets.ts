@@ -55,5 +55,11 @@ function maskPattern(secrets: readonly string[]): RegExp | undefined {
   const forms = secrets.filter((secret) => secret.length >= 4).flatMap(spellings);
   if (forms.length === 0) return undefined;
   // Longest first, so a longer spelling is masked whole rather than around a shorter one inside it.
-  return new RegExp([...new Set(forms)].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+  return new RegExp(
+    [...new Set(forms)]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'gi',
+  );
 }

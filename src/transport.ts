@@ -92,7 +92,9 @@ export function createTransport(options: TransportOptions) {
     if (origin === portal) return;
     const move = { from: portal, to: origin };
     portal = origin;
-    void Promise.resolve(move).then(options.portal.onPortalMoved).catch(() => {});
+    void Promise.resolve(move)
+      .then(options.portal.onPortalMoved)
+      .catch(() => {});
   };
   return async (request: Request | PlainRequest): Promise<Response> => {
     const settings: Partial<CallSettings> = (request as never)[CALL_SETTINGS] ?? {};
@@ -145,9 +147,18 @@ export function createTransport(options: TransportOptions) {
             continue;
           }
           // Reading the body here puts a stalled body under the same timeout as the headers.
-          const text = await readCappedText(response.body, options.maxResponseBytes, response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined);
+          const text = await readCappedText(
+            response.body,
+            options.maxResponseBytes,
+            response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined,
+          );
           if (text === undefined) {
-            throw fail(response.status, 'RESPONSE_TOO_LARGE', `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`, method);
+            throw fail(
+              response.status,
+              'RESPONSE_TOO_LARGE',
+              `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`,
+              method,
+            );
           }
           return request instanceof PlainRequest ? plainResponse(response, text) : new Response(text || null, response);
         } finally {
@@ -158,7 +169,7 @@ export function createTransport(options: TransportOptions) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
       const code = signal?.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR';
-      throw fail(0, code, code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String(((error as Error)?.cause as Error ?? error)?.message), method);
+      throw fail(0, code, code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String((((error as Error)?.cause as Error) ?? error)?.message), method);
     }
   };
 }

@@ -3,9 +3,7 @@ import formatsPlugin from 'ajv-formats';
 import { spec } from './helpers.js';
 
 // ajv-formats is CommonJS with a `default` export; under NodeNext the default import is the module object.
-const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
-  ajv: Ajv2020,
-) => Ajv2020;
+const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** An ajv instance that knows the bundled contract as `contract`, so JSON pointers into it resolve. */
 export function contractValidator() {
@@ -16,5 +14,4 @@ export function contractValidator() {
 }
 
 /** `contract#/a/b` with each part escaped as a JSON pointer segment. */
-export const pointer = (...parts: string[]) =>
-  `contract#/${parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+export const pointer = (...parts: string[]) => `contract#/${parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;

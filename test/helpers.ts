@@ -147,7 +147,10 @@ export function itAnswersEveryUrlForm(method: string, params: Record<string, unk
     ['OAuth with auth in the body', { path: `/rest/${method}`, method: 'POST', body: JSON.stringify({ ...params, auth: 'token-1234' }) }],
     ['OAuth with auth in the query', { path: `/rest/${method}.json?auth=token-1234`, method: 'POST', body: json }],
     ['form-encoded body', { path: webhookPath(method), method: 'POST', body: form, headers: formHeaders }],
-    ['form-encoded body in the OAuth form', { path: `/rest/${method}`, method: 'POST', body: [form, 'auth=token-1234'].filter(Boolean).join('&'), headers: formHeaders }],
+    [
+      'form-encoded body in the OAuth form',
+      { path: `/rest/${method}`, method: 'POST', body: [form, 'auth=token-1234'].filter(Boolean).join('&'), headers: formHeaders },
+    ],
     ['GET with everything in the query string', { path: `${webhookPath(method)}${query('utm_source=crm')}`, method: 'GET' }],
     ['GET in the OAuth form', { path: `/rest/${method}${query('auth=token-1234')}`, method: 'GET' }],
     ['the bare method path', { path: `/${method}`, method: 'POST', body: json }],

@@ -19,7 +19,10 @@ export class RequestBucket {
   /** Requests refused so far. */
   refused = 0;
 
-  constructor(plan: BucketPlan, private readonly now: () => number) {
+  constructor(
+    plan: BucketPlan,
+    private readonly now: () => number,
+  ) {
     ({ drainPerSecond: this.drainPerSecond, threshold: this.threshold } = typeof plan === 'string' ? PLANS[plan] : plan);
     this.updatedAt = now();
   }
@@ -59,7 +62,10 @@ const WINDOW_MS = 10 * 60 * 1000;
 export class OperatingBudget {
   private readonly baskets = new Map<number, { first: number; total: number }>();
 
-  constructor(private readonly limit: OperatingLimit, private readonly now: () => number) {}
+  constructor(
+    private readonly limit: OperatingLimit,
+    private readonly now: () => number,
+  ) {}
 
   private live() {
     const now = this.now();

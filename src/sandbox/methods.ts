@@ -1,6 +1,7 @@
 import { documentedError, exampleResult } from './contract-data.js';
 import type { PortalState } from './portal-state.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: parameters reach a handler only after the contract's validator accepted them
 type Params = Record<string, any>;
 
 /** What the sandbox does for one method, given parameters the contract has already accepted. */

@@ -44,7 +44,14 @@ function exampleFields(name: string): Record<string, unknown> {
  */
 export const DEFAULT_SEED: Readonly<Seed> = Object.freeze<Seed>({
   leads: [
-    { id: 1, fields: exampleFields('leadWithContacts'), contacts: [{ CONTACT_ID: 1010, SORT: 10, IS_PRIMARY: 'Y' }, { CONTACT_ID: 1011, SORT: 20 }] },
+    {
+      id: 1,
+      fields: exampleFields('leadWithContacts'),
+      contacts: [
+        { CONTACT_ID: 1010, SORT: 10, IS_PRIMARY: 'Y' },
+        { CONTACT_ID: 1011, SORT: 20 },
+      ],
+    },
     { id: 2, fields: exampleFields('leadWithoutContacts') },
   ],
   contacts: [{ id: 1010, fields: exampleFields('contactRecord') }, 1011, 1020],
@@ -67,7 +74,10 @@ export class PortalState {
   readonly contacts = new Map<number, ContactRecord>();
   private nextId = { lead: 1, contact: 1 };
 
-  constructor(seed: Seed, private readonly now: () => number) {
+  constructor(
+    seed: Seed,
+    private readonly now: () => number,
+  ) {
     for (const entry of seed.contacts ?? []) {
       const { id, fields = {} } = typeof entry === 'number' ? { id: entry } : entry;
       this.contacts.set(id, { id, fields: { ...fields }, createdAt: this.stamp() });
@@ -80,7 +90,12 @@ export class PortalState {
         if (!this.contacts.has(item.CONTACT_ID)) this.contacts.set(item.CONTACT_ID, { id: item.CONTACT_ID, fields: {}, createdAt: this.stamp() });
       }
       if (contacts.length > 0) {
-        this.setLinks(id, contacts.map((link) => (typeof link === 'number' ? { contactId: link } : { contactId: link.CONTACT_ID, sort: link.SORT, primary: link.IS_PRIMARY === 'Y' })));
+        this.setLinks(
+          id,
+          contacts.map((link) =>
+            typeof link === 'number' ? { contactId: link } : { contactId: link.CONTACT_ID, sort: link.SORT, primary: link.IS_PRIMARY === 'Y' },
+          ),
+        );
       }
     }
     this.nextId = {
@@ -151,8 +166,7 @@ export class PortalState {
       if (links.some((link) => link.contactId === item.contactId)) return;
       links.push({ contactId: item.contactId, sort: item.sort ?? (i + 1) * 10, primary: false });
     });
-    const primaryIndex = items.findIndex((item) => item.primary);
-    const primaryContact = items[primaryIndex < 0 ? 0 : primaryIndex]?.contactId;
+    const primaryContact = (items.find((item) => item.primary) ?? items[0])?.contactId;
     for (const link of links) link.primary = link.contactId === primaryContact;
     lead.links = links;
     return true;
@@ -175,7 +189,10 @@ export class PortalState {
       .filter((contactId) => this.contacts.has(contactId));
     if (ids.length > 0) {
       const primary = CONTACT_ID && this.contacts.has(Number(CONTACT_ID)) ? Number(CONTACT_ID) : ids[0];
-      this.setLinks(id, ids.map((contactId) => ({ contactId, primary: contactId === primary })));
+      this.setLinks(
+        id,
+        ids.map((contactId) => ({ contactId, primary: contactId === primary })),
+      );
     }
     // crm.lead.add documents it: a lead created with a contact or company is a repeat lead.
     if (ids.length > 0 || CONTACT_ID || rest.COMPANY_ID) lead.fields.IS_RETURN_CUSTOMER = 'Y';

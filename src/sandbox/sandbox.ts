@@ -264,12 +264,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     fail(method, fault, { times = 1 } = {}) {
       if (!Number.isInteger(times) || times < 1) throw new TypeError(`times must be a positive integer, got ${String(times)}`);
-      const error =
-        typeof fault === 'string'
-          ? documentedError(fault)
-          : new WireError(fault.status, fault.error, fault.error_description ?? '');
+      const error = typeof fault === 'string' ? documentedError(fault) : new WireError(fault.status, fault.error, fault.error_description ?? '');
       if (typeof fault !== 'string' && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) {
-        throw new TypeError(`A fault's status must be an HTTP error status (400–599), got ${String(fault.status)}; documented errors: ${documentedErrorNames().join(', ')}`);
+        throw new TypeError(
+          `A fault's status must be an HTTP error status (400–599), got ${String(fault.status)}; documented errors: ${documentedErrorNames().join(', ')}`,
+        );
       }
       faults.push({ method: method.toLowerCase(), error, remaining: times });
     },

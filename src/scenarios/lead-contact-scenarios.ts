@@ -50,7 +50,10 @@ export const leadContactScenarios: readonly Scenario[] = [
       await client.crm.lead.contact.add({ id: lead, fields: { CONTACT_ID: a } });
       await client.crm.lead.contact.add({ id: lead, fields: { CONTACT_ID: b, SORT: 20 } });
       expectSame('second add of the same contact', await client.crm.lead.contact.add({ id: lead, fields: { CONTACT_ID: b, IS_PRIMARY: 'Y' } }), false);
-      expectSame('items.get', await links(client, lead), [[a, 'Y'], [b, 'N']]);
+      expectSame('items.get', await links(client, lead), [
+        [a, 'Y'],
+        [b, 'N'],
+      ]);
     },
   },
   {
@@ -59,7 +62,10 @@ export const leadContactScenarios: readonly Scenario[] = [
     async run(client, { lead, contacts: [a, b] }) {
       await client.crm.lead.contact.add({ id: lead, fields: { CONTACT_ID: a, SORT: 10 } });
       await client.crm.lead.contact.add({ id: lead, fields: { CONTACT_ID: b, SORT: 20, IS_PRIMARY: 'Y' } });
-      expectSame('items.get', await links(client, lead), [[a, 'N'], [b, 'Y']]);
+      expectSame('items.get', await links(client, lead), [
+        [a, 'N'],
+        [b, 'Y'],
+      ]);
     },
   },
   {
@@ -68,7 +74,10 @@ export const leadContactScenarios: readonly Scenario[] = [
     async run(client, { lead, contacts: [a, b, c] }) {
       await client.crm.lead.contact.items.set({ id: lead, items: [{ CONTACT_ID: a, IS_PRIMARY: 'Y' }, { CONTACT_ID: b }, { CONTACT_ID: c }] });
       expectSame('delete', await client.crm.lead.contact.delete({ id: lead, fields: { CONTACT_ID: a } }), true);
-      expectSame('items.get', await links(client, lead), [[b, 'Y'], [c, 'N']]);
+      expectSame('items.get', await links(client, lead), [
+        [b, 'Y'],
+        [c, 'N'],
+      ]);
     },
   },
   {
@@ -90,7 +99,10 @@ export const leadContactScenarios: readonly Scenario[] = [
       expectSame(
         'items.get',
         items.map((item) => [Number(item.CONTACT_ID), Number(item.SORT), item.IS_PRIMARY]),
-        [[b, 10, 'Y'], [c, 20, 'N']],
+        [
+          [b, 10, 'Y'],
+          [c, 20, 'N'],
+        ],
       );
     },
   },
@@ -100,17 +112,36 @@ export const leadContactScenarios: readonly Scenario[] = [
     async run(client, { lead, contacts: [a, b, c] }) {
       await client.crm.lead.contact.items.set({
         id: lead,
-        items: [{ CONTACT_ID: a, IS_PRIMARY: 'N' }, { CONTACT_ID: b, IS_PRIMARY: 'Y' }, { CONTACT_ID: c, IS_PRIMARY: 'Y' }],
+        items: [
+          { CONTACT_ID: a, IS_PRIMARY: 'N' },
+          { CONTACT_ID: b, IS_PRIMARY: 'Y' },
+          { CONTACT_ID: c, IS_PRIMARY: 'Y' },
+        ],
       });
-      expectSame('items.get', await links(client, lead), [[a, 'N'], [b, 'Y'], [c, 'N']]);
+      expectSame('items.get', await links(client, lead), [
+        [a, 'N'],
+        [b, 'Y'],
+        [c, 'N'],
+      ]);
     },
   },
   {
     rule: 'items.get lists the links by SORT',
     source: 'lead docs',
     async run(client, { lead, contacts: [a, b, c] }) {
-      await client.crm.lead.contact.items.set({ id: lead, items: [{ CONTACT_ID: a, SORT: 30 }, { CONTACT_ID: b, SORT: 10 }, { CONTACT_ID: c, SORT: 20 }] });
-      expectSame('items.get order', (await links(client, lead)).map(([id]) => id), [b, c, a]);
+      await client.crm.lead.contact.items.set({
+        id: lead,
+        items: [
+          { CONTACT_ID: a, SORT: 30 },
+          { CONTACT_ID: b, SORT: 10 },
+          { CONTACT_ID: c, SORT: 20 },
+        ],
+      });
+      expectSame(
+        'items.get order',
+        (await links(client, lead)).map(([id]) => id),
+        [b, c, a],
+      );
     },
   },
   {

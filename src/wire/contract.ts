@@ -70,12 +70,23 @@ export function coerceToSchema(contract: unknown, value: unknown, schema: unknow
   const children = (pick: (s: Schema) => unknown): Schema => ({
     anyOf: parts.map(pick).filter((child) => child !== null && typeof child === 'object'),
   });
-  if (Array.isArray(value)) return value.map((item) => coerceToSchema(contract, item, children((s) => s.items)));
+  if (Array.isArray(value))
+    return value.map((item) =>
+      coerceToSchema(
+        contract,
+        item,
+        children((s) => s.items),
+      ),
+    );
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        coerceToSchema(contract, item, children((s) => (s.properties as Record<string, unknown> | undefined)?.[key] ?? s.additionalProperties)),
+        coerceToSchema(
+          contract,
+          item,
+          children((s) => (s.properties as Record<string, unknown> | undefined)?.[key] ?? s.additionalProperties),
+        ),
       ]),
     );
   }

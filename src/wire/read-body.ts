@@ -50,8 +50,7 @@ export async function readCappedText(source: ByteSource | null | undefined, maxB
   return text + decoder.decode();
 }
 
-export const tooLarge = (maxBytes: number) =>
-  new WireError(413, 'REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
+export const tooLarge = (maxBytes: number) => new WireError(413, 'REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
 
 /** {@link readCappedText} for request bodies: over the cap is a 413 {@link WireError}, refused before buffering. */
 export async function readBodyText(source: ByteSource | null | undefined, maxBytes: number, declaredLength?: number): Promise<string> {

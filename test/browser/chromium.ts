@@ -6,8 +6,14 @@ import { describe, it } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 export const hasChromium = existsSync(CHROMIUM);
 
@@ -15,7 +21,9 @@ export const hasChromium = existsSync(CHROMIUM);
 export function requireChromium(suite: string): void {
   if (hasChromium) return;
   const underCi = process.env.CI === 'true';
-  console.warn(`\n[${suite}] ${CHROMIUM} not found: ${underCi ? 'FAILING (CI=true)' : 'SKIPPED'}. Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.\n`);
+  console.warn(
+    `\n[${suite}] ${CHROMIUM} not found: ${underCi ? 'FAILING (CI=true)' : 'SKIPPED'}. Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.\n`,
+  );
   // Declared only when it must fail, so a normal run does not count it as skipped.
   if (underCi) {
     describe(suite, () => {

@@ -79,7 +79,10 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   it('lists every method by name in the navigation', async () => {
     const items = await page.locator('[data-component-name="Menu/MenuItem"]').allInnerTexts();
     for (const method of methods) {
-      expect(items.some((text) => text.startsWith(`${method.name} — `)), method.name).toBe(true);
+      expect(
+        items.some((text) => text.startsWith(`${method.name} — `)),
+        method.name,
+      ).toBe(true);
     }
   });
 
@@ -106,7 +109,10 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
 
   /** Opens a method's section from the navigation. */
   async function openSection(method: Method) {
-    await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` }).first().click();
+    await page
+      .locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` })
+      .first()
+      .click();
     await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), `${method.name} — `);
     return (await readSection(method))!;
   }
@@ -114,7 +120,10 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   /** Switches the code-sample panel of a method's section to one tab. */
   async function chooseSample(method: Method, label: string) {
     const tabs = ['cURL (webhook)', 'cURL (OAuth)', 'TypeScript', 'Payload'].map((tab) => `normalize-space()="${tab}"`).join(' or ');
-    const button = page.locator('h1, h2', { hasText: `${method.name} — ` }).first().locator(`xpath=following::button[${tabs}][1]`);
+    const button = page
+      .locator('h1, h2', { hasText: `${method.name} — ` })
+      .first()
+      .locator(`xpath=following::button[${tabs}][1]`);
     // Centred first: the dropdown opens below the button, and on a long page the button can sit so
     // low that the menu would open outside the viewport, where it cannot be clicked.
     await button.evaluate((element) => element.scrollIntoView({ block: 'center' }));
@@ -151,7 +160,11 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
       for (const method of methods) {
         await openSection(method);
         await expect
-          .poll(async () => (await readSection(method))?.code.some((text) => matches(method.name, text)), { message: `${label} sample for ${method.name}`, interval: 25, timeout: perVisit })
+          .poll(async () => (await readSection(method))?.code.some((text) => matches(method.name, text)), {
+            message: `${label} sample for ${method.name}`,
+            interval: 25,
+            timeout: perVisit,
+          })
           .toBe(true);
       }
     }
@@ -222,7 +235,10 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   it('links the bundled contract, published beside the page as openapi.yaml and openapi.json', async () => {
     await page.goto(`${pageUrl}#/section/methods`);
     for (const [name, source] of Object.entries(contractFiles)) {
-      const href = await page.locator(`a[href$="${name}"]`).first().evaluate((a) => (a as HTMLAnchorElement).href);
+      const href = await page
+        .locator(`a[href$="${name}"]`)
+        .first()
+        .evaluate((a) => (a as HTMLAnchorElement).href);
       expect(href).toBe(new URL(name, pageUrl).href);
       expect(readFileSync(fileURLToPath(href), 'utf8'), name).toBe(readFileSync(new URL(`../../generated/${source}`, import.meta.url), 'utf8'));
     }

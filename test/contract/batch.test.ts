@@ -44,13 +44,19 @@ describe(METHOD, () => {
 
     it('reads a command list answered with JSON arrays', async () => {
       const out = await mockClient({ prefer: 'code=200, example=batchListResult' }).batch([twoLinks.link_1010, twoLinks.link_1011]);
-      expect(out).toMatchObject([{ ok: true, result: true }, { ok: true, result: true }]);
+      expect(out).toMatchObject([
+        { ok: true, result: true },
+        { ok: true, result: true },
+      ]);
     });
 
     it('reads the per-command forms of the batch errors', async () => {
       const over = await mockClient({ prefer: 'code=200, example=batchCommandsOverLimit' }).batch({ c1: twoLinks.link_1010, c51: twoLinks.link_1011 });
       expect(over.c51).toMatchObject({ ok: false, error: { code: 'ERROR_BATCH_LENGTH_EXCEEDED' } });
-      const nested = await mockClient({ prefer: 'code=200, example=batchNestedBatchRefused' }).batch({ link_1010: twoLinks.link_1010, inner: twoLinks.link_1011 });
+      const nested = await mockClient({ prefer: 'code=200, example=batchNestedBatchRefused' }).batch({
+        link_1010: twoLinks.link_1010,
+        inner: twoLinks.link_1011,
+      });
       expect(nested.inner).toMatchObject({ ok: false, error: { code: 'ERROR_BATCH_METHOD_NOT_ALLOWED' } });
     });
 
@@ -81,7 +87,10 @@ describe(METHOD, () => {
     });
 
     it('a form body with cmd[id] fields and halt=1 gets 200', async () => {
-      const answer = await post(`halt=1&cmd[link]=${encodeURIComponent('crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010')}`, 'application/x-www-form-urlencoded');
+      const answer = await post(
+        `halt=1&cmd[link]=${encodeURIComponent('crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010')}`,
+        'application/x-www-form-urlencoded',
+      );
       expect(answer.status).toBe(200);
     });
 

@@ -57,7 +57,11 @@ describe(METHOD, () => {
       ['an amount with a decimal comma', '{"fields":{"OPPORTUNITY":"12,5"}}', /fields\.OPPORTUNITY must be number/],
       ['a phone entry without VALUE', '{"fields":{"PHONE":[{"VALUE_TYPE":"WORK"}]}}', /fields\.PHONE\.0 must have required property 'VALUE'/],
       ['a phone as plain text', '{"fields":{"PHONE":"555888"}}', /fields\.PHONE must be array/],
-      ['REGISTER_SONET_EVENT outside Y/N', '{"fields":{},"params":{"REGISTER_SONET_EVENT":"yes"}}', /params\.REGISTER_SONET_EVENT must be equal to one of the allowed values: Y, N/],
+      [
+        'REGISTER_SONET_EVENT outside Y/N',
+        '{"fields":{},"params":{"REGISTER_SONET_EVENT":"yes"}}',
+        /params\.REGISTER_SONET_EVENT must be equal to one of the allowed values: Y, N/,
+      ],
       ['malformed JSON', '{"fields":', /not valid JSON/],
       ['empty body', undefined, /must have required property/],
       ['a form body with a text user id', 'fields[ASSIGNED_BY_ID]=abc', /fields\.ASSIGNED_BY_ID must match pattern/, FORM],

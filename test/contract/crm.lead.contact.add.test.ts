@@ -55,14 +55,23 @@ describe(METHOD, () => {
       ['missing fields', '{"id":1}', /required property 'fields'/],
       ['missing fields.CONTACT_ID', '{"id":1,"fields":{"SORT":10}}', /fields must have required property 'CONTACT_ID'/],
       ['CONTACT_ID as text', '{"id":1,"fields":{"CONTACT_ID":"abc"}}', /fields\.CONTACT_ID must be integer/],
-      ['IS_PRIMARY outside Y/N', '{"id":1,"fields":{"CONTACT_ID":1010,"IS_PRIMARY":"X"}}', /fields\.IS_PRIMARY must be equal to one of the allowed values: Y, N/],
+      [
+        'IS_PRIMARY outside Y/N',
+        '{"id":1,"fields":{"CONTACT_ID":1010,"IS_PRIMARY":"X"}}',
+        /fields\.IS_PRIMARY must be equal to one of the allowed values: Y, N/,
+      ],
       ['IS_PRIMARY as a JSON boolean', '{"id":1,"fields":{"CONTACT_ID":1010,"IS_PRIMARY":true}}', /fields\.IS_PRIMARY must be string/],
       ['id below 1', '{"id":0,"fields":{"CONTACT_ID":1010}}', /id must be >= 1/],
       ['unknown field', '{"id":1,"fields":{"CONTACT_ID":1010,"COMMENT":"x"}}', /fields must NOT have additional properties; found 'COMMENT'/],
       ['malformed JSON', '{"id":1,"fields":', /not valid JSON/],
       ['empty body', undefined, /must have required property 'id'/],
       ['a bracket-nested form body with a text id', 'id=1&fields[CONTACT_ID]=abc', /fields\.CONTACT_ID must be integer/, 'application/x-www-form-urlencoded'],
-      ['a bracket-nested form body with an unknown field', 'id=1&fields[CONTACT_ID]=1010&fields[COMMENT]=x', /found 'COMMENT'/, 'application/x-www-form-urlencoded'],
+      [
+        'a bracket-nested form body with an unknown field',
+        'id=1&fields[CONTACT_ID]=1010&fields[COMMENT]=x',
+        /found 'COMMENT'/,
+        'application/x-www-form-urlencoded',
+      ],
     ]);
 
     it('the client surfaces the 400 as a Bitrix24Error with the description', async () => {

@@ -32,7 +32,11 @@ describe(METHOD, () => {
       ['missing fields.CONTACT_ID', '{"id":1,"fields":{}}', /fields must have required property 'CONTACT_ID'/],
       ['CONTACT_ID as text', '{"id":1,"fields":{"CONTACT_ID":"abc"}}', /fields\.CONTACT_ID must be integer/],
       ['id below 1', '{"id":0,"fields":{"CONTACT_ID":1010}}', /id must be >= 1/],
-      ['a field other than CONTACT_ID', '{"id":1,"fields":{"CONTACT_ID":1010,"IS_PRIMARY":"Y"}}', /fields must NOT have additional properties; found 'IS_PRIMARY'/],
+      [
+        'a field other than CONTACT_ID',
+        '{"id":1,"fields":{"CONTACT_ID":1010,"IS_PRIMARY":"Y"}}',
+        /fields must NOT have additional properties; found 'IS_PRIMARY'/,
+      ],
       ['malformed JSON', '{"id":1,"fields":', /not valid JSON/],
       ['empty body', undefined, /must have required property 'id'/],
       ['a form body with a text CONTACT_ID', 'id=1&fields[CONTACT_ID]=abc', /fields\.CONTACT_ID must be integer/, 'application/x-www-form-urlencoded'],

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodParams } from '../../src/index.js';
-import {
-  itAnswersEveryUrlForm,
-  itRaisesEveryDocumentedError,
-  itRejectsInvalidRequests,
-  mockClient,
-  postRaw,
-  webhookPath,
-} from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
 
 const METHOD = 'crm.lead.contact.items.set';
 /** The request of the official page's own cURL example. */
@@ -55,7 +48,11 @@ describe(METHOD, () => {
       ['CONTACT_ID as text', '{"id":1,"items":[{"CONTACT_ID":"abc"}]}', /items\.0\.CONTACT_ID must be integer/],
       ['CONTACT_ID below 1', '{"id":1,"items":[{"CONTACT_ID":0}]}', /items\.0\.CONTACT_ID must be >= 1/],
       ['IS_PRIMARY as a JSON boolean', '{"id":1,"items":[{"CONTACT_ID":1010,"IS_PRIMARY":true}]}', /items\.0\.IS_PRIMARY must be string/],
-      ['IS_PRIMARY outside Y/N', '{"id":1,"items":[{"CONTACT_ID":1010,"IS_PRIMARY":"yes"}]}', /items\.0\.IS_PRIMARY must be equal to one of the allowed values: Y, N/],
+      [
+        'IS_PRIMARY outside Y/N',
+        '{"id":1,"items":[{"CONTACT_ID":1010,"IS_PRIMARY":"yes"}]}',
+        /items\.0\.IS_PRIMARY must be equal to one of the allowed values: Y, N/,
+      ],
       ['an unknown key in an entry', '{"id":1,"items":[{"CONTACT_ID":1010,"ROLE_ID":0}]}', /items\.0 must NOT have additional properties; found 'ROLE_ID'/],
       ['malformed JSON', '{"id":1,"items":[', /not valid JSON/],
       ['a form entry with a text CONTACT_ID', 'id=1&items[0][CONTACT_ID]=abc', /items\.0\.CONTACT_ID must be integer/, FORM],

@@ -85,9 +85,7 @@ function namedIds(method: string, value: any): { leads: number[]; contacts: numb
       .reduce((all, one) => ({ leads: [...all.leads, ...one.leads], contacts: [...all.contacts, ...one.contacts] }), { leads: [], contacts: [] });
   }
   const own = value.id === undefined ? [] : [value.id];
-  return method.startsWith('crm.contact.')
-    ? { leads: [], contacts: own }
-    : { leads: own, contacts: contactsIn(value.fields) };
+  return method.startsWith('crm.contact.') ? { leads: [], contacts: own } : { leads: own, contacts: contactsIn(value.fields) };
 }
 
 describe('examples agree with one set of example records', () => {

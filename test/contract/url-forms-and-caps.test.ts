@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { mockUrl, webhookPath } from '../helpers.js';
 
 const post = (path: string, body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json') =>
-  fetch(`${mockUrl()}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  fetch(`${mockUrl()}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(async (r) => ({
+    status: r.status,
+    body: await r.json(),
+  }));
 
 describe('the mock', () => {
   it('answers the OAuth form with a double slash, as the official JS SDK sends it', async () => {
@@ -14,7 +17,10 @@ describe('the mock', () => {
 
   it('regression (hardening #6): a body over 4 MB gets 413 in Bitrix24 shape', async () => {
     const answer = await post(webhookPath('crm.lead.contact.add'), new Uint8Array(5 * 1024 * 1024).fill(32));
-    expect(answer).toMatchObject({ status: 413, body: { error: 'REQUEST_ENTITY_TOO_LARGE', error_description: expect.stringMatching(/larger than 4194304 bytes/) } });
+    expect(answer).toMatchObject({
+      status: 413,
+      body: { error: 'REQUEST_ENTITY_TOO_LARGE', error_description: expect.stringMatching(/larger than 4194304 bytes/) },
+    });
   });
 
   it('regression (hardening #7): fields[a]×5000 gets a 400 naming the parameter, not a 500', async () => {
@@ -23,7 +29,11 @@ describe('the mock', () => {
   });
 
   it('regression (hardening #5): 40,000 x[]= parameters get a 400 at once, not 35 s of decoding', async () => {
-    const answer = await post(webhookPath('crm.lead.contact.add'), Array.from({ length: 40_000 }, () => 'x[]=1').join('&'), 'application/x-www-form-urlencoded');
+    const answer = await post(
+      webhookPath('crm.lead.contact.add'),
+      Array.from({ length: 40_000 }, () => 'x[]=1').join('&'),
+      'application/x-www-form-urlencoded',
+    );
     expect(answer).toMatchObject({ status: 400, body: { error_description: expect.stringMatching(/Too many parameters/) } });
   });
 });

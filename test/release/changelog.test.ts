@@ -44,7 +44,8 @@ describe('CHANGELOG.md', () => {
   });
 
   it('defines a link for every version heading', () => {
-    for (const [, name] of changelog.matchAll(/^## \[([^\]]+)\]/gm)) expect(changelog, name).toMatch(new RegExp(`^\\[${name!.replace(/\./g, '\\.')}\\]: https://`, 'm'));
+    for (const [, name] of changelog.matchAll(/^## \[([^\]]+)\]/gm))
+      expect(changelog, name).toMatch(new RegExp(`^\\[${name!.replace(/\./g, '\\.')}\\]: https://`, 'm'));
   });
 });
 

@@ -31,19 +31,28 @@ describe('the packed package', () => {
   let files: string[];
 
   beforeAll(() => {
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     files = packed.files.map((file: { path: string }) => file.path);
   }, 60_000);
 
   it('has one row in the contents table for every entry point, and no row for a removed one', () => {
-    expect(Object.keys(CONTENTS).filter((key) => key !== 'package files').sort()).toEqual([...entryPoints].sort());
+    expect(
+      Object.keys(CONTENTS)
+        .filter((key) => key !== 'package files')
+        .sort(),
+    ).toEqual([...entryPoints].sort());
   });
 
   it('holds every file an entry point points to, claimed by that entry point’s row', () => {
     for (const entry of entryPoints) {
       for (const target of targets(entry)) {
         expect(files, `${entry} → ${target}`).toContain(target);
-        expect(CONTENTS[entry]!.some((pattern) => pattern.test(target)), `${entry} → ${target} matches its row`).toBe(true);
+        expect(
+          CONTENTS[entry]!.some((pattern) => pattern.test(target)),
+          `${entry} → ${target} matches its row`,
+        ).toBe(true);
       }
     }
   });
@@ -55,13 +64,18 @@ describe('the packed package', () => {
 
   it('holds at least one file for every pattern of the table (no stale rows)', () => {
     for (const [entry, patterns] of Object.entries(CONTENTS)) {
-      for (const pattern of patterns) expect(files.some((file) => pattern.test(file)), `${entry}: ${pattern}`).toBe(true);
+      for (const pattern of patterns)
+        expect(
+          files.some((file) => pattern.test(file)),
+          `${entry}: ${pattern}`,
+        ).toBe(true);
     }
   });
 
   it('leaves out everything only development needs: tests, scripts, benchmarks, CI, sources, source maps', () => {
     const devOnly = files.filter(
-      (file) => /^(test|scripts|bench|src|openapi|\.github|\.ci|node_modules)\//.test(file) || /\.map$/.test(file) || (/\.ts$/.test(file) && !/\.d\.ts$/.test(file)),
+      (file) =>
+        /^(test|scripts|bench|src|openapi|\.github|\.ci|node_modules)\//.test(file) || /\.map$/.test(file) || (/\.ts$/.test(file) && !/\.d\.ts$/.test(file)),
     );
     expect(devOnly).toEqual([]);
   });

@@ -45,7 +45,10 @@ describe('credentials', () => {
     });
     await expect(client.crm.lead.contact.items.get({ id: 2 })).resolves.toEqual([]);
     expect(onTokenExpired).toHaveBeenCalledTimes(1);
-    expect(sandbox.calls.map((c) => [c.status, c.error?.error])).toEqual([[401, 'expired_token'], [200, undefined]]);
+    expect(sandbox.calls.map((c) => [c.status, c.error?.error])).toEqual([
+      [401, 'expired_token'],
+      [200, undefined],
+    ]);
     expect(JSON.stringify(sandbox.calls)).not.toContain('token-');
   });
 });
@@ -63,7 +66,9 @@ describe("the portal's request bucket", () => {
     now += 1000;
     expect(await statuses(3)).toEqual([200, 200, 503]);
     now += 1000;
-    const batch = await post(fetch, '/rest/1/code1234/batch', { cmd: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, 'crm.lead.contact.items.get?id=1'])) });
+    const batch = await post(fetch, '/rest/1/code1234/batch', {
+      cmd: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, 'crm.lead.contact.items.get?id=1'])),
+    });
     expect(batch.status).toBe(200);
     expect(await statuses(2)).toEqual([200, 503]);
   });
@@ -175,7 +180,12 @@ describe('seed, reset and the journal', () => {
     await post(fetch, '/rest//crm.lead.contact.add', { id: 999, fields: { CONTACT_ID: 1020 }, auth: 'secret-token-9' });
     expect(sandbox.calls).toEqual([
       { method: 'crm.lead.contact.add', params: { id: 2, fields: { CONTACT_ID: 1020 } }, status: 200, result: true },
-      { method: 'crm.lead.contact.add', params: { id: 999, fields: { CONTACT_ID: 1020 } }, status: 400, error: { error: 'NOT_FOUND', error_description: 'Not found.' } },
+      {
+        method: 'crm.lead.contact.add',
+        params: { id: 999, fields: { CONTACT_ID: 1020 } },
+        status: 400,
+        error: { error: 'NOT_FOUND', error_description: 'Not found.' },
+      },
     ]);
   });
 });

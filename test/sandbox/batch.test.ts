@@ -35,7 +35,10 @@ describe('batch', () => {
 
   it('reports each failed command under its own key in result_error and runs the rest', async () => {
     const { client } = sandboxWithClient();
-    const out = await client.batch({ bad: cmd.crm.lead.contact.add({ id: 999, fields: { CONTACT_ID: 1020 } }), good: cmd.crm.lead.contact.items.get({ id: 1 }) });
+    const out = await client.batch({
+      bad: cmd.crm.lead.contact.add({ id: 999, fields: { CONTACT_ID: 1020 } }),
+      good: cmd.crm.lead.contact.items.get({ id: 1 }),
+    });
     expect(out.bad).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', method: 'crm.lead.contact.add' } });
     expect(out.good).toMatchObject({ ok: true });
   });
@@ -63,7 +66,10 @@ describe('batch', () => {
 
   it('refuses a nested batch command with ERROR_BATCH_METHOD_NOT_ALLOWED', async () => {
     const { send } = sandboxWithClient();
-    const answer = await send('batch', { headers: json, body: JSON.stringify({ cmd: { inner: 'batch?cmd[x]=crm.lead.contact.fields', ok: 'crm.lead.contact.fields' } }) });
+    const answer = await send('batch', {
+      headers: json,
+      body: JSON.stringify({ cmd: { inner: 'batch?cmd[x]=crm.lead.contact.fields', ok: 'crm.lead.contact.fields' } }),
+    });
     expect(answer.body.result.result_error.inner.error).toBe('ERROR_BATCH_METHOD_NOT_ALLOWED');
     expect(answer.body.result.result.ok).toHaveProperty('CONTACT_ID');
   });

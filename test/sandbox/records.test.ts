@@ -15,7 +15,7 @@ describe('crm.lead.get', () => {
     expect(await client.crm.contact.get({ id: 1010 })).toEqual(exampleResult('contactRecord'));
   });
 
-  it("mirrors the primary link in CONTACT_ID as the links change", async () => {
+  it('mirrors the primary link in CONTACT_ID as the links change', async () => {
     const { client } = sandboxWithClient();
     await client.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } });
     expect(await client.crm.lead.get({ id: 2 })).toMatchObject({ CONTACT_ID: '1020', CONTACT_IDS: [1020] });
@@ -100,7 +100,13 @@ describe('crm.lead.add with contacts', () => {
 describe('crm.lead.contact.items.get order', () => {
   it('lists links of equal SORT by contact id, smallest first', async () => {
     const { client } = sandboxWithClient();
-    await client.crm.lead.contact.items.set({ id: 2, items: [{ CONTACT_ID: 1020, SORT: 10 }, { CONTACT_ID: 1010, SORT: 10 }] });
+    await client.crm.lead.contact.items.set({
+      id: 2,
+      items: [
+        { CONTACT_ID: 1020, SORT: 10 },
+        { CONTACT_ID: 1010, SORT: 10 },
+      ],
+    });
     expect((await client.crm.lead.contact.items.get({ id: 2 })).map((item) => item.CONTACT_ID)).toEqual([1010, 1020]);
   });
 });

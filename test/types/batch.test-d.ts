@@ -1,12 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import {
-  cmd,
-  createBitrix24Client,
-  type Bitrix24Error,
-  type BatchCommand,
-  type BatchOutcome,
-  type MethodResult,
-} from '../../src/index.js';
+import { cmd, createBitrix24Client, type Bitrix24Error, type BatchCommand, type BatchOutcome, type MethodResult } from '../../src/index.js';
 
 const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/' });
 type Items = MethodResult<'crm.lead.contact.items.get'>;

@@ -1,5 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error, type ClientErrorCode, type PortalMove, type RateLimit, type WaitEvent } from '../../src/index.js';
+import {
+  createBitrix24Client,
+  type Bitrix24ClientOptions,
+  type Bitrix24Error,
+  type ClientErrorCode,
+  type PortalMove,
+  type RateLimit,
+  type WaitEvent,
+} from '../../src/index.js';
 
 const webhookUrl = 'https://example.bitrix24.com/rest/1/code/';
 

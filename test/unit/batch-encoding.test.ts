@@ -16,7 +16,23 @@ function asPhpSees(value: unknown): unknown {
   return Object.keys(out).length ? out : undefined;
 }
 
-const awkward = ['John&Martin', 'a=b', '100%', '%26', '[x]', 'a]b[c', '#tag', 'a+b c', '?q=1&r', 'Привет, мир', 'Ünïcödé 😀', "quote'\"", 'tab\tnew\nline', '$result[link][ID]', ''];
+const awkward = [
+  'John&Martin',
+  'a=b',
+  '100%',
+  '%26',
+  '[x]',
+  'a]b[c',
+  '#tag',
+  'a+b c',
+  '?q=1&r',
+  'Привет, мир',
+  'Ünïcödé 😀',
+  'quote\'"',
+  'tab\tnew\nline',
+  '$result[link][ID]',
+  '',
+];
 
 describe('encodeCommand', () => {
   it('writes the official example as method?query with bracket nesting', () => {

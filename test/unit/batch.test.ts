@@ -15,7 +15,13 @@ function observed(respond: (request: Request, index: number) => Response | Promi
     requests.push({ url: request.url, body: JSON.parse(await request.clone().text()) });
     return respond(request, requests.length - 1);
   };
-  const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch, rateLimit: false, retry: false, ...options } as Bitrix24ClientOptions);
+  const client = createBitrix24Client({
+    webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`,
+    fetch,
+    rateLimit: false,
+    retry: false,
+    ...options,
+  } as Bitrix24ClientOptions);
   return { client, requests };
 }
 
@@ -72,7 +78,10 @@ describe('client.batch', () => {
     const { client, requests } = observed(() => answer({ result: [true, false] }));
     const out = await client.batch([link(1010), link(1011)]);
     expect(requests[0]!.body.cmd).toEqual(['crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010', 'crm.lead.contact.add?id=1&fields[CONTACT_ID]=1011']);
-    expect(out).toEqual([{ ok: true, result: true }, { ok: true, result: false }]);
+    expect(out).toEqual([
+      { ok: true, result: true },
+      { ok: true, result: false },
+    ]);
   });
 
   it('with halt, sends halt 1 and reports the commands Bitrix24 did not run as BATCH_HALTED', async () => {
@@ -144,7 +153,9 @@ describe('client.bulk', () => {
     );
     const out = await client.bulk(keyed(120));
     expect(requests).toHaveLength(3);
-    const failed = Object.entries(out).filter(([, o]) => !o.ok).map(([k]) => k);
+    const failed = Object.entries(out)
+      .filter(([, o]) => !o.ok)
+      .map(([k]) => k);
     expect(failed).toEqual(Array.from({ length: 50 }, (_, i) => `k${50 + i}`));
     expect(out.k60).toMatchObject({ ok: false, error: { code: 'INTERNAL_SERVER_ERROR', status: 500, method: 'batch' } });
     expect(out.k0!.ok && out.k119!.ok).toBe(true);
@@ -222,7 +233,14 @@ describe('client.bulk against a portal that enforces the leaky bucket', () => {
   it('without the limiter the same run trips the bucket, and only the refused batches fail', async () => {
     const clock = virtualTime();
     const local = await server({ bucket, now: clock.now, command: handler });
-    const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false, retry: false, now: clock.now, sleep: clock.sleep });
+    const client = createBitrix24Client({
+      webhookUrl: local.webhookUrl,
+      allowInsecureHttp: true,
+      rateLimit: false,
+      retry: false,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     const out = await client.bulk(commands.slice(0, 1000));
     expect(local.stats).toMatchObject({ requests: 20, rejected: 10 });
     expect(out.filter((o) => !o.ok && o.error.code === 'QUERY_LIMIT_EXCEEDED')).toHaveLength(500);

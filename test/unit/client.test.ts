@@ -17,8 +17,7 @@ function observedFetch(respond: (request: Request) => Response | Promise<Respons
   return { fetch, requests };
 }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('createBitrix24Client', () => {
   it('posts JSON to {webhookUrl}/{method} for a webhook connection', async () => {

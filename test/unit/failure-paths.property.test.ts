@@ -24,14 +24,28 @@ const CLIENT_CODES = [
 // Does not compile once ClientErrorCode gains a code this list lacks.
 const allClientCodesListed: Exclude<ClientErrorCode, (typeof CLIENT_CODES)[number]> extends never ? true : false = true;
 const BATCH_CODES = ['BATCH_HALTED', 'BATCH_NO_RESULT'] as const satisfies readonly BatchErrorCode[];
-const DOCUMENTED = ['NOT_FOUND', '', 'ACCESS_DENIED', 'NO_AUTH_FOUND', 'QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'expired_token', 'OVERLOAD_LIMIT'];
+const DOCUMENTED = [
+  'NOT_FOUND',
+  '',
+  'ACCESS_DENIED',
+  'NO_AUTH_FOUND',
+  'QUERY_LIMIT_EXCEEDED',
+  'OPERATION_TIME_LIMIT',
+  'INTERNAL_SERVER_ERROR',
+  'expired_token',
+  'OVERLOAD_LIMIT',
+];
 
 const text = (alphabet: string) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: 16, maxLength: 32 });
 const webhookCode = text('abcdefghijklmnopqrstuvwxyz0123456789-_');
 const token = text('abcdef0123456789 /+%"\\é€&=?#');
 
 const answer = fc.oneof(
-  fc.record({ kind: fc.constant('error-body' as const), status: fc.constantFrom(200, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504), documented: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('error-body' as const),
+    status: fc.constantFrom(200, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504),
+    documented: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('html' as const), status: fc.constantFrom(200, 404, 500, 502) }),
   fc.record({ kind: fc.constant('not-envelope' as const), status: fc.constantFrom(200, 400) }),
   fc.record({ kind: fc.constant('command-errors' as const) }),
@@ -64,7 +78,10 @@ function faultyPortal(fault: Answer, spell: (secret: string) => string, controll
       case 'not-envelope':
         return json(fault.status, { message: echo });
       case 'command-errors':
-        return json(200, { result: { result: [], result_error: Array.from({ length: 60 }, () => ({ error: `E_${spelled}`, error_description: echo })) }, time: { start: 1, finish: 1, duration: 0 } });
+        return json(200, {
+          result: { result: [], result_error: Array.from({ length: 60 }, () => ({ error: `E_${spelled}`, error_description: echo })) },
+          time: { start: 1, finish: 1, duration: 0 },
+        });
       case 'redirect': {
         const { pathname } = new URL(url);
         const location = {
@@ -90,7 +107,16 @@ function faultyPortal(fault: Answer, spell: (secret: string) => string, controll
 }
 
 function surfacesOf(error: Bitrix24Error): string {
-  return [error.message, error.description, error.code, error.method, String(error.stack), String(error), JSON.stringify(error), inspect(error, { depth: null, showHidden: true })].join('\n');
+  return [
+    error.message,
+    error.description,
+    error.code,
+    error.method,
+    String(error.stack),
+    String(error),
+    JSON.stringify(error),
+    inspect(error, { depth: null, showHidden: true }),
+  ].join('\n');
 }
 
 describe('every failure of a call is a Bitrix24Error with a known code and no secret', () => {
@@ -103,7 +129,12 @@ describe('every failure of a call is a Bitrix24Error with a known code and no se
         fc.constantFrom(...spellings),
         fc.constantFrom('valid', 'valid', 'circular', 'bigint'),
         fc.constantFrom('method', 'batch', 'bulk'),
-        fc.record({ attempts: fc.integer({ min: 1, max: 3 }), followPortalMoves: fc.boolean(), allowInsecureHttp: fc.boolean(), refresh: fc.constantFrom('none', 'works', 'fails') }),
+        fc.record({
+          attempts: fc.integer({ min: 1, max: 3 }),
+          followPortalMoves: fc.boolean(),
+          allowInsecureHttp: fc.boolean(),
+          refresh: fc.constantFrom('none', 'works', 'fails'),
+        }),
         async (s, oauth, fault, [, spell], paramsKind, how, settings) => {
           fc.pre(!(fault.kind === 'command-errors' && how === 'method'));
           const secrets = oauth ? [s.access, s.refresh, s.newAccess] : [s.code];
@@ -149,8 +180,10 @@ describe('every failure of a call is a Bitrix24Error with a known code and no se
             (error: unknown) => ({ error }),
           );
           if ('error' in settled) errors.push(settled.error);
-          else if (how === 'method') return false; // no generated answer is a success
-          else for (const outcome of settled.value as Array<{ ok: boolean; error?: unknown }>) errors.push(outcome.ok ? 'an unexpected success' : outcome.error);
+          else if (how === 'method')
+            return false; // no generated answer is a success
+          else
+            for (const outcome of settled.value as Array<{ ok: boolean; error?: unknown }>) errors.push(outcome.ok ? 'an unexpected success' : outcome.error);
 
           expect(errors.length).toBeGreaterThan(0);
           for (const error of errors) {

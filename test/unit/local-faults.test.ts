@@ -41,7 +41,19 @@ describe('parameters that cannot be encoded fail once, at once, as INVALID_PARAM
   it.each([
     ['a circular structure', circular, /circular/],
     ['a BigInt', () => ({ id: 1n, fields: { CONTACT_ID: 1010 } }), /BigInt/],
-    ['a toJSON that throws', () => ({ id: 1, fields: { CONTACT_ID: 1010, toJSON: () => { throw new Error('no JSON form'); } } }), /no JSON form/],
+    [
+      'a toJSON that throws',
+      () => ({
+        id: 1,
+        fields: {
+          CONTACT_ID: 1010,
+          toJSON: () => {
+            throw new Error('no JSON form');
+          },
+        },
+      }),
+      /no JSON form/,
+    ],
   ])('%s: nothing is sent, nothing is retried', async (_case, params, reason) => {
     const t = await setup();
     const error = await fails(t.client.crm.lead.contact.add(params() as never));
@@ -55,7 +67,11 @@ describe('parameters that cannot be encoded fail once, at once, as INVALID_PARAM
 
   it.each([
     ['a circular structure', () => cmd.crm.lead.contact.add(circular() as never), /command a \(crm\.lead\.contact\.add\).*circular/],
-    ['broken Unicode', () => cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010, SORT: 'x\uD800' as never } }), /fields\[SORT\].*lone UTF-16 surrogate/],
+    [
+      'broken Unicode',
+      () => cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010, SORT: 'x\uD800' as never } }),
+      /fields\[SORT\].*lone UTF-16 surrogate/,
+    ],
     ['NaN', () => cmd.crm.lead.contact.add({ id: Number.NaN, fields: { CONTACT_ID: 1010 } }), /Cannot encode id/],
   ])('a batch command with %s: the batch is not sent', async (_case, command, reason) => {
     const t = await setup();

@@ -13,7 +13,15 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 const TIME = { start: 1, finish: 1, duration: 0, date_start: '2024-05-03T17:19:01+03:00', date_finish: '2024-05-03T17:19:01+03:00' };
 
 function surfaces(error: Bitrix24Error): string {
-  return [error.code, error.description, error.method, error.message, String(error.stack), JSON.stringify(error), inspect(error, { depth: null, showHidden: true })].join('\n');
+  return [
+    error.code,
+    error.description,
+    error.method,
+    error.message,
+    String(error.stack),
+    JSON.stringify(error),
+    inspect(error, { depth: null, showHidden: true }),
+  ].join('\n');
 }
 
 function expectMasked(error: Bitrix24Error, secret: string) {

@@ -66,22 +66,32 @@ describe('credentials never leave the portal origin', () => {
     expect(portal.seen).toHaveLength(0);
   });
 
-  it.each([false, true])('never follows an https:// portal to plain http:// (allowInsecureHttp: %s), not even when following moves', async (allowInsecureHttp) => {
-    const sent: string[] = [];
-    const fetch = async (url: RequestInfo | URL) => {
-      sent.push(String(url));
-      // The same host over http (a downgrade) first, then another host over http.
-      const target = sent.length % 2 ? 'http://example.bitrix24.com' : 'http://moved.bitrix24.com';
-      return new Response(null, { status: 302, headers: { Location: `${target}/rest/crm.lead.contact.add` } });
-    };
-    const client = createBitrix24Client({ portal: 'example.bitrix24.com', accessToken: TOKEN, allowInsecureHttp, followPortalMoves: true, fetch, rateLimit: false });
-    for (let i = 0; i < 2; i++) {
-      const error = await fails(client.crm.lead.contact.add(params));
-      expect(error).toMatchObject({ status: 302, code: 'REDIRECT_REFUSED', retryable: false });
-      expect(secretsIn(error)).not.toContain(TOKEN);
-    }
-    expect(sent.every((url) => url.startsWith('https://example.bitrix24.com/'))).toBe(true);
-  });
+  it.each([false, true])(
+    'never follows an https:// portal to plain http:// (allowInsecureHttp: %s), not even when following moves',
+    async (allowInsecureHttp) => {
+      const sent: string[] = [];
+      const fetch = async (url: RequestInfo | URL) => {
+        sent.push(String(url));
+        // The same host over http (a downgrade) first, then another host over http.
+        const target = sent.length % 2 ? 'http://example.bitrix24.com' : 'http://moved.bitrix24.com';
+        return new Response(null, { status: 302, headers: { Location: `${target}/rest/crm.lead.contact.add` } });
+      };
+      const client = createBitrix24Client({
+        portal: 'example.bitrix24.com',
+        accessToken: TOKEN,
+        allowInsecureHttp,
+        followPortalMoves: true,
+        fetch,
+        rateLimit: false,
+      });
+      for (let i = 0; i < 2; i++) {
+        const error = await fails(client.crm.lead.contact.add(params));
+        expect(error).toMatchObject({ status: 302, code: 'REDIRECT_REFUSED', retryable: false });
+        expect(secretsIn(error)).not.toContain(TOKEN);
+      }
+      expect(sent.every((url) => url.startsWith('https://example.bitrix24.com/'))).toBe(true);
+    },
+  );
 
   it('still follows a redirect within the portal origin', async () => {
     const portal = await server((req, res) =>
@@ -135,7 +145,10 @@ describe('followPortalMoves: an explicit opt-in to a portal that moved', () => {
     });
     const portal = await server((req, res) => res.writeHead(302, { Location: `${elsewhere.origin}${req.url}` }).end());
     const client = createBitrix24Client({ portal: portal.origin, accessToken: TOKEN, allowInsecureHttp: true, rateLimit: false, followPortalMoves: true });
-    const { response } = await client.raw.POST('/crm.lead.contact.add', { body: params, headers: { Authorization: 'Bearer opted-in', Cookie: 'sid=old-host' } });
+    const { response } = await client.raw.POST('/crm.lead.contact.add', {
+      body: params,
+      headers: { Authorization: 'Bearer opted-in', Cookie: 'sid=old-host' },
+    });
     expect(response.status).toBe(200);
     expect(headers).toEqual([{ authorization: 'Bearer opted-in', cookie: undefined }]);
   });

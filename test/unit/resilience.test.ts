@@ -27,7 +27,11 @@ async function setup(script: Script, options: Partial<Bitrix24ClientOptions> = {
     ...options,
   } as Bitrix24ClientOptions);
   const add = () => client.crm.lead.contact.add(params);
-  const failure = () => add().then(() => expect.unreachable('the call should fail'), (error: unknown) => error as Bitrix24Error);
+  const failure = () =>
+    add().then(
+      () => expect.unreachable('the call should fail'),
+      (error: unknown) => error as Bitrix24Error,
+    );
   return { ...server, client, clock, events, add, failure };
 }
 
@@ -241,9 +245,7 @@ describe('timeouts and cancellation', () => {
 describe('redirects', () => {
   it.each([301, 302, 307, 308])('repeats the same POST with its body at the new address after %i', async (status) => {
     const t = await setup((req, res) =>
-      req.url!.startsWith('/old/')
-        ? res.writeHead(status, { Location: req.url!.replace('/old/', '/new/') }).end()
-        : sendJson(res, 200, ok()),
+      req.url!.startsWith('/old/') ? res.writeHead(status, { Location: req.url!.replace('/old/', '/new/') }).end() : sendJson(res, 200, ok()),
     );
     const client = createBitrix24Client({ webhookUrl: `${t.origin}/old/rest/1/${CODE}/`, allowInsecureHttp: true });
     await expect(client.crm.lead.contact.add(params)).resolves.toBe(true);

@@ -75,10 +75,13 @@ describe('answer size cap (maxResponseBytes)', () => {
   });
 
   it('reads an answer of exactly maxResponseBytes and refuses one byte more', async () => {
-    const t = await setup((req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-      res.end(envelopeOf(req.url!.includes('.items.get') ? 1001 : 1000));
-    }, { maxResponseBytes: 1000 });
+    const t = await setup(
+      (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+        res.end(envelopeOf(req.url!.includes('.items.get') ? 1001 : 1000));
+      },
+      { maxResponseBytes: 1000 },
+    );
     await expect(t.client.crm.lead.contact.add(params)).resolves.toMatch(/^a+$/);
     expect(await t.failure(t.client.crm.lead.contact.items.get({ id: 1 }))).toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
   });

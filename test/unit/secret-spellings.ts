@@ -12,7 +12,7 @@ export const spellings: Array<[string, (secret: string) => string]> = [
       JSON.stringify(s)
         .slice(1, -1)
         .replace(/\//g, '\\/')
-        .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        .replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   ],
 ];
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { readRequestText, sendJson } from '../../src/node/server-io.js';
 import type { Seed } from '../../src/sandbox/portal-state.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { resolveRef, spec } from '../helpers.js';
+import { resolveRef } from '../helpers.js';
 
 export const WEBHOOK_CODE = 's3cr3t-hook-code-XYZ';
 export const ACCESS_TOKEN = 'oauth-t0ken-ABC-987';
@@ -107,11 +107,22 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
       }
       case 'crm.lead.contact.items.set':
         if (!links) return send(400, example('leadNotFound'));
-        leads.set(id, params.items.map((item: any, i: number) => ({ CONTACT_ID: item.CONTACT_ID, SORT: item.SORT ?? (i + 1) * 10, ROLE_ID: 0, IS_PRIMARY: item.IS_PRIMARY ?? 'N' })));
+        leads.set(
+          id,
+          params.items.map((item: any, i: number) => ({
+            CONTACT_ID: item.CONTACT_ID,
+            SORT: item.SORT ?? (i + 1) * 10,
+            ROLE_ID: 0,
+            IS_PRIMARY: item.IS_PRIMARY ?? 'N',
+          })),
+        );
         return ok(true);
       case 'crm.lead.contact.delete':
         if (!links) return send(400, example('leadNotFound'));
-        leads.set(id, links.filter((link) => link.CONTACT_ID !== params.fields?.CONTACT_ID));
+        leads.set(
+          id,
+          links.filter((link) => link.CONTACT_ID !== params.fields?.CONTACT_ID),
+        );
         return ok(true);
       case 'crm.lead.contact.items.delete':
         if (!links) return send(400, example('leadNotFound'));

@@ -11,8 +11,7 @@ afterEach(async () => {
   portal = undefined;
 });
 
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('npm run verify -- --proxy', () => {
   it('forwards each call and reports the violations it sees, without printing the webhook code', async () => {
@@ -77,7 +76,10 @@ describe('npm run verify -- --proxy under hostile traffic (hardening #2, #3)', (
     onTestFinished(() => void proxy.child.kill('SIGKILL'));
     const otherHost = new URL(other.url).host;
 
-    const absolute = await rawRequest(proxy.url, `GET ${other.url}/rest/1/${WEBHOOK_CODE}/crm.lead.contact.fields HTTP/1.1\r\nHost: ${otherHost}\r\nConnection: close\r\n\r\n`);
+    const absolute = await rawRequest(
+      proxy.url,
+      `GET ${other.url}/rest/1/${WEBHOOK_CODE}/crm.lead.contact.fields HTTP/1.1\r\nHost: ${otherHost}\r\nConnection: close\r\n\r\n`,
+    );
     expect(absolute).toMatch(/^HTTP\/1\.1 400/);
     expect(absolute).toContain('"error_description":"Only origin-form request targets');
     const authority = await rawRequest(proxy.url, `CONNECT ${otherHost} HTTP/1.1\r\nHost: ${otherHost}\r\n\r\n`);
@@ -96,17 +98,28 @@ describe('npm run verify -- --proxy under hostile traffic (hardening #2, #3)', (
     onTestFinished(() => void proxy.child.kill('SIGKILL'));
     const base = `${proxy.url}/rest/1/${WEBHOOK_CODE}`;
 
-    const redirect = await fetch(`${base}/crm.lead.contact.items.get`, { method: 'POST', body: '{"id":7}', headers: { 'content-type': 'application/json' }, redirect: 'manual' });
+    const redirect = await fetch(`${base}/crm.lead.contact.items.get`, {
+      method: 'POST',
+      body: '{"id":7}',
+      headers: { 'content-type': 'application/json' },
+      redirect: 'manual',
+    });
     expect(redirect.status).toBe(302); // relayed as it came
     const cut = await post(`${base}/crm.lead.contact.items.get`, { id: 8 });
     expect(cut.status).toBe(502);
     expect(await cut.json()).toMatchObject({ error: 'PROXY_ERROR' });
-    await rawRequest(proxy.url, `POST /rest/1/${WEBHOOK_CODE}/crm.lead.contact.add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":1,`, { destroyAfterWrite: true });
+    await rawRequest(
+      proxy.url,
+      `POST /rest/1/${WEBHOOK_CODE}/crm.lead.contact.add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":1,`,
+      { destroyAfterWrite: true },
+    );
     const after = await post(`${base}/crm.lead.contact.items.get`, { id: 1 });
     expect(after.status).toBe(200);
 
     const run = await proxy.stop();
-    expect(run.stdout).toMatch(/FAIL\s+crm\.lead\.contact\.items\.get\s+POST webhook → HTTP 302\n\s+violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to an unreadable address/);
+    expect(run.stdout).toMatch(
+      /FAIL\s+crm\.lead\.contact\.items\.get\s+POST webhook → HTTP 302\n\s+violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to an unreadable address/,
+    );
     expect(run.stdout).toMatch(/FAIL\s+crm\.lead\.contact\.items\.get\s+POST forward failed/);
     expect(run.stdout).toMatch(/\d+ checked, \d+ passed, \d+ with violations\./);
     expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_CODE);

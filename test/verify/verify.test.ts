@@ -55,11 +55,19 @@ describe('npm run verify (read-only)', () => {
   });
 
   it.each([
-    ['2', 'IS_PRIMARY as a JSON boolean', /violation at \$\.result\[0\]\.IS_PRIMARY: must be string|violation at \$\.result\[0\]\.IS_PRIMARY: must be equal to one of/],
+    [
+      '2',
+      'IS_PRIMARY as a JSON boolean',
+      /violation at \$\.result\[0\]\.IS_PRIMARY: must be string|violation at \$\.result\[0\]\.IS_PRIMARY: must be equal to one of/,
+    ],
     ['3', 'a missing time', /violation at \$\.time: must have required property 'time'/],
     ['4', 'result as a string', /violation at \$\.result: must be array/],
     ['5', 'an HTML error page', /violation at \(header content-type\): expected application\/json, got text\/html[\s\S]*violation at \(body\): not JSON/],
-    ['6', 'a redirect to a new address', /violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to moved\.example\.com/],
+    [
+      '6',
+      'a redirect to a new address',
+      /violation at \(status\): HTTP 302 is not a documented answer of crm\.lead\.contact\.items\.get; redirected to moved\.example\.com/,
+    ],
   ])('catches lead %s: %s', async (lead, _case, violation) => {
     portal = await startFakePortal();
     const run = await runVerify(['--allow-http', '--lead', lead], webhookEnv(portal));
@@ -91,13 +99,23 @@ describe('npm run verify --write', () => {
     try {
       const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
       for (const scenario of leadContactScenarios) expect(run.stdout, scenario.rule).toContain(`PASS  (scenario)                     ${scenario.rule}`);
-      expect(run.stdout).toMatch(/PASS  crm\.lead\.contact\.add\s+rule: /);
+      expect(run.stdout).toMatch(/PASS {2}crm\.lead\.contact\.add\s+rule: /);
       expect(run.stdout).toContain('0 with violations');
       expect(run.code).toBe(0);
       const created = sandbox.calls.filter((c) => c.method === 'crm.lead.add' || c.method === 'crm.contact.add');
-      expect(created.map((c) => [c.method, c.result])).toEqual([['crm.lead.add', 2], ['crm.contact.add', 1012], ['crm.contact.add', 1013], ['crm.contact.add', 1014]]);
+      expect(created.map((c) => [c.method, c.result])).toEqual([
+        ['crm.lead.add', 2],
+        ['crm.contact.add', 1012],
+        ['crm.contact.add', 1013],
+        ['crm.contact.add', 1014],
+      ]);
       const deleted = sandbox.calls.filter((c) => c.method === 'crm.lead.delete' || c.method === 'crm.contact.delete').map((c) => [c.method, c.params.id]);
-      expect(deleted).toEqual([['crm.lead.delete', 2], ['crm.contact.delete', 1012], ['crm.contact.delete', 1013], ['crm.contact.delete', 1014]]);
+      expect(deleted).toEqual([
+        ['crm.lead.delete', 2],
+        ['crm.contact.delete', 1012],
+        ['crm.contact.delete', 1013],
+        ['crm.contact.delete', 1014],
+      ]);
       expect(sandbox.snapshot()).toMatchObject({ leads: [{ id: 1 }], contacts: [{ id: 1010 }, { id: 1011 }] });
       expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_CODE);
     } finally {
@@ -110,9 +128,13 @@ describe('npm run verify --write', () => {
     sandbox.fail('crm.lead.contact.items.set', 'internalServerError', { times: 100 });
     try {
       const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
-      expect(run.stdout).toMatch(/FAIL  \(scenario\)\s+deleting the primary link promotes the first remaining link\n\s+violation at \(rule, deal sibling \(inferred\)\): stopped by .*INTERNAL_SERVER_ERROR/);
+      expect(run.stdout).toMatch(
+        /FAIL {2}\(scenario\)\s+deleting the primary link promotes the first remaining link\n\s+violation at \(rule, deal sibling \(inferred\)\): stopped by .*INTERNAL_SERVER_ERROR/,
+      );
       expect(run.code).toBe(1);
-      expect(sandbox.calls.filter((c) => c.method.endsWith('.delete') && !c.method.startsWith('crm.lead.contact')).map((c) => c.params.id)).toEqual([2, 1011, 1012, 1013]);
+      expect(sandbox.calls.filter((c) => c.method.endsWith('.delete') && !c.method.startsWith('crm.lead.contact')).map((c) => c.params.id)).toEqual([
+        2, 1011, 1012, 1013,
+      ]);
     } finally {
       await sandbox.close();
     }
@@ -125,7 +147,9 @@ describe('npm run verify --write', () => {
     expect(run.code).toBe(1);
     expect(portal.calls.filter((c) => c.method === 'crm.lead.delete').map((c) => c.params.id)).toEqual([500]);
     expect(portal.calls.some((c) => c.method === 'crm.contact.delete')).toBe(false);
-    expect(portal.calls.some((c) => c.method.startsWith('crm.lead.contact.') && c.method !== 'crm.lead.contact.fields' && c.method !== 'crm.lead.contact.items.get')).toBe(false);
+    expect(
+      portal.calls.some((c) => c.method.startsWith('crm.lead.contact.') && c.method !== 'crm.lead.contact.fields' && c.method !== 'crm.lead.contact.items.get'),
+    ).toBe(false);
   });
 });
 
@@ -201,4 +225,3 @@ describe('npm run verify --write acts only on ids it created (issue 11, defect 4
     }
   });
 });
-

@@ -11,11 +11,22 @@ const bracketKey = fc.tuple(keyPart, fc.array(keyPart, { maxLength: 6 })).map(([
 const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('1010', '-1', 'Y', 'N', '%', '%ZZ', '+', '$result[a][0]', 'true'));
 const form = fc.array(fc.tuple(bracketKey, value), { maxLength: 30 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 const anyText = fc.oneof(form, fc.string({ maxLength: 200 }), fc.json({ maxDepth: 6 }));
-const contentType = fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', '', 'multipart/form-data; boundary=x', 'application/json; charset=utf-8');
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  '',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-8',
+);
 const url = fc.oneof(
-  fc.constantFrom('/rest/1/code1234/', '/rest/', '/rest//', '/').chain((prefix) =>
-    fc.constantFrom('crm.lead.contact.add', 'crm.lead.contact.items.set', 'batch', 'crm.lead.get', 'nosuch.method', 'crm.lead.contact.add.json').map((m) => `${prefix}${m}`),
-  ),
+  fc
+    .constantFrom('/rest/1/code1234/', '/rest/', '/rest//', '/')
+    .chain((prefix) =>
+      fc
+        .constantFrom('crm.lead.contact.add', 'crm.lead.contact.items.set', 'batch', 'crm.lead.get', 'nosuch.method', 'crm.lead.contact.add.json')
+        .map((m) => `${prefix}${m}`),
+    ),
   fc.webPath(),
 );
 

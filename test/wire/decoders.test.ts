@@ -70,13 +70,16 @@ describe('readBodyText', () => {
   function endless(total: number) {
     const chunk = new Uint8Array(64 * 1024).fill(97);
     let sent = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= total) return controller.close();
-        sent += chunk.byteLength;
-        controller.enqueue(chunk);
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (sent >= total) return controller.close();
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
       },
-    }, { highWaterMark: 0 }); // pull only when read
+      { highWaterMark: 0 },
+    ); // pull only when read
     return { stream, sent: () => sent };
   }
 

@@ -16,12 +16,17 @@ describe('parseMethodUrl: every URL form real clients send', () => {
     expect(parseMethodUrl(url)).toMatchObject(expected);
   });
 
-  it.each(['/', '/rest/', '/rest/1/code123/', '/rest/x/code/crm.lead.contact.add', '/rest/1/code/extra/crm.lead.contact.add', '/rest/crm..lead', '/rest/1/code/..%2f..%2fetc'])(
-    '%s is no method URL',
-    (url) => {
-      expect(parseMethodUrl(url)).toBeNull();
-    },
-  );
+  it.each([
+    '/',
+    '/rest/',
+    '/rest/1/code123/',
+    '/rest/x/code/crm.lead.contact.add',
+    '/rest/1/code/extra/crm.lead.contact.add',
+    '/rest/crm..lead',
+    '/rest/1/code/..%2f..%2fetc',
+  ])('%s is no method URL', (url) => {
+    expect(parseMethodUrl(url)).toBeNull();
+  });
 
   it('keeps the query for GET parameters and auth', () => {
     expect(parseMethodUrl('/rest/crm.lead.contact.items.get?id=1&auth=tok')?.query.get('auth')).toBe('tok');

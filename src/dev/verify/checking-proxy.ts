@@ -11,7 +11,20 @@ import type { Report } from './report.js';
 
 /** Largest portal answer the proxy relays; Bitrix24 pages are far smaller. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'keep-alive', 'transfer-encoding', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'accept-encoding',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+]);
 const ANSWER_HEADERS_DROPPED = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 /**
@@ -20,7 +33,8 @@ const ANSWER_HEADERS_DROPPED = new Set(['content-encoding', 'content-length', 't
  * targets are refused, and a path such as `//other:81/…` stays a path on the configured portal.
  */
 export function upstreamUrl(origin: string, requestTarget: string): URL {
-  if (!requestTarget.startsWith('/')) throw new WireError(400, '', 'Only origin-form request targets (/rest/…) are accepted; this proxy forwards to its configured portal only.');
+  if (!requestTarget.startsWith('/'))
+    throw new WireError(400, '', 'Only origin-form request targets (/rest/…) are accepted; this proxy forwards to its configured portal only.');
   const query = requestTarget.indexOf('?');
   const url = new URL(origin);
   url.pathname = query < 0 ? requestTarget : requestTarget.slice(0, query);
@@ -65,9 +79,15 @@ export async function startProxy(connection: PortalConnection, report: Report, {
         });
         text = await readBodyText(upstream.body, MAX_ANSWER_BYTES, Number(upstream.headers.get('content-length') ?? undefined) || undefined);
       } catch (error) {
-        const reason = error instanceof WireError ? `the portal's answer is larger than ${MAX_ANSWER_BYTES} bytes` : String((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+        const reason =
+          error instanceof WireError
+            ? `the portal's answer is larger than ${MAX_ANSWER_BYTES} bytes`
+            : String((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
         report.add(label, `${req.method} forward failed`, [{ path: '(transport)', message: reason }]);
-        sendJson(res, 502, { error: 'PROXY_ERROR', error_description: mask(`The portal could not be reached or its answer was cut: ${reason}`, connection.secrets) });
+        sendJson(res, 502, {
+          error: 'PROXY_ERROR',
+          error_description: mask(`The portal could not be reached or its answer was cut: ${reason}`, connection.secrets),
+        });
         return;
       }
       const headers = Object.fromEntries([...upstream.headers].filter(([name]) => !ANSWER_HEADERS_DROPPED.has(name)));
@@ -79,11 +99,17 @@ export async function startProxy(connection: PortalConnection, report: Report, {
       }
       const violations = [
         ...checkRequest(target.method, { contentType, body, query: req.method === 'GET' ? target.query.toString() : '' }),
-        ...checkResponse(target.method, { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', location: upstream.headers.get('location') ?? undefined, body: text }),
+        ...checkResponse(target.method, {
+          status: upstream.status,
+          contentType: upstream.headers.get('content-type') ?? '',
+          location: upstream.headers.get('location') ?? undefined,
+          body: text,
+        }),
       ];
       report.add(target.method, `${req.method} ${target.form} → HTTP ${upstream.status}`, violations);
     } catch (error) {
-      if (!(error instanceof WireError)) report.add(label, `${req.method} failed`, [{ path: '(proxy)', message: mask((error as Error).message, connection.secrets) }]);
+      if (!(error instanceof WireError))
+        report.add(label, `${req.method} failed`, [{ path: '(proxy)', message: mask((error as Error).message, connection.secrets) }]);
       sendError(res, error);
     }
   });

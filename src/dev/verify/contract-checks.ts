@@ -36,7 +36,8 @@ export function checkResponse(method: string, { status, contentType = '', body, 
     return [{ path: '(status)', message: `HTTP ${status} is not a documented answer of ${method}${moved}` }];
   }
   const violations: Violation[] = [];
-  if (!/^application\/json\b/i.test(contentType)) violations.push({ path: '(header content-type)', message: `expected application/json, got ${contentType || 'none'}` });
+  if (!/^application\/json\b/i.test(contentType))
+    violations.push({ path: '(header content-type)', message: `expected application/json, got ${contentType || 'none'}` });
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -49,7 +50,10 @@ export function checkResponse(method: string, { status, contentType = '', body, 
 }
 
 /** Checks one request body (JSON, form or query) against the method's request schema. */
-export function checkRequest(method: string, { contentType = '', body = '', query = '' }: { contentType?: string; body?: string; query?: string }): Violation[] {
+export function checkRequest(
+  method: string,
+  { contentType = '', body = '', query = '' }: { contentType?: string; body?: string; query?: string },
+): Violation[] {
   const operation = operationOf(contract, method);
   if (!operation) return [{ path: '(method)', message: `${method} is not in the contract` }];
   let data: unknown;

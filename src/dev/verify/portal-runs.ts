@@ -6,13 +6,20 @@ import type { Report } from './report.js';
 
 const USER_AGENT = 'b24-lead-contact-verify/0.2';
 
+/** An answer body as far as verify reads it. */
+type PortalJson = { result?: unknown; error?: unknown; error_description?: unknown } | undefined;
+
 const describeError = (error: unknown) => {
   const { message, cause } = error as Error & { cause?: { code?: string; message?: string } };
   return `${message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
 };
 
 /** One raw call to the portal: JSON POST, no redirects followed, 60 s at most. */
-export async function callPortal(connection: PortalConnection, method: string, params: Record<string, unknown> = {}): Promise<PortalAnswer & { json?: any }> {
+export async function callPortal(
+  connection: PortalConnection,
+  method: string,
+  params: Record<string, unknown> = {},
+): Promise<PortalAnswer & { json?: PortalJson }> {
   const body = connection.kind === 'oauth' ? { ...params, auth: connection.token } : params;
   const response = await fetch(`${connection.base}${method}`, {
     method: 'POST',
@@ -22,17 +29,30 @@ export async function callPortal(connection: PortalConnection, method: string, p
     signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
-  let json: unknown;
+  let json: PortalJson;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', location: response.headers.get('location') ?? undefined, body: text, json };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    location: response.headers.get('location') ?? undefined,
+    body: text,
+    json,
+  };
 }
 
 /** Calls a contract method, checks the answer and records it; returns the answer. */
-async function checked(connection: PortalConnection, report: Report, method: string, label: string, params: Record<string, unknown>, expect?: (answer: PortalAnswer & { json?: any }) => string | null) {
+async function checked(
+  connection: PortalConnection,
+  report: Report,
+  method: string,
+  label: string,
+  params: Record<string, unknown>,
+  expect?: (answer: PortalAnswer & { json?: PortalJson }) => string | null,
+) {
   try {
     const answer = await callPortal(connection, method, params);
     const violations = checkResponse(method, answer);
@@ -48,13 +68,16 @@ async function checked(connection: PortalConnection, report: Report, method: str
   }
 }
 
-const isSuccess = (answer: PortalAnswer) => (answer.status === 200 ? null : `expected HTTP 200, got ${answer.status} ${(answer as { json?: any }).json?.error ?? ''}`.trim());
+const isSuccess = (answer: PortalAnswer) =>
+  answer.status === 200 ? null : `expected HTTP 200, got ${answer.status} ${(answer as { json?: PortalJson }).json?.error ?? ''}`.trim();
 
 export async function runReadOnly(connection: PortalConnection, report: Report, { lead }: { lead?: string }) {
   await checked(connection, report, 'crm.lead.contact.fields', 'describe the link fields', {}, isSuccess);
   if (lead) await checked(connection, report, 'crm.lead.contact.items.get', `contacts of lead ${lead}`, { id: Number(lead) }, isSuccess);
   else report.note('no lead given (--lead ID or B24_LEAD_ID): items.get of a real lead skipped');
-  await checked(connection, report, 'crm.lead.contact.items.get', 'lead id 0 (an error answer)', { id: 0 }, (a) => (a.status >= 400 ? null : `expected an error, got HTTP ${a.status}`));
+  await checked(connection, report, 'crm.lead.contact.items.get', 'lead id 0 (an error answer)', { id: 0 }, (a) =>
+    a.status >= 400 ? null : `expected an error, got HTTP ${a.status}`,
+  );
 }
 
 /** A record id as the portal must answer it: a positive integer, or its decimal string. */
@@ -75,8 +98,20 @@ function checkingClient(connection: PortalConnection, report: Report, label: () 
   const checkingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const text = await response.text();
-    const method = new URL(String(input)).pathname.split('/').pop()!.replace(/\.json$/, '');
-    report.add(method, `${label()} → HTTP ${response.status}`, checkResponse(method, { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text, location: response.headers.get('location') ?? undefined }));
+    const method = new URL(String(input)).pathname
+      .split('/')
+      .pop()!
+      .replace(/\.json$/, '');
+    report.add(
+      method,
+      `${label()} → HTTP ${response.status}`,
+      checkResponse(method, {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        body: text,
+        location: response.headers.get('location') ?? undefined,
+      }),
+    );
     return new Response(text, { status: response.status, headers: response.headers });
   };
   const common = { fetch: checkingFetch, retry: false as const, allowInsecureHttp, operationTimeLimit: { failFast: true } };
@@ -95,7 +130,8 @@ export async function runWrite(connection: PortalConnection, report: Report, { a
   const created: Array<['crm.lead.delete' | 'crm.contact.delete', number]> = [];
   const create = async (method: 'crm.lead.add' | 'crm.contact.add', fields: Record<string, unknown>) => {
     const answer = await callPortal(connection, method, { fields });
-    if (answer.status !== 200) throw new UnusableAnswer(`${method} failed: HTTP ${answer.status} ${answer.json?.error ?? ''} ${answer.json?.error_description ?? ''}`);
+    if (answer.status !== 200)
+      throw new UnusableAnswer(`${method} failed: HTTP ${answer.status} ${answer.json?.error ?? ''} ${answer.json?.error_description ?? ''}`);
     const cleanup = method === 'crm.lead.add' ? 'crm.lead.delete' : 'crm.contact.delete';
     const id = recordId(answer.json?.result);
     const again = id !== undefined && created.some(([kind, known]) => kind === cleanup && known === id);
@@ -129,14 +165,17 @@ export async function runWrite(connection: PortalConnection, report: Report, { a
       report.add('(scenario)', scenario.rule, violations);
     }
   } catch (error) {
-    report.add('(setup)', 'create the temporary records', [{ path: '(setup)', message: error instanceof UnusableAnswer ? error.message : describeError(error) }]);
+    report.add('(setup)', 'create the temporary records', [
+      { path: '(setup)', message: error instanceof UnusableAnswer ? error.message : describeError(error) },
+    ]);
   } finally {
     // Only what this run created, each on its own, so one failed delete does not stop the rest.
     for (const [method, id] of created) {
       try {
         const answer = await callPortal(connection, method, { id });
         report.note(`cleanup: ${method} ${id} → HTTP ${answer.status}`);
-        if (answer.status !== 200) report.add(method, `cleanup of ${id}`, [{ path: '(cleanup)', message: `HTTP ${answer.status}; delete record ${id} by hand` }]);
+        if (answer.status !== 200)
+          report.add(method, `cleanup of ${id}`, [{ path: '(cleanup)', message: `HTTP ${answer.status}; delete record ${id} by hand` }]);
       } catch (error) {
         report.add(method, `cleanup of ${id}`, [{ path: '(cleanup)', message: `${describeError(error)}; delete record ${id} by hand` }]);
       }
