@@ -9,7 +9,8 @@ export {
   type KnownErrorCode,
 } from './errors.js';
 export type { Connection, OAuthConnection, WebhookConnection } from './auth.js';
-export type { AttemptEvent, Hooks, Logger, RetryEvent, WaitEvent } from './hooks.js';
+export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './hooks.js';
+export type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
 export { RATE_LIMIT_PLANS, type RateLimit } from './rate-limiter.js';
 export type { RetryOptions } from './retry.js';
 export type { OAuthTokens, TokenRefreshOptions } from './token-refresh.js';
