@@ -1,0 +1,115 @@
+// Several processes calling one portal share its rate-limit bucket through Redis: together they stay
+// inside the portal's bucket, where each pacing itself alone overflows it. Counts only, no timings.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBitrixServer } from '../../bench/bitrix-server.mjs';
+import { createBitrix24Client } from '../../src/index.js';
+import { createRedisStore } from '../../src/redis.js';
+import { runFleet } from './fleet.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+
+requireRedisServer('a shared rate-limit bucket on Redis');
+
+// The portal's bucket and the clients' limiter use the same numbers; 4 × 15 calls are 60 requests,
+// far more than the 10 the bucket takes at once.
+const bucket = { drainPerSecond: 20, burst: 10 };
+const WORKERS = 4;
+const CALLS = 15;
+const WEBHOOK_CODE = 'fleetwebhookcode42';
+
+describe.skipIf(!hasRedisServer)('a shared rate-limit bucket on Redis', () => {
+  let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
+
+  it.each(KINDS)('keeps %s-connected worker processes inside the portal bucket: every request answered, no 503', async (kind) => {
+    const portal = await startBitrixServer({ bucket });
+    try {
+      const reports = await runFleet(
+        Array.from({ length: WORKERS }, () => ({
+          kind,
+          redisUrl: redis.url,
+          connection: { webhookUrl: `${portal.origin}/rest/1/${WEBHOOK_CODE}/` },
+          rateLimit: bucket,
+          retry: false as const, // a 503 would fail its call
+          calls: CALLS,
+        })),
+      );
+      expect(reports.flatMap((r) => r.outcomes)).toEqual(Array(WORKERS * CALLS).fill('ok'));
+      expect(portal.stats).toMatchObject({ requests: WORKERS * CALLS, rejected: 0 });
+      expect(reports.flatMap((r) => r.storeErrors)).toEqual([]);
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('is needed: the same workers pacing themselves alone get 503 answers', async () => {
+    const portal = await startBitrixServer({ bucket });
+    try {
+      const reports = await runFleet(
+        Array.from({ length: WORKERS }, () => ({
+          kind: 'ioredis' as const,
+          redisUrl: null,
+          connection: { webhookUrl: `${portal.origin}/rest/1/${WEBHOOK_CODE}/` },
+          rateLimit: bucket,
+          retry: { attempts: 20, baseDelayMs: 50, maxDelayMs: 400 },
+          calls: CALLS,
+        })),
+      );
+      expect(reports.flatMap((r) => r.outcomes)).toEqual(Array(WORKERS * CALLS).fill('ok'));
+      // Each process sends its own 8 at once: 32 against a bucket of 10.
+      expect(portal.stats.rejected).toBeGreaterThan(0);
+      expect(portal.stats.requests).toBe(WORKERS * CALLS + portal.stats.rejected);
+    } finally {
+      await portal.close();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('Redis keys of the shared state', () => {
+  let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
+
+  it.each(KINDS)('keeps one bucket per portal host, with no secret in any key name and an expiry on each (%s)', async (kind) => {
+    const [a, b] = await Promise.all([startBitrixServer({ bucket }), startBitrixServer({ bucket })]);
+    const connection = await connectRedis(kind, redis.url);
+    try {
+      const store = createRedisStore(connection.client, { prefix: `keys-${kind}:` });
+      const waits: string[] = [];
+      const client = (origin: string, name: string) =>
+        createBitrix24Client({
+          webhookUrl: `${origin}/rest/1/${WEBHOOK_CODE}/`,
+          allowInsecureHttp: true,
+          // A slow drain, so the level does not fall while the test runs; the waits are recorded, not slept.
+          rateLimit: { drainPerSecond: 0.5, burst: 10 },
+          sleep: async () => {},
+          retry: false,
+          store,
+          hooks: { onWait: () => void waits.push(name) },
+        });
+      const add = (c: ReturnType<typeof client>) => c.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } });
+      const first = client(a.origin, 'a');
+      // Eight requests fill the limiter's share of portal a's bucket (10 minus the 2-request margin)…
+      await Promise.all(Array.from({ length: 8 }, () => add(first)));
+      // …which a second client of portal a sees, and a client of portal b does not.
+      await add(client(b.origin, 'b'));
+      await add(client(a.origin, 'a2'));
+      expect(waits).toEqual(['a2']);
+
+      const keys = (await connection.keys(`keys-${kind}:*`)).sort();
+      const hostOf = (origin: string) => new URL(origin).host;
+      expect(keys).toEqual([`keys-${kind}:{${hostOf(a.origin)}}:bucket`, `keys-${kind}:{${hostOf(b.origin)}}:bucket`].sort());
+      for (const key of keys) {
+        expect(key).not.toContain(WEBHOOK_CODE);
+        expect(await connection.pttl(key)).toBeGreaterThan(0);
+      }
+    } finally {
+      connection.close();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
