@@ -1,0 +1,28 @@
+// One worker process of the fleet benchmark (bench/fleet.mjs bundles it with src/ into dist/bench):
+// gets its settings over IPC, reports `ready`, waits for `go`, links its commands with client.bulk
+// (with a Redis store unless `redisUrl` is null) and reports how many succeeded.
+import { cmd, createBitrix24Client } from 'b24-lead-contact';
+import { createRedisStore } from 'b24-lead-contact/redis';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+
+const { kind, redisUrl, prefix, webhookUrl, bucket, commands, offset } = await new Promise((resolve) => process.once('message', resolve));
+let redis;
+if (redisUrl && kind === 'ioredis') redis = new Redis(redisUrl);
+if (redisUrl && kind === 'redis') redis = await createClient({ url: redisUrl }).connect();
+redis?.on('error', () => {});
+const client = createBitrix24Client({
+  webhookUrl,
+  allowInsecureHttp: true,
+  rateLimit: bucket,
+  ...(redis ? { store: createRedisStore(redis, { prefix }) } : {}),
+});
+const list = Array.from({ length: commands }, (_, i) => cmd.crm.lead.contact.add({ id: 1 + ((offset + i) % 100), fields: { CONTACT_ID: 1000 + offset + i } }));
+process.send({ type: 'ready' });
+await new Promise((resolve) => process.once('message', resolve));
+const out = await client.bulk(list);
+process.send({ type: 'done', succeeded: out.filter((o) => o.ok).length }, () => {
+  if (kind === 'ioredis') redis?.disconnect();
+  else redis?.destroy();
+  process.exit(0);
+});
