@@ -20,8 +20,14 @@ export interface NodeRedisLike {
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** Put before every key, so one Redis can serve several apps or environments. Default `'b24:'`. */
+  /** Put before every key, so one Redis can serve several environments. Default `'b24:'`. */
   prefix?: string;
+  /**
+   * Names the OAuth identity (app installation and user) whose tokens the clients of this store share,
+   * when several call one portal: an id of yours, not a secret. Without it there is one token pair per
+   * portal. The rate-limit bucket stays one per portal either way.
+   */
+  account?: string;
   /** Longest wait for one Redis answer before the client paces itself locally (or fails a refresh). Default 1000 ms. */
   timeoutMs?: number;
   /** The refresh lock expires this long after it was taken, so a crashed holder cannot block the others. Default 30000 ms. */
@@ -87,9 +93,10 @@ function commandSender(redis: IoRedisLike | NodeRedisLike): (args: string[]) => 
  * and connected, of `ioredis` 5 or `redis` 4/5.
  *
  * Keys (per portal host, e.g. `example.bitrix24.com`; no secret is part of a key name):
- * `{prefix}{host}:bucket` (level and time; expires once drained), `{prefix}{host}:tokens` (the current
- * access and refresh token; expires 180 days after the last refresh), `{prefix}{host}:refresh-lock`
- * (expires after `lockTimeoutMs`). The braces keep one portal's keys in one Redis Cluster slot.
+ * `{prefix}{host}:bucket` (level and time; expires once drained), `{prefix}{host}:tokens[:account]` (the
+ * current access and refresh token; expires 180 days after the last refresh),
+ * `{prefix}{host}:refresh-lock[:account]` (expires after `lockTimeoutMs`). The braces keep one portal's
+ * keys in one Redis Cluster slot.
  *
  * @example
  * import Redis from 'ioredis';
@@ -98,13 +105,14 @@ function commandSender(redis: IoRedisLike | NodeRedisLike): (args: string[]) => 
  * const client = createBitrix24Client({ webhookUrl, store });
  */
 export function createRedisStore(redis: IoRedisLike | NodeRedisLike, options: RedisStoreOptions = {}): Bitrix24Store {
-  const { prefix = 'b24:', timeoutMs = 1000, lockTimeoutMs = 30_000, retryAfterMs = 5000 } = options;
+  const { prefix = 'b24:', account, timeoutMs = 1000, lockTimeoutMs = 30_000, retryAfterMs = 5000 } = options;
   if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
+  if (account !== undefined && (typeof account !== 'string' || account === '')) throw new TypeError('account must be a non-empty string');
   checkNumber('timeoutMs', timeoutMs, 'positive');
   checkNumber('lockTimeoutMs', lockTimeoutMs, 'integer ≥ 1');
   checkNumber('retryAfterMs', retryAfterMs, 'non-negative');
   const send = commandSender(redis);
-  const key = (portal: string, name: string) => `${prefix}{${portal}}:${name}`;
+  const key = (portal: string, name: string) => `${prefix}{${portal}}:${name}${name !== 'bucket' && account ? `:${account}` : ''}`;
   const shas = new Map<string, string>();
 
   /** EVALSHA, loading the script on first use and again after Redis lost it (a restart flushes scripts). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBitrixServer } from '../../bench/bitrix-server.mjs';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
+import { sendJson, startFaultServer } from '../unit/fault-server.js';
 import { runFleet } from './fleet.js';
 import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
 
@@ -110,6 +111,39 @@ describe.skipIf(!hasRedisServer)('Redis keys of the shared state', () => {
     } finally {
       connection.close();
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it.each(KINDS)('keeps one token pair per account, so two OAuth identities on one portal never take each other\'s tokens (%s)', async (kind) => {
+    const valid = ['a-access-token-new', 'b-access-token-new'];
+    const portal = await startFaultServer((_req, res, seen) =>
+      valid.includes(JSON.parse(seen.body).auth) ? sendJson(res, 200, { result: true }) : sendJson(res, 401, { error: 'expired_token', error_description: 'expired' }),
+    );
+    const connection = await connectRedis(kind, redis.url);
+    try {
+      const exchanges: string[] = [];
+      const client = (name: 'a' | 'b') =>
+        createBitrix24Client({
+          portal: portal.origin,
+          accessToken: `${name}-access-token-old`,
+          refreshToken: `${name}-refresh-token-old`,
+          allowInsecureHttp: true,
+          rateLimit: false,
+          store: createRedisStore(connection.client, { prefix: `accounts-${kind}:`, account: `app-${name}` }),
+          onTokenExpired: async () => {
+            exchanges.push(name);
+            return { accessToken: `${name}-access-token-new`, refreshToken: `${name}-refresh-token-new` };
+          },
+        });
+      await client('a').crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } });
+      await client('b').crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } });
+      expect(exchanges).toEqual(['a', 'b']);
+      const host = new URL(portal.origin).host;
+      expect((await connection.keys(`accounts-${kind}:*`)).sort()).toEqual([`accounts-${kind}:{${host}}:tokens:app-a`, `accounts-${kind}:{${host}}:tokens:app-b`]);
+      expect(await connection.hgetall(`accounts-${kind}:{${host}}:tokens:app-b`)).toEqual({ access: 'b-access-token-new', refresh: 'b-refresh-token-new' });
+    } finally {
+      connection.close();
+      await portal.close();
     }
   });
 });
