@@ -26,19 +26,14 @@ async function buildWorker(root, outDir) {
 
 /** Starts the workers, lets them go together once all are ready, and measures until the last is done. */
 async function runWorkers(workerFile, settings) {
-  const children = settings.map(() => fork(workerFile, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const children = settings.map((each) => fork(workerFile, [JSON.stringify(each)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const next = (child, type) =>
     new Promise((resolve, reject) => {
       child.on('message', (m) => m.type === type && resolve(m));
       child.once('exit', (code) => reject(new Error(`fleet worker exited with ${code}`)));
     });
   try {
-    const ready = children.map((child, i) => {
-      const r = next(child, 'ready');
-      child.send(settings[i]);
-      return r;
-    });
-    await Promise.all(ready);
+    await Promise.all(children.map((child) => next(child, 'ready')));
     const done = children.map((child) => next(child, 'done'));
     const started = performance.now();
     for (const child of children) child.send('go');

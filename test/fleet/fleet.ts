@@ -39,7 +39,7 @@ export interface Worker {
 }
 
 export function startWorker(settings: WorkerSettings): Worker {
-  const child = fork(WORKER, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(WORKER, [JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const on = (type: string) => new Promise<any>((resolve) => child.on('message', (m: any) => m.type === type && resolve(m)));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before reporting`))));
   // Each may never be awaited (a worker killed on purpose): the rejection is handled here, still seen by awaiters.
@@ -48,7 +48,6 @@ export function startWorker(settings: WorkerSettings): Worker {
     settled.catch(() => {});
     return settled;
   };
-  child.send(settings);
   return {
     child,
     ready: either(on('ready')),

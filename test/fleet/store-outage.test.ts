@@ -10,7 +10,8 @@ import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServ
 
 requireRedisServer('a Redis store that stops or stalls');
 
-const bucket = { drainPerSecond: 20, burst: 10 };
+// The limiter's 4-slot margin (10% of 40) absorbs 200 ms of scheduling jitter on a loaded machine.
+const bucket = { drainPerSecond: 20, burst: 40 };
 const WEBHOOK_CODE = 'outagewebhookcode77';
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
