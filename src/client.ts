@@ -11,8 +11,8 @@ import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
-import { createTokenRefresher } from './token-refresh.js';
 import type { Bitrix24Store } from './store.js';
+import { createTokenRefresher } from './token-refresh.js';
 import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
 
 /** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
