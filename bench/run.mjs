@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmarks, side by side in one run, all on loopback: per-call overhead against bare fetch and
-// the two SDKs, browser bundle size, and bulk linking at the rate-limit bound.
-// Usage: npm run bench [-- --only overhead,bundle,bulk] [-- --quick]
+// the two SDKs, browser bundle size, bulk linking at the rate-limit bound, and several worker
+// processes sharing that bound through Redis.
+// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet] [-- --quick]
 // Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { measureBulk } from './bulk.mjs';
 import { measureBundles } from './bundle-size.mjs';
+import { measureFleet } from './fleet.mjs';
 import { measureOverhead } from './overhead.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +19,7 @@ const outDir = join(root, 'dist', 'bench');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
-const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk']);
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet']);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
@@ -90,6 +92,31 @@ if (only.has('bulk')) {
           r.requests === null ? null : `${r.requests} (${r.boundRequests})`,
           r.rejected503,
           r.succeeded === null ? null : `${r.succeeded}/${commands}`,
+          seconds(r.wallMs),
+          seconds(r.boundMs),
+          r.ratioToBound,
+          r.note,
+        ]),
+      ),
+  );
+}
+
+if (only.has('fleet')) {
+  const workers = 4;
+  const commandsPerWorker = quick ? 500 : 2_500;
+  log(`Fleet: ${workers} worker processes × ${commandsPerWorker} link commands…`);
+  const fleet = (results.fleet = await measureFleet({ root, outDir, workers, commandsPerWorker, log }));
+  const { drainPerSecond, burst } = fleet.bucket;
+  const seconds = (ms) => (ms === null ? null : `${(ms / 1000).toFixed(2)} s`);
+  sections.push(
+    `### Fleet: ${workers} processes × ${fmt(commandsPerWorker)} link commands (client.bulk) against one server bucket of drain ${drainPerSecond}/s, burst ${burst}\n\n` +
+      table(
+        ['clients', 'HTTP requests (bound ⌈N/50⌉)', '503 received', 'commands ok', 'wall time', 'bucket bound', 'wall / bound', 'how'],
+        fleet.rows.map((r) => [
+          r.name,
+          r.requests === null ? null : `${r.requests} (${r.boundRequests})`,
+          r.rejected503,
+          r.succeeded === null ? null : `${r.succeeded}/${fleet.total}`,
           seconds(r.wallMs),
           seconds(r.boundMs),
           r.ratioToBound,

@@ -11,6 +11,7 @@ import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
+import type { Bitrix24Store } from './store.js';
 import { createTokenRefresher } from './token-refresh.js';
 import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
 
@@ -50,6 +51,11 @@ export type Bitrix24ClientOptions = Connection & {
   now?: () => number;
   /** Sleep used for every wait; must reject when `signal` aborts. For tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Where the rate-limit bucket and the OAuth tokens live when several processes call one portal,
+   * e.g. `createRedisStore(redis)` from `b24-lead-contact/redis`. Default: in this client's memory.
+   */
+  store?: Bitrix24Store;
 };
 
 /**
@@ -123,8 +129,10 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   const { now = Date.now, sleep = realSleep, operationTimeLimit: { maxWaitMs = 60_000, failFast = false } = {} } = options;
   checkOptions(options);
   const emit = createEmit(options.hooks, options.logger);
-  const refresh = createTokenRefresher(endpoint, options as never);
-  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? 'standard', now);
+  // A store replaces the in-memory limiter and refresh with ones shared by every process of the portal.
+  const shared = options.store?.connect({ endpoint, options });
+  const refresh = shared ? shared.refresh : createTokenRefresher(endpoint, options as never);
+  const limiter = shared ? shared.limiter : options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? 'standard', now);
   // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
   const resets = new Map<string, number>();
 

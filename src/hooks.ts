@@ -30,6 +30,17 @@ export interface WaitEvent {
 }
 
 /**
+ * Passed to `onStoreError` when the shared `store` cannot be reached or answers too slowly. The client
+ * then paces itself locally (`operation: 'rate-limit'`, reported once per outage) or fails the refresh
+ * with `TOKEN_REFRESH_FAILED` without spending the refresh token (`operation: 'token-refresh'`).
+ */
+export interface StoreErrorEvent {
+  operation: 'rate-limit' | 'token-refresh';
+  /** What went wrong, with any secret of the client masked. */
+  message: string;
+}
+
+/**
  * Observability callbacks. Payloads carry method names, counts, statuses and codes only: never a
  * URL, a body or a credential. An exception thrown by a hook is ignored.
  */
@@ -37,11 +48,14 @@ export interface Hooks {
   onAttempt?: (event: AttemptEvent) => void;
   onRetry?: (event: RetryEvent) => void;
   onWait?: (event: WaitEvent) => void;
+  onStoreError?: (event: StoreErrorEvent) => void;
 }
 
 /** Where the client writes its debug lines (the same payloads as the hooks); nothing is logged without one. */
 export interface Logger {
   debug(message: string, details: object): void;
+  /** Store outages (see {@link StoreErrorEvent}); they go to `debug` when this is absent. */
+  warn?(message: string, details: object): void;
 }
 
 /** Sends one event to its hook and to the logger. */

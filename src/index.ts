@@ -10,7 +10,8 @@ export {
 } from './errors.js';
 export type { Connection, OAuthConnection, WebhookConnection } from './auth.js';
 export type { PortalMove } from './transport.js';
-export type { AttemptEvent, Hooks, Logger, RetryEvent, WaitEvent } from './hooks.js';
+export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './hooks.js';
+export type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
 export { RATE_LIMIT_PLANS, type RateLimit } from './rate-limiter.js';
 export type { RetryOptions } from './retry.js';
 export type { OAuthTokens, TokenRefreshOptions } from './token-refresh.js';

@@ -12,18 +12,29 @@ export const RATE_LIMIT_PLANS = {
 /** The `rateLimit` option: off, a plan preset, or custom bucket numbers. */
 export type RateLimit = false | keyof typeof RATE_LIMIT_PLANS | { drainPerSecond: number; burst: number };
 
-/** A client-side copy of the portal's bucket, shared by every request of one client. */
+/**
+ * A client-side copy of the portal's bucket, shared by every request of one client (or, through a
+ * `store`, of every client of the portal; such a limiter answers `take` with a promise).
+ */
 export interface RateLimiter {
   /** Reserves a slot for one request and returns how many milliseconds to wait before sending it. */
-  take(): number;
+  take(): number | Promise<number>;
   /** Gives back a slot reserved by {@link RateLimiter.take} whose request was never sent. */
   give(): void;
   /** Marks the bucket full, after the portal answered 503 `QUERY_LIMIT_EXCEEDED`. */
   fill(): void;
 }
 
-/** Creates a {@link RateLimiter} for `limit`; `now` is a millisecond clock. */
-export function createRateLimiter(limit: Exclude<RateLimit, false>, now: () => number): RateLimiter {
+/** The in-process limiter: it answers at once. */
+export interface LocalRateLimiter extends RateLimiter {
+  take(): number;
+}
+
+/**
+ * The numbers a limiter for `limit` paces by: the drain rate and the level at which it counts the
+ * bucket as full. Throws a `TypeError` naming the option for an unknown plan or unusable numbers.
+ */
+export function bucketFor(limit: Exclude<RateLimit, false>): { drainPerSecond: number; capacity: number } {
   if (typeof limit === 'string' && !(limit in RATE_LIMIT_PLANS)) {
     throw new TypeError(`rateLimit must be false, 'standard', 'enterprise' or { drainPerSecond, burst }, got '${limit}'`);
   }
@@ -32,7 +43,12 @@ export function createRateLimiter(limit: Exclude<RateLimit, false>, now: () => n
   checkNumber('rateLimit.burst', burst, 'integer ≥ 1');
   // Stop short of the threshold: network jitter bunches requests on arrival, and other apps on the
   // same IP share the portal's counter. A tiny bucket still lets one request through at once.
-  const capacity = Math.max(1, burst - Math.max(2, Math.ceil(burst / 10)));
+  return { drainPerSecond, capacity: Math.max(1, burst - Math.max(2, Math.ceil(burst / 10))) };
+}
+
+/** Creates a {@link RateLimiter} for `limit`; `now` is a millisecond clock. */
+export function createRateLimiter(limit: Exclude<RateLimit, false>, now: () => number): LocalRateLimiter {
+  const { drainPerSecond, capacity } = bucketFor(limit);
   let level = 0;
   let at = now();
   const drain = () => {

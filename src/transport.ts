@@ -112,7 +112,9 @@ export function createTransport(options: TransportOptions) {
     const timeoutMs = settings.timeoutMs ?? options.timeoutMs;
     try {
       for (let hop = 0; ; hop++) {
-        const delayMs = limiter?.take() ?? 0;
+        let delayMs = limiter?.take() ?? 0;
+        // A shared store answers with a promise; the local limiter stays synchronous (no extra tick per call).
+        if (typeof delayMs !== 'number') delayMs = await delayMs;
         if (delayMs) {
           emit('onWait', { method, reason: 'rate-limit', delayMs });
           await options.sleep(delayMs, signal).catch((reason) => {

@@ -15,6 +15,8 @@ const CONTENTS: Record<string, RegExp[]> = {
   './openapi.json': [/^generated\/openapi\.bundle\.json$/],
   './schema': [/^generated\/schema\.d\.ts$/],
   './package.json': [/^package\.json$/],
+  // The Redis store for fleets: its entry and the shared-store logic only it imports.
+  './redis': [/^dist\/lib\/src\/(redis|shared-store|store)\.(js|d\.ts)$/],
 };
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

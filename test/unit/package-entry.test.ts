@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 describe('the published package entry', () => {
@@ -12,5 +14,43 @@ describe('the published package entry', () => {
   it('ships the bundled contract', async () => {
     const { default: contract } = await import('b24-lead-contact/openapi.json', { with: { type: 'json' } });
     expect(contract.paths['/crm.lead.contact.add'].post.operationId).toBe('crmLeadContactAdd');
+  });
+});
+
+describe('the b24-lead-contact/redis entry', () => {
+  it('exports createRedisStore (after npm run build)', async () => {
+    const entry = await import('b24-lead-contact/redis');
+    expect(typeof entry.createRedisStore).toBe('function');
+    expect(() => entry.createRedisStore({} as never)).toThrow(/ioredis client .* or a connected node-redis client/);
+  });
+
+  it('imports no Redis library itself: it drives the client the caller passes', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../../src/redis.ts', import.meta.url))],
+      bundle: true,
+      packages: 'external',
+      write: false,
+      metafile: true,
+      platform: 'neutral',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    const imported = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
+    expect(imported).toEqual([]);
+  });
+
+  it('stays out of the main entry: a browser bundle of the client contains no store code', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../../src/index.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((path) => path.endsWith('src/client.ts'))).toBe(true);
+    expect(inputs.filter((path) => /shared-store|redis/.test(path))).toEqual([]);
   });
 });

@@ -1,0 +1,29 @@
+import type { Endpoint } from './auth.js';
+import type { Bitrix24ClientOptions } from './client.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** What a client hands its `store` once, when it is created. */
+export interface StoreContext {
+  /** Where the client calls and the secrets it masks; a store adopting new tokens updates both. */
+  endpoint: Endpoint;
+  /** The client's options: `rateLimit`, the refresh callbacks, `hooks`, `logger`, `now`. */
+  options: Bitrix24ClientOptions;
+}
+
+/** The parts of a client that a store takes over for it. */
+export interface StoreConnection {
+  /** Replaces the in-process rate limiter (absent with `rateLimit: false`). */
+  limiter?: RateLimiter;
+  /** Replaces the in-process refresh: resolves once the client holds a token newer than `usedToken`. */
+  refresh?: (usedToken?: string) => Promise<void>;
+}
+
+/**
+ * State shared by every client that calls one portal, in every process: the rate-limit bucket and
+ * the OAuth tokens with their refresh lock. `createRedisStore` from `b24-lead-contact/redis` makes one;
+ * without a store each client keeps this state in memory, as a single process needs.
+ */
+export interface Bitrix24Store {
+  /** Called once by each client; returns its limiter and refresh, bound to the client's portal. */
+  connect(context: StoreContext): StoreConnection;
+}
