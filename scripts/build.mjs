@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'lib');
 rmSync(out, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+// The Node-only entries (sandbox HTTP server, CLI) compile with Node's types, into the same tree.
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build-node.json')], { stdio: 'inherit' });
 mkdirSync(join(out, 'generated'), { recursive: true });
 for (const file of ['schema.d.ts', 'validators.js', 'validators.d.ts']) copyFileSync(join(root, 'generated', file), join(out, 'generated', file));
