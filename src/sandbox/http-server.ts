@@ -63,6 +63,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },
     (req, res) => {
       answering.add(req.socket);
+      res.once('finish', () => answering.delete(req.socket));
       serve(req, res).catch((error) => {
         // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
         if (canAnswer(res)) send(req, res, toErrorAnswer(error));
