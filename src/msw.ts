@@ -11,6 +11,23 @@ export interface SandboxHandlersOptions {
   maxBodyBytes?: number;
 }
 
+/**
+ * The body's chunks through a reader that is released, not cancelled, when reading stops early (413):
+ * cancelling a request body inside MSW's interceptor never settles.
+ */
+async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 const json = (status: number, body: unknown, head: boolean) =>
   new Response(head ? null : JSON.stringify(body), {
     status,
@@ -40,7 +57,7 @@ export function sandboxHandlers(sandbox: Pick<Sandbox, 'handle'>, options: Sandb
       let body: string;
       try {
         const length = request.headers.get('content-length');
-        body = await readBodyText(request.body, maxBodyBytes, length === null ? undefined : Number(length));
+        body = await readBodyText(request.body && chunksOf(request.body), maxBodyBytes, length === null ? undefined : Number(length));
       } catch (error) {
         const answer = toErrorAnswer(error);
         return json(answer.status, answer.body, head);
