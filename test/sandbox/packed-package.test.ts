@@ -19,7 +19,7 @@ let project: string;
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'b24-packed-'));
   const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: root });
-  const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+  const { filename } = (JSON.parse(stdout) as Array<{ filename: string }>)[0]!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // From the npm cache when it holds everything (as after npm ci); the registry only for what it lacks.
   await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${mswVersion}`], { cwd: project });
