@@ -102,7 +102,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     }
     if (!canAnswer(res)) return;
     const url = req.url ?? '/';
-    const pathname = url.split('?', 1)[0]!;
+    let pathname = '';
+    try {
+      // Also right for the absolute form (`POST http://host/rest/… HTTP/1.1`) that proxies send.
+      pathname = new URL(url, 'http://sandbox.invalid').pathname;
+    } catch {
+      // Not a URL: the portal answers it with 404 below.
+    }
     let answer: SandboxAnswer;
     try {
       if (isAdminPath(pathname)) {

@@ -10,7 +10,7 @@ const MAX_BODY = 64 * 1024;
 let server: RunningSandbox;
 beforeAll(async () => {
   // Small caps and short timeouts so that each case runs in well under a second.
-  server = await startSandbox({ limits: { maxBodyBytes: MAX_BODY }, timeouts: { headersMs: 400, requestMs: 2_000, bodyIdleMs: 300 } });
+  server = await startSandbox({ limits: { maxBodyBytes: MAX_BODY }, timeouts: { headersMs: 400, requestMs: 1_200, bodyIdleMs: 300 } });
 });
 afterAll(() => server.close());
 
@@ -79,7 +79,7 @@ describe('stalled peers', () => {
   it('a body dripping in slower than the request timeout allows is cut', async () => {
     const connection = new RawConnection(server.port);
     await connection.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': 1000 }));
-    // One byte every 150 ms never trips the 300 ms idle timer, only the 2 s request timeout.
+    // One byte every 150 ms never trips the 300 ms idle timer, only the 1.2 s request timeout.
     for (let i = 0; i < 40 && !connection.closed; i++) {
       await connection.write(' ');
       await new Promise((resolve) => setTimeout(resolve, 150));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { expectContractAnswer, postJson, send } from './contract-answer.js';
+import { RawConnection } from './raw-http.js';
 
 const ITEMS_GET = 'crm.lead.contact.items.get';
 /** Lead 1 of the default seed, as items.get shows it. */
@@ -174,6 +175,21 @@ describe('portals keyed by webhook code', () => {
       expect((await postJson(`${small.webhookUrl}${ITEMS_GET}`, { id: 1 }, ITEMS_GET)).status).toBe(200);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('request targets', () => {
+  it('reads the absolute form a proxy sends (POST http://host/rest/… HTTP/1.1), admin routes included', async () => {
+    for (const [target, expected] of [
+      [`${server.url}/rest/1/sandbox/${ITEMS_GET}?id=1`, 200],
+      [`${server.url}/__sandbox/state`, 200],
+    ] as const) {
+      const connection = new RawConnection(server.port);
+      await connection.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`);
+      const answer = await connection.answer();
+      expect([target, answer.status]).toEqual([target, expected]);
+      connection.destroy();
     }
   });
 });
