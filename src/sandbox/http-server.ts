@@ -59,18 +59,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   /** Sockets whose request reached the handler: a parse error there must not write a second answer. */
   const answering = new WeakSet<Socket>();
 
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    answering.add(req.socket);
+    res.once('finish', () => answering.delete(req.socket));
+    serve(req, res).catch((error) => {
+      // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
+      if (canAnswer(res)) send(req, res, toErrorAnswer(error));
+      else req.socket.destroy();
+    });
+  };
   const server = createServer(
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },
-    (req, res) => {
-      answering.add(req.socket);
-      res.once('finish', () => answering.delete(req.socket));
-      serve(req, res).catch((error) => {
-        // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
-        if (canAnswer(res)) send(req, res, toErrorAnswer(error));
-        else req.socket.destroy();
-      });
-    },
+    onRequest,
   );
+  // curl and PHP ask before sending a body over 1 KB (`Expect: 100-continue`): a body over the cap is
+  // refused (413) without inviting it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > maxBodyBytes)) res.writeContinue();
+    onRequest(req, res);
+  });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || answering.has(socket) || error.code === 'ECONNRESET') {

@@ -32,6 +32,25 @@ describe('oversized bodies', () => {
     await stillAnswers();
   });
 
+  it('are refused 413 without a 100 Continue when the caller asks first (Expect: 100-continue, as curl and PHP do)', async () => {
+    const connection = new RawConnection(server.port);
+    await connection.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': MAX_BODY + 1, expect: '100-continue' }));
+    const answer = await connection.answer();
+    expect([answer.status, answer.body.error]).toEqual([413, 'REQUEST_ENTITY_TOO_LARGE']);
+    expect(await connection.untilClosed()).toBe(true);
+  });
+
+  it('invites a body within the cap with 100 Continue and answers it', async () => {
+    const connection = new RawConnection(server.port);
+    const body = '{"id":1}';
+    await connection.write(requestHead(path('crm.lead.contact.items.get'), { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' }));
+    await connection.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+    await connection.write(body);
+    const answer = await connection.answer(5_000, 'HTTP/1.1 200');
+    expect(answer.body.result).toHaveLength(2);
+    connection.destroy();
+  });
+
   it('are answered 413 while streaming when no length was declared, and the upload is cut', async () => {
     const connection = new RawConnection(server.port);
     await connection.write(requestHead(path(ADD), { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));

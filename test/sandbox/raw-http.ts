@@ -61,11 +61,27 @@ export class RawConnection {
     return new Promise((resolve) => this.socket.write(data, (error) => resolve(!error)));
   }
 
-  /** The first complete answer, waiting up to `timeoutMs`. */
-  async answer(timeoutMs = 5_000): Promise<RawAnswer> {
+  /** Resolves once `text` has arrived. */
+  async waitFor(text: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.received.includes(text)) {
+      if (this.closedFlag || Date.now() > deadline) throw new Error(`did not receive ${JSON.stringify(text)}: ${JSON.stringify(this.received.slice(0, 200))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The first complete answer (the first one starting with `from`, if given), waiting up to `timeoutMs`. */
+  async answer(timeoutMs = 5_000, from?: string): Promise<RawAnswer> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const parsed = parseAnswer(this.received, this.closedFlag);
+      const start = from === undefined ? 0 : this.received.indexOf(from);
+      const parsed = start < 0 ? undefined : parseAnswer(this.received.slice(start), this.closedFlag);
       if (parsed) return parsed;
       if (this.closedFlag) throw new Error(`connection closed without a complete answer: ${JSON.stringify(this.received.slice(0, 200))}`);
       const left = deadline - Date.now();
