@@ -6,6 +6,7 @@ import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js'
 import { handleAdmin, isAdminPath } from './admin-api.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from './portal-registry.js';
 import type { SandboxAnswer } from './sandbox.js';
+import { checkSeed } from './seed-check.js';
 import type { RunningSandbox, StartSandboxOptions } from './server-types.js';
 
 const DEFAULT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000 };
@@ -28,6 +29,13 @@ function checkOptions(options: StartSandboxOptions) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`timeouts.${name} must be a positive integer of milliseconds, got ${String(value)}`);
   }
   if (merged.headersMs > merged.requestMs) throw new TypeError('timeouts.headersMs must not be longer than timeouts.requestMs');
+  if (options.seed !== undefined) {
+    try {
+      checkSeed(options.seed, { maxRecords: Number.POSITIVE_INFINITY });
+    } catch (error) {
+      throw new TypeError(`seed: ${(error as Error).message}`);
+    }
+  }
   return { port, host, maxPortals, timeouts: merged };
 }
 

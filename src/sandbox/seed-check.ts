@@ -29,9 +29,13 @@ function checkLink(link: unknown, where: string) {
   if (link.IS_PRIMARY !== undefined && link.IS_PRIMARY !== 'Y' && link.IS_PRIMARY !== 'N') throw new SeedError(`${where}.IS_PRIMARY must be "Y" or "N"`);
 }
 
-function checkRecords(list: unknown, kind: 'leads' | 'contacts') {
+/** Most leads, contacts or links of one lead a seed from outside the program may hold (the admin API, `--seed`). */
+export const MAX_SEED_RECORDS = 10_000;
+
+function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: number) {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new SeedError(`${kind} must be an array of ids or records`);
+  if (list.length > maxRecords) throw new SeedError(`${kind} holds ${list.length} records; at most ${maxRecords} are accepted`);
   const seen = new Set<number>();
   list.forEach((entry, i) => {
     const where = `${kind}[${i}]`;
@@ -42,6 +46,7 @@ function checkRecords(list: unknown, kind: 'leads' | 'contacts') {
       checkFields(entry.fields, where);
       if (entry.contacts !== undefined) {
         if (!Array.isArray(entry.contacts)) throw new SeedError(`${where}.contacts must be an array`);
+        if (entry.contacts.length > maxRecords) throw new SeedError(`${where}.contacts holds ${entry.contacts.length} links; at most ${maxRecords} are accepted`);
         entry.contacts.forEach((link, j) => checkLink(link, `${where}.contacts[${j}]`));
       }
     }
@@ -52,13 +57,14 @@ function checkRecords(list: unknown, kind: 'leads' | 'contacts') {
 }
 
 /**
- * Checks a seed that arrives from outside the program (a `--seed` file, the admin API) before the
- * sandbox uses it, so a mistake is named instead of surfacing later as a broken portal.
+ * Checks a seed before a sandbox uses it, so a mistake is named instead of surfacing later as a
+ * broken portal. Seeds from outside the program (a `--seed` file, the admin API) are also capped at
+ * `maxRecords` leads, contacts and links per lead, so one request cannot tie up the server.
  */
-export function checkSeed(value: unknown): Seed {
+export function checkSeed(value: unknown, { maxRecords = MAX_SEED_RECORDS }: { maxRecords?: number } = {}): Seed {
   if (!isPlainObject(value)) throw new SeedError('The seed must be a JSON object such as { "leads": [1], "contacts": [1010] }');
   onlyKeys(value, 'The seed', ['leads', 'contacts']);
-  checkRecords(value.leads, 'leads');
-  checkRecords(value.contacts, 'contacts');
+  checkRecords(value.leads, 'leads', maxRecords);
+  checkRecords(value.contacts, 'contacts', maxRecords);
   return value as Seed;
 }

@@ -73,6 +73,7 @@ describe('POST /__sandbox/seed', () => {
       ['[1]', /The seed must be a JSON object/],
       ['{', /not valid JSON/],
       [undefined, /needs a JSON body/],
+      [{ contacts: Array.from({ length: 10_001 }, (_, i) => i + 1) }, /contacts holds 10001 records; at most 10000 are accepted/],
     ];
     for (const [seed, message] of cases) {
       const answer = await admin('POST', 'seed', seed);

@@ -51,6 +51,7 @@ describe('startSandbox', () => {
     await expect(startSandbox({ port: 70_000 })).rejects.toThrow(/port must be an integer from 0 to 65535/);
     await expect(startSandbox({ maxPortals: 0 })).rejects.toThrow(/maxPortals must be a positive integer/);
     await expect(startSandbox({ timeouts: { bodyIdleMs: -1 } })).rejects.toThrow(/timeouts.bodyIdleMs/);
+    await expect(startSandbox({ seed: { leads: [{ id: 1, contacts: [{ CONTACT_ID: 0 }] }] } })).rejects.toThrow(/seed: leads\[0\]\.contacts\[0\]\.CONTACT_ID must be a positive integer/);
   });
 });
 
