@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_TIMEOUTS, guardServer, readRequestText, sendError, type PeerTimeouts } from '../node/server-io.js';
+import { closeServer, createGuardedServer, listen, sendError, type PeerTimeouts } from '../node/guarded-server.js';
 import type { Contract } from '../wire/contract.js';
 import { decodeRequest } from '../wire/decode-request.js';
 import { DEFAULT_LIMITS, type WireLimits } from '../wire/limits.js';
@@ -63,8 +63,6 @@ async function waitForPrism(origin: string, child: ReturnType<typeof spawn>, tim
   throw new Error(`Prism did not start within ${timeoutMs} ms`);
 }
 
-const CORS = { 'access-control-allow-origin': '*' };
-
 /** Starts Prism and the front server; resolves once both answer. */
 export async function startMock(options: MockOptions): Promise<RunningMock> {
   const { port = 4010, host = '127.0.0.1', docsFile, spec } = options;
@@ -91,9 +89,8 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
   }
 
   /** Reads one request with the wire layer and relays it to Prism as JSON on the bare path. */
-  async function relay(req: IncomingMessage) {
+  async function relay(req: IncomingMessage, body: string) {
     const target = requireMethodUrl(req.url ?? '/');
-    const body = await readRequestText(req, limits.maxBodyBytes);
     const call = decodeRequest(contract, { httpMethod: req.method ?? 'GET', target, contentType: String(req.headers['content-type'] ?? ''), body }, limits);
     if (target.form === 'oauth' && !call.auth) {
       throw new WireError(401, 'NO_AUTH_FOUND', 'Wrong authorization data: send the access token as the auth parameter.');
@@ -111,49 +108,45 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
     return { status: response.status, text, type: response.headers.get('content-type') ?? 'application/json' };
   }
 
-  const server = createServer(async (req, res) => {
+  const server = createGuardedServer(
     // Browser apps under development call the mock from another origin (a dev server, a file:// page).
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        ...CORS,
-        'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'content-type, accept, prefer',
-        'access-control-max-age': '600',
-      });
-      res.end();
-      return;
-    }
-    try {
-      if (docsFile && (req.url === '/' || req.url === '/docs' || req.url === '/docs/')) {
-        res.writeHead(200, { ...CORS, 'content-type': 'text/html; charset=utf-8' });
-        res.end(readFileSync(docsFile));
-        return;
+    {
+      maxBodyBytes: limits.maxBodyBytes,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      cors: { methods: 'GET, POST', headers: 'content-type, accept, prefer' },
+    },
+    async (req, res, body) => {
+      try {
+        if (docsFile && (req.url === '/' || req.url === '/docs' || req.url === '/docs/')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(readFileSync(docsFile));
+          return;
+        }
+        const answer = await relay(req, body);
+        res.writeHead(answer.status, { 'content-type': answer.type });
+        res.end(req.method === 'HEAD' ? undefined : answer.text);
+      } catch (error) {
+        sendError(req, res, error);
       }
-      const answer = await relay(req);
-      res.writeHead(answer.status, { ...CORS, 'content-type': answer.type });
-      res.end(req.method === 'HEAD' ? undefined : answer.text);
-    } catch (error) {
-      sendError(res, error, CORS);
-    }
-  });
-  guardServer(server, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      prism.kill();
-      process.removeListener('exit', killPrism);
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is already in use; set PORT to a free one, e.g. PORT=4011.`) : error);
-    });
-    server.listen(port, host, resolveListen);
-  });
-  const actualPort = (server.address() as AddressInfo).port;
+    },
+  );
+  let actualPort: number;
+  try {
+    actualPort = await listen(server, port, host);
+  } catch (error) {
+    prism.kill();
+    process.removeListener('exit', killPrism);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`Port ${port} on ${host} is already in use; set PORT to a free one, e.g. PORT=${port + 1}.`);
+    throw error;
+  }
   return {
     port: actualPort,
     url: `http://${host}:${actualPort}`,
     async close() {
       process.removeListener('exit', killPrism);
       prism.kill();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await closeServer(server);
     },
   };
 }

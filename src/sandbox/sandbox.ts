@@ -73,6 +73,8 @@ export interface Sandbox {
   reset(seed?: Seed): void;
   /** Every call so far, batch commands included. */
   readonly calls: readonly SandboxCall[];
+  /** Empties the journal and nothing else (a long-running server's journal would otherwise only grow). */
+  clearCalls(): void;
   /** A lead with its links sorted as `items.get` returns them, or undefined. */
   lead(id: number): { id: number; fields: Record<string, unknown>; contacts: LinkView[] } | undefined;
   /** A contact's fields, or undefined. */
@@ -247,6 +249,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     get calls() {
       return calls;
+    },
+    clearCalls() {
+      calls.length = 0;
     },
     lead(id) {
       const lead = state.leads.get(id);

@@ -9,9 +9,6 @@
 // `failOn` makes one method answer with an HTML 500 page.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readRequestText, sendJson } from '../../src/node/server-io.js';
-import type { Seed } from '../../src/sandbox/portal-state.js';
-import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { resolveRef } from '../helpers.js';
 
 export const WEBHOOK_CODE = 's3cr3t-hook-code-XYZ';
@@ -148,23 +145,4 @@ export async function startFakePortal({ failOn, auth = 'webhook' }: { failOn?: s
         server.closeAllConnections();
       }),
   };
-}
-
-/** The in-process sandbox behind a loopback HTTP server, for runs of the verify script against it. */
-export async function serveSandbox(seed: Seed) {
-  const sandbox = createSandbox({ seed });
-  const server = createServer(async (req, res) => {
-    const body = await readRequestText(req, 4 * 1024 * 1024);
-    const answer = await sandbox.handle({ method: req.method ?? 'GET', url: req.url ?? '/', contentType: String(req.headers['content-type'] ?? ''), body });
-    sendJson(res, answer.status, answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(sandbox, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  });
 }

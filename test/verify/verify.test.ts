@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
-import { ACCESS_TOKEN, serveSandbox, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
+import { startSandbox } from '../../src/node/sandbox.js';
+import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
 import { runVerify } from './run.js';
 
 let portal: FakePortal | undefined;
@@ -94,10 +95,11 @@ describe('npm run verify (read-only)', () => {
 });
 
 describe('npm run verify --write', () => {
-  it('runs every lead–contact scenario on records it creates in the sandbox, every answer conforming, then deletes exactly those', async () => {
-    const sandbox = await serveSandbox({ leads: [1], contacts: [1010, 1011] });
+  it('passes against startSandbox: every lead–contact scenario on records it creates, every answer conforming, then deletes exactly those', async () => {
+    const server = await startSandbox({ seed: { leads: [1], contacts: [1010, 1011] } });
+    const sandbox = server.portal(WEBHOOK_CODE);
     try {
-      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
+      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
       for (const scenario of leadContactScenarios) expect(run.stdout, scenario.rule).toContain(`PASS  (scenario)                     ${scenario.rule}`);
       expect(run.stdout).toMatch(/PASS {2}crm\.lead\.contact\.add\s+rule: /);
       expect(run.stdout).toContain('0 with violations');
@@ -119,15 +121,16 @@ describe('npm run verify --write', () => {
       expect(sandbox.snapshot()).toMatchObject({ leads: [{ id: 1 }], contacts: [{ id: 1010 }, { id: 1011 }] });
       expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_CODE);
     } finally {
-      await sandbox.close();
+      await server.close();
     }
   });
 
   it('names the broken rule when the portal breaks one, and still deletes what it created', async () => {
-    const sandbox = await serveSandbox({ leads: [1], contacts: [1010] });
+    const server = await startSandbox({ seed: { leads: [1], contacts: [1010] } });
+    const sandbox = server.portal(WEBHOOK_CODE);
     sandbox.fail('crm.lead.contact.items.set', 'internalServerError', { times: 100 });
     try {
-      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${sandbox.url}/rest/1/${WEBHOOK_CODE}/` });
+      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
       expect(run.stdout).toMatch(
         /FAIL {2}\(scenario\)\s+deleting the primary link promotes the first remaining link\n\s+violation at \(rule, deal sibling \(inferred\)\): stopped by .*INTERNAL_SERVER_ERROR/,
       );
@@ -136,7 +139,7 @@ describe('npm run verify --write', () => {
         2, 1011, 1012, 1013,
       ]);
     } finally {
-      await sandbox.close();
+      await server.close();
     }
   });
 

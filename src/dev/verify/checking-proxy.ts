@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DEFAULT_TIMEOUTS, guardServer, readRequestText, sendError, sendJson } from '../../node/server-io.js';
+import type { IncomingMessage } from 'node:http';
+import { closeServer, createGuardedServer, listen, sendError, sendJson, type PeerTimeouts } from '../../node/guarded-server.js';
 import { DEFAULT_LIMITS } from '../../wire/limits.js';
 import { parseMethodUrl } from '../../wire/method-url.js';
 import { readBodyText } from '../../wire/read-body.js';
@@ -58,14 +57,16 @@ function forwardedHeaders(req: IncomingMessage): Record<string, string> {
  * side (a cut body, an unreadable redirect, a peer that leaves) becomes a 502 in Bitrix24's shape and
  * a report line; the proxy keeps serving.
  */
-export async function startProxy(connection: PortalConnection, report: Report, { port = 4020, host = '127.0.0.1', timeouts = DEFAULT_TIMEOUTS } = {}) {
-  const server = createServer(async (req, res) => {
+export async function startProxy(
+  connection: PortalConnection,
+  report: Report,
+  { port = 4020, host = '127.0.0.1', timeouts = {} as Partial<PeerTimeouts> } = {},
+) {
+  const server = createGuardedServer({ maxBodyBytes: DEFAULT_LIMITS.maxBodyBytes, timeouts }, async (req, res, body) => {
     const target = parseMethodUrl(req.url ?? '/');
     const label = target?.method ?? '(unknown)';
     try {
-      if (req.method === 'CONNECT') throw new WireError(400, '', 'CONNECT is not supported; this proxy forwards to its configured portal only.');
       const url = upstreamUrl(connection.origin, req.url ?? '');
-      const body = await readRequestText(req, DEFAULT_LIMITS.maxBodyBytes);
       const contentType = String(req.headers['content-type'] ?? '');
       let upstream: Response;
       let text: string;
@@ -84,7 +85,7 @@ export async function startProxy(connection: PortalConnection, report: Report, {
             ? `the portal's answer is larger than ${MAX_ANSWER_BYTES} bytes`
             : String((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
         report.add(label, `${req.method} forward failed`, [{ path: '(transport)', message: reason }]);
-        sendJson(res, 502, {
+        sendJson(req, res, 502, {
           error: 'PROXY_ERROR',
           error_description: mask(`The portal could not be reached or its answer was cut: ${reason}`, connection.secrets),
         });
@@ -110,20 +111,9 @@ export async function startProxy(connection: PortalConnection, report: Report, {
     } catch (error) {
       if (!(error instanceof WireError))
         report.add(label, `${req.method} failed`, [{ path: '(proxy)', message: mask((error as Error).message, connection.secrets) }]);
-      sendError(res, error);
+      sendError(req, res, error);
     }
   });
-  guardServer(server, timeouts);
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolveListen);
-  });
-  return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const actualPort = await listen(server, port, host);
+  return { url: `http://${host}:${actualPort}`, close: () => closeServer(server) };
 }

@@ -1,26 +1,17 @@
 // The guards every server on the wire layer shares (the mock's front, the sandbox over HTTP, the
 // checking proxy): stalled peers are cut without holding up others, and nothing crashes.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { guardServer, readRequestText, sendError, sendJson } from '../../src/node/server-io.js';
+import { closeServer, createGuardedServer, listen, sendJson } from '../../src/node/guarded-server.js';
 
 async function guardedEcho() {
-  const server = createServer(async (req, res) => {
-    try {
-      sendJson(res, 200, { result: (await readRequestText(req, 1024)).length });
-    } catch (error) {
-      sendError(res, error);
-    }
+  const server = createGuardedServer({ maxBodyBytes: 1024, timeouts: { headersMs: 300, requestMs: 600, bodyIdleMs: 300 } }, async (req, res, body) => {
+    if (body === 'crash') throw new Error('internal detail /srv/app.js:42');
+    sendJson(req, res, 200, { result: body.length });
   });
-  guardServer(server, { headersMs: 300, requestMs: 600, idleMs: 300 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return (server.address() as AddressInfo).port;
+  const port = await listen(server, 0, '127.0.0.1');
+  onTestFinished(() => closeServer(server));
+  return port;
 }
 
 /** Opens a connection, writes `bytes`, and resolves with everything received once the server closes it. */
@@ -34,14 +25,14 @@ function stall(port: number, bytes: string) {
   });
 }
 
-describe('guardServer', () => {
+describe('createGuardedServer', () => {
   it('cuts a stalled upload while other callers are answered meanwhile', async () => {
     const port = await guardedEcho();
     const stalled = stall(port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"id":');
     const other = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{"id":1}' });
     expect(await other.json()).toEqual({ result: 8 });
     const received = await stalled; // resolves only because the server closed the stalled connection
-    expect(received).not.toMatch(/" 500|Internal/);
+    expect(received).toMatch(/^HTTP\/1\.1 408[\s\S]*"error":"REQUEST_TIMEOUT"/);
   });
 
   it('cuts a peer that never finishes its headers', async () => {
@@ -61,6 +52,13 @@ describe('guardServer', () => {
     const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(64 * 1024) });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: 'REQUEST_ENTITY_TOO_LARGE' });
+  });
+
+  it('answers a handler bug with a bare 500 in Bitrix24 shape, never its message', async () => {
+    const port = await guardedEcho();
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'crash' });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('{"error":"INTERNAL_SERVER_ERROR","error_description":"Internal server error"}');
   });
 
   it('cuts a sender that goes on past the discard allowance', async () => {

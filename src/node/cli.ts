@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npx b24-lead-contact sandbox`: the stateful Bitrix24 sandbox over HTTP, for test suites in any language.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startSandbox } from './sandbox-server.js';
+import type { Seed } from '../sandbox/portal-state.js';
+import { checkSeed, SeedError } from '../sandbox/seed-check.js';
+
+const DEFAULT_PORT = 4040;
+
+const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json]
+
+Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
+
+Options:
+  --port N          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H          address to listen on (default 127.0.0.1)
+  --seed FILE       JSON file with the records to start from: { "leads": [1], "contacts": [1010] }
+  -h, --help        show this text
+
+Each webhook code is its own portal: http://HOST:PORT/rest/1/<any code>/crm.lead.contact.add
+Admin API (reset, seed, journal, faults, state, tokens): http://HOST:PORT/__sandbox/
+Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not listen, 2 bad arguments or seed file.`;
+
+/** A mistake in how the CLI was called: printed with the usage hint, exit code 2. */
+class UsageError extends Error {}
+
+const OPTIONS = { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+function parse(argv: string[]) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: OPTIONS,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true as const };
+  if (positionals.length === 0) throw new UsageError('Name a command: b24-lead-contact sandbox');
+  if (positionals[0] !== 'sandbox' || positionals.length > 1)
+    throw new UsageError(`Unknown command "${positionals.join(' ')}"; the only command is "sandbox".`);
+  const portText = values.port ?? String(DEFAULT_PORT);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${portText}".`);
+  if (values.host === '') throw new UsageError('--host must not be empty.');
+  return {
+    help: false as const,
+    port: Number(portText),
+    host: values.host ?? '127.0.0.1',
+    seed: values.seed === undefined ? undefined : readSeed(values.seed),
+  };
+}
+
+function readSeed(file: string): Seed {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    throw new UsageError(
+      `Cannot read the seed file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable')}.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`The seed file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    return checkSeed(value);
+  } catch (error) {
+    if (error instanceof SeedError) throw new UsageError(`The seed file ${file} is not a valid seed: ${error.message}`);
+    throw error;
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`b24-lead-contact: ${error.message}\nRun "b24-lead-contact --help" for the options.`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const { port, host, seed } = args;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({ port, host, ...(seed ? { seed } : {}) });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    console.error(
+      code === 'EADDRINUSE'
+        ? `b24-lead-contact: port ${port} on ${host} is already in use; choose another with --port (0 picks a free one).`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? `b24-lead-contact: cannot listen on host ${host} (${code}); use an address of this machine, e.g. 127.0.0.1.`
+          : code === 'EACCES'
+            ? `b24-lead-contact: not allowed to listen on port ${port}; use a port above 1023.`
+            : `b24-lead-contact: could not start the sandbox: ${message}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`Bitrix24 sandbox listening on ${sandbox.url}`);
+  console.log(`  webhook: ${sandbox.webhookUrl}   (any other code in /rest/1/<code>/ is a separate portal)`);
+  console.log(`  OAuth:   ${sandbox.oauthUrl}   (send any token as auth)`);
+  console.log(`  admin:   ${sandbox.adminUrl}`);
+  console.log('Press Ctrl+C to stop.');
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`b24-lead-contact: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

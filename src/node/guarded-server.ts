@@ -1,0 +1,187 @@
+// The one HTTP front every server on the wire layer shares (the sandbox over HTTP, the mock's front,
+// the checking proxy): it reads each request body within the byte cap, cuts peers that stall, answers
+// what Node cannot parse in Bitrix24's shape, refuses CONNECT tunnels, and turns any bug into a bare
+// 500 without internals. Node-only; nothing here is imported by the client or the in-process sandbox.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { readBodyText } from '../wire/read-body.js';
+import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
+
+/** How long a peer may take, in milliseconds. */
+export interface PeerTimeouts {
+  /** For the request line and headers. */
+  headersMs: number;
+  /** For the whole request, body included. */
+  requestMs: number;
+  /** Longest pause while a body is arriving; then 408 and the connection is cut. */
+  bodyIdleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000 });
+
+/** After a 408 or 413 the rest of an upload is read and dropped this long, so the caller can still read the answer. */
+const LINGER_MS = 500;
+
+export interface GuardedServerOptions {
+  /** Largest request body; more is answered 413 before it is buffered. */
+  maxBodyBytes: number;
+  timeouts?: Partial<PeerTimeouts>;
+  /** Answer CORS preflights and allow every origin (for browser apps under development). */
+  cors?: { methods: string; headers: string };
+}
+
+/** Handles one request whose body has been read; writes the answer itself. */
+export type BodyHandler = (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void>;
+
+/** Whether an answer can still be written on this response. */
+export function canAnswer(res: ServerResponse): boolean {
+  return !res.headersSent && !res.writableEnded && !res.destroyed && res.socket?.destroyed !== true;
+}
+
+/**
+ * Writes a JSON answer. With `close`, the connection ends after it: what is left of the upload is
+ * read and dropped for a short while (so a caller still sending gets to read the answer), then cut.
+ */
+export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, { close = false } = {}): void {
+  if (!canAnswer(res)) return void req.socket.destroy();
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  if (close) {
+    req.resume();
+    setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+  }
+}
+
+/** Any failure as a Bitrix24 error answer: a WireError as it is, anything else a bare 500 without internals. */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, { close = false } = {}): void {
+  const { status, body } = toErrorAnswer(error);
+  sendJson(req, res, status, body, { close });
+}
+
+function rawAnswer(status: number, reason: string, body: ErrorBody) {
+  const payload = JSON.stringify(body);
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(payload)}\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${payload}`
+  );
+}
+
+function checkTimeouts(timeouts: PeerTimeouts) {
+  for (const [name, value] of Object.entries(timeouts)) {
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`timeouts.${name} must be a positive integer of milliseconds, got ${String(value)}`);
+  }
+  if (timeouts.headersMs > timeouts.requestMs) throw new TypeError('timeouts.headersMs must not be longer than timeouts.requestMs');
+}
+
+/** A Node HTTP server that hands `handler` only requests whose body arrived whole and within the caps. */
+export function createGuardedServer(options: GuardedServerOptions, handler: BodyHandler): Server {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  checkTimeouts(timeouts);
+  const { maxBodyBytes, cors } = options;
+  /** Sockets whose request reached the handler: a parse error there must not write a second answer. */
+  const answering = new WeakSet<Socket>();
+
+  /** Reads the body within the byte cap; a body that stops arriving for `bodyIdleMs` is answered 408 and cut. */
+  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const length = req.headers['content-length'];
+    const timer = setTimeout(() => {
+      sendError(req, res, new WireError(408, 'REQUEST_TIMEOUT', `The request body stopped arriving for ${timeouts.bodyIdleMs} ms.`), { close: true });
+    }, timeouts.bodyIdleMs);
+    async function* chunks() {
+      // Not destroyed on an early stop (413): the answer still has to go out on this socket.
+      for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+        timer.refresh();
+        yield chunk as Uint8Array;
+      }
+    }
+    try {
+      return await readBodyText(chunks(), maxBodyBytes, length === undefined ? undefined : Number(length));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    if (cors) {
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') {
+        res
+          .writeHead(204, { 'access-control-allow-methods': cors.methods, 'access-control-allow-headers': cors.headers, 'access-control-max-age': '600' })
+          .end();
+        return;
+      }
+    }
+    let body: string;
+    try {
+      body = await readBody(req, res);
+    } catch (error) {
+      sendError(req, res, error, { close: true });
+      return;
+    }
+    if (canAnswer(res)) await handler(req, res, body);
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    answering.add(req.socket);
+    res.once('finish', () => answering.delete(req.socket));
+    serve(req, res).catch((error) => {
+      // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
+      if (canAnswer(res)) sendError(req, res, error);
+      else req.socket.destroy();
+    });
+  };
+  const server = createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },
+    onRequest,
+  );
+  // curl and PHP ask before sending a body over 1 KB (`Expect: 100-continue`): a body over the cap is
+  // refused (413) without inviting it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > maxBodyBytes)) res.writeContinue();
+    onRequest(req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || answering.has(socket as Socket) || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const answer =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? rawAnswer(408, 'Request Timeout', { error: 'REQUEST_TIMEOUT', error_description: 'The request did not arrive in time.' })
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? rawAnswer(431, 'Request Header Fields Too Large', { error: '', error_description: 'The request headers are too large.' })
+          : rawAnswer(400, 'Bad Request', { error: '', error_description: 'The request is not valid HTTP.' });
+    socket.end(answer);
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+  // Authority-form targets (CONNECT host:port) would open a tunnel to anywhere: refused.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.end(rawAnswer(400, 'Bad Request', { error: '', error_description: 'CONNECT is not supported; only requests to this server are answered.' }));
+  });
+  return server;
+}
+
+/** Listens on `host:port` (0 picks a free port) and resolves with the port; a busy port rejects with `code` EADDRINUSE. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Stops listening and cuts open connections. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

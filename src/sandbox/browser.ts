@@ -1,0 +1,14 @@
+// The browser entry of `b24-lead-contact/sandbox` (the `browser` export condition): the in-process
+// sandbox for MSW or a custom fetch, without node:http. startSandbox keeps its type and explains itself.
+import type { RunningSandbox, StartSandboxOptions } from './server-types.js';
+
+export * from './public-surface.js';
+
+/** Serving over HTTP needs Node; in a browser use `createSandbox()` with `sandbox.fetch` or `b24-lead-contact/msw`. */
+export function startSandbox(_options?: StartSandboxOptions): Promise<RunningSandbox> {
+  return Promise.reject(
+    new Error(
+      'startSandbox needs Node (node:http) and is not available in a browser; use createSandbox() with sandbox.fetch, or sandboxHandlers() from b24-lead-contact/msw.',
+    ),
+  );
+}

@@ -1,0 +1,132 @@
+import { decodeRequest } from '../wire/decode-request.js';
+import { DEFAULT_LIMITS } from '../wire/limits.js';
+import { parseMethodUrl } from '../wire/method-url.js';
+import { WireError } from '../wire/wire-error.js';
+import { contract } from './contract-data.js';
+import { createSandbox, type Sandbox, type SandboxOptions, type SandboxRequest } from './sandbox.js';
+
+/** The webhook code of the portal a server starts with; OAuth calls go there unless routed elsewhere. */
+export const DEFAULT_PORTAL = 'sandbox';
+export const DEFAULT_MAX_PORTALS = 1000;
+
+/** One portal of a shared sandbox server: an in-process sandbox plus the webhook URL that reaches it. */
+export interface SandboxPortal extends Sandbox {
+  /** The webhook code that selects this portal (`/rest/{userId}/{key}/`). */
+  readonly key: string;
+  /** `{url}/rest/1/{key}/`. */
+  readonly webhookUrl: string;
+}
+
+/**
+ * The portals of one sandbox server, keyed by the webhook code a client already sends in
+ * `/rest/{userId}/{code}/`, so parallel test workers with their own webhook URLs never share state.
+ * A portal is created from the server's options on first use. OAuth calls carry no code: they go to
+ * the portal on which their token was last allowed or expired (`allowToken`, `expireToken`),
+ * otherwise to the default portal.
+ */
+export class PortalRegistry {
+  private readonly portals = new Map<string, SandboxPortal>();
+  private readonly tokenPortals = new Map<string, string>();
+
+  constructor(
+    private readonly options: SandboxOptions,
+    readonly maxPortals: number,
+    private readonly webhookUrlOf: (key: string) => string,
+  ) {
+    this.portal(DEFAULT_PORTAL);
+  }
+
+  get size(): number {
+    return this.portals.size;
+  }
+
+  get defaultPortal(): SandboxPortal {
+    return this.portal(DEFAULT_PORTAL);
+  }
+
+  /** The portal of a webhook code, created on first use; past `maxPortals` a Bitrix24-shaped 403. */
+  portal(key: string): SandboxPortal {
+    const existing = this.portals.get(key);
+    if (existing) return existing;
+    if (this.portals.size >= this.maxPortals) {
+      throw new WireError(
+        403,
+        'SANDBOX_PORTAL_LIMIT',
+        `This sandbox server holds at most ${this.maxPortals} portals (one per webhook code); remove one with DELETE /__sandbox/portal?portal=<code> or restart the server.`,
+      );
+    }
+    const created = this.wrap(key, createSandbox(this.options));
+    this.portals.set(key, created);
+    return created;
+  }
+
+  /** Forgets a portal and the tokens routed to it. The default portal cannot be removed (it is reset instead). */
+  remove(key: string): boolean {
+    if (key === DEFAULT_PORTAL) {
+      this.defaultPortal.reset();
+      return true;
+    }
+    this.forgetTokens(key);
+    return this.portals.delete(key);
+  }
+
+  /** The portal that answers a request: by webhook code, else by OAuth token, else the default one. */
+  portalFor(request: SandboxRequest): SandboxPortal {
+    const target = parseMethodUrl(request.url);
+    if (target?.form === 'webhook') return this.portal(target.webhookCode ?? '');
+    if (target?.form === 'oauth' && this.tokenPortals.size > 0) {
+      let token: string | undefined;
+      try {
+        // The same reading the portal will do, so a token in the query or the body routes as the portal sees it.
+        const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+        token = decodeRequest(contract, { httpMethod: request.method, target, contentType: request.contentType ?? '', body: request.body ?? '' }, limits).auth;
+      } catch {
+        // An unreadable request: the default portal answers it with the reason.
+      }
+      const key = token === undefined ? undefined : this.tokenPortals.get(token);
+      if (key !== undefined) return this.portals.get(key) ?? this.defaultPortal;
+    }
+    return this.defaultPortal;
+  }
+
+  private forgetTokens(key: string) {
+    for (const [token, owner] of this.tokenPortals) if (owner === key) this.tokenPortals.delete(token);
+  }
+
+  private wrap(key: string, engine: Sandbox): SandboxPortal {
+    const routeToken = (token: string) => {
+      // The default portal needs no route; a stale route elsewhere would win otherwise.
+      if (key === DEFAULT_PORTAL) this.tokenPortals.delete(token);
+      else this.tokenPortals.set(token, key);
+    };
+    const urlOf = this.webhookUrlOf;
+    return {
+      key,
+      get webhookUrl() {
+        return urlOf(key);
+      },
+      fetch: engine.fetch,
+      handle: engine.handle,
+      reset: (seed) => {
+        engine.reset(seed);
+        this.forgetTokens(key);
+      },
+      get calls() {
+        return engine.calls;
+      },
+      clearCalls: engine.clearCalls,
+      lead: engine.lead,
+      contact: engine.contact,
+      snapshot: engine.snapshot,
+      fail: engine.fail,
+      expireToken: (token) => {
+        engine.expireToken(token);
+        routeToken(token);
+      },
+      allowToken: (token, scopes) => {
+        engine.allowToken(token, scopes);
+        routeToken(token);
+      },
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import type { Seed } from './portal-state.js';
+
+/** A seed that breaks a rule; the message names the field and the rule. */
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+
+function onlyKeys(value: Record<string, unknown>, where: string, allowed: readonly string[]) {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new SeedError(`${where} has an unknown key "${key.slice(0, 60)}"; allowed: ${allowed.join(', ')}`);
+  }
+}
+
+function checkFields(value: unknown, where: string) {
+  if (value !== undefined && !isPlainObject(value)) throw new SeedError(`${where}.fields must be an object of field values`);
+}
+
+function checkLink(link: unknown, where: string) {
+  if (isId(link)) return;
+  if (!isPlainObject(link)) throw new SeedError(`${where} must be a contact id (a positive integer) or { CONTACT_ID, SORT?, IS_PRIMARY? }`);
+  onlyKeys(link, where, ['CONTACT_ID', 'SORT', 'IS_PRIMARY']);
+  if (!isId(link.CONTACT_ID)) throw new SeedError(`${where}.CONTACT_ID must be a positive integer`);
+  if (link.SORT !== undefined && !Number.isSafeInteger(link.SORT)) throw new SeedError(`${where}.SORT must be an integer`);
+  if (link.IS_PRIMARY !== undefined && link.IS_PRIMARY !== 'Y' && link.IS_PRIMARY !== 'N') throw new SeedError(`${where}.IS_PRIMARY must be "Y" or "N"`);
+}
+
+/** Most leads, contacts or links of one lead a seed from outside the program may hold (the admin API, `--seed`). */
+export const MAX_SEED_RECORDS = 10_000;
+
+function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: number) {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new SeedError(`${kind} must be an array of ids or records`);
+  if (list.length > maxRecords) throw new SeedError(`${kind} holds ${list.length} records; at most ${maxRecords} are accepted`);
+  const seen = new Set<number>();
+  list.forEach((entry, i) => {
+    const where = `${kind}[${i}]`;
+    let id: unknown = entry;
+    if (isPlainObject(entry)) {
+      onlyKeys(entry, where, kind === 'leads' ? ['id', 'fields', 'contacts'] : ['id', 'fields']);
+      id = entry.id;
+      checkFields(entry.fields, where);
+      if (entry.contacts !== undefined) {
+        if (!Array.isArray(entry.contacts)) throw new SeedError(`${where}.contacts must be an array`);
+        if (entry.contacts.length > maxRecords)
+          throw new SeedError(`${where}.contacts holds ${entry.contacts.length} links; at most ${maxRecords} are accepted`);
+        entry.contacts.forEach((link, j) => checkLink(link, `${where}.contacts[${j}]`));
+      }
+    }
+    if (!isId(id)) throw new SeedError(`${where}${isPlainObject(entry) ? '.id' : ''} must be a positive integer`);
+    if (seen.has(id)) throw new SeedError(`${where}: id ${id} appears twice`);
+    seen.add(id);
+  });
+}
+
+/**
+ * Checks a seed before a sandbox uses it, so a mistake is named instead of surfacing later as a
+ * broken portal. Seeds from outside the program (a `--seed` file, the admin API) are also capped at
+ * `maxRecords` leads, contacts and links per lead, so one request cannot tie up the server.
+ */
+export function checkSeed(value: unknown, { maxRecords = MAX_SEED_RECORDS }: { maxRecords?: number } = {}): Seed {
+  if (!isPlainObject(value)) throw new SeedError('The seed must be a JSON object such as { "leads": [1], "contacts": [1010] }');
+  onlyKeys(value, 'The seed', ['leads', 'contacts']);
+  checkRecords(value.leads, 'leads', maxRecords);
+  checkRecords(value.contacts, 'contacts', maxRecords);
+  return value as Seed;
+}

@@ -1,0 +1,132 @@
+// The package as a user installs it: `npm pack` of this checkout (built by npm test), installed with msw
+// into a scratch project outside the repository, so nothing can resolve to this checkout's dev dependencies.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson } from './contract-answer.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const { version: mswVersion } = (await import('msw/package.json', { with: { type: 'json' } })).default;
+
+let project: string;
+beforeAll(async () => {
+  project = mkdtempSync(join(tmpdir(), 'b24-packed-'));
+  const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: root });
+  const { filename } = (JSON.parse(stdout) as Array<{ filename: string }>)[0]!;
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // From the npm cache when it holds everything (as after npm ci); the registry only for what it lacks.
+  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${mswVersion}`], { cwd: project });
+}, 120_000);
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+/** Runs an ES module inside the scratch project and returns what it printed as JSON. */
+async function runModule(source: string) {
+  const file = join(project, `check-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, source);
+  const { stdout } = await run(process.execPath, [file], { cwd: project });
+  return JSON.parse(stdout);
+}
+
+describe('the packed package', () => {
+  it('installs without Prism or any other dev dependency', () => {
+    const installed = new Set(readdirSync(join(project, 'node_modules')));
+    for (const devOnly of ['@stoplight', '@redocly', 'vitest', 'typescript', 'ajv', 'esbuild', 'openapi-typescript', 'yaml', 'fast-check', 'playwright-core']) {
+      expect(installed.has(devOnly), devOnly).toBe(false);
+    }
+  });
+
+  it('runs every entry point: the client, the in-process sandbox, startSandbox, the MSW handlers and the contract', async () => {
+    const out = await runModule(`
+      import { createBitrix24Client } from 'b24-lead-contact';
+      import { createSandbox, startSandbox } from 'b24-lead-contact/sandbox';
+      import { sandboxHandlers } from 'b24-lead-contact/msw';
+      import contract from 'b24-lead-contact/openapi.json' with { type: 'json' };
+      import { setupServer } from 'msw/node';
+      const webhookUrl = 'https://example.bitrix24.com/rest/1/code/';
+      const sandbox = createSandbox();
+      const inProcess = await createBitrix24Client({ webhookUrl, fetch: sandbox.fetch }).crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } });
+      const server = await startSandbox();
+      const overHttp = await createBitrix24Client({ webhookUrl: server.webhookUrl, allowInsecureHttp: true }).crm.lead.contact.items.get({ id: 1 });
+      await server.close();
+      const msw = setupServer(...sandboxHandlers(sandbox));
+      msw.listen({ onUnhandledRequest: 'error' });
+      const throughMsw = await createBitrix24Client({ webhookUrl }).crm.lead.contact.items.get({ id: 2 });
+      msw.close();
+      console.log(JSON.stringify({ inProcess, overHttp: overHttp.length, throughMsw, operation: contract.paths['/crm.lead.contact.add'].post.operationId }));
+    `);
+    expect(out).toEqual({
+      inProcess: true,
+      overHttp: 2,
+      throughMsw: [{ CONTACT_ID: 1020, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }],
+      operation: 'crmLeadContactAdd',
+    });
+  });
+
+  it('gives browsers a sandbox entry without node:http, whose startSandbox explains itself', async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `
+          import { createSandbox, startSandbox } from 'b24-lead-contact/sandbox';
+          const sandbox = createSandbox();
+          const response = await sandbox.fetch('https://example.bitrix24.com/rest/1/code/crm.lead.contact.items.get', { method: 'POST', body: '{"id":1}' });
+          const refused = await startSandbox().catch((error) => error.message);
+          console.log(JSON.stringify({ links: (await response.json()).result.length, refused }));`,
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'browser', // a Node built-in anywhere in the graph fails this build
+      write: false,
+    });
+    const text = bundle.outputFiles[0]!.text;
+    expect(text).not.toMatch(/(?:from|import\()\s*["']node:/);
+    // The bundle uses nothing Node-specific, so Node can run it as a browser would.
+    writeFileSync(join(project, 'browser-bundle.mjs'), text);
+    const { stdout } = await run(process.execPath, [join(project, 'browser-bundle.mjs')]);
+    expect(JSON.parse(stdout)).toEqual({ links: 2, refused: expect.stringMatching(/^startSandbox needs Node \(node:http\)/) });
+  });
+
+  it('bundles the MSW entry for browsers', async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `export { sandboxHandlers } from 'b24-lead-contact/msw'; export { setupWorker } from 'msw/browser';`,
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+    });
+    expect(bundle.errors).toEqual([]);
+  });
+
+  it('links the bin: npx b24-lead-contact sandbox answers over HTTP', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'b24-lead-contact');
+    expect(existsSync(bin)).toBe(true);
+    const child = spawn(bin, ['sandbox', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      let url: string | undefined;
+      while (!(url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1])) {
+        if (child.exitCode !== null) throw new Error(`the bin exited with ${child.exitCode}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const answer = await postJson(`${url}/rest/1/python-suite/crm.lead.contact.items.get`, { id: 1 }, 'crm.lead.contact.items.get');
+      expect(answer.body.result).toHaveLength(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
