@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRedisServer, startRedisServer } from '../fleet/redis.js';
 import { postJson } from './contract-answer.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const { version: mswVersion } = (await import('msw/package.json', { with: { type: 'json' } })).default;
+const { version: ioredisVersion } = (await import('ioredis/package.json', { with: { type: 'json' } })).default;
 
 let project: string;
 beforeAll(async () => {
@@ -22,7 +24,11 @@ beforeAll(async () => {
   const { filename } = (JSON.parse(stdout) as Array<{ filename: string }>)[0]!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // From the npm cache when it holds everything (as after npm ci); the registry only for what it lacks.
-  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${mswVersion}`], { cwd: project });
+  await run(
+    npm,
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${mswVersion}`, `ioredis@${ioredisVersion}`],
+    { cwd: project },
+  );
 }, 120_000);
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
@@ -39,7 +45,19 @@ async function runModule(source: string) {
 describe('the packed package', () => {
   it('installs without Prism or any other dev dependency', () => {
     const installed = new Set(readdirSync(join(project, 'node_modules')));
-    for (const devOnly of ['@stoplight', '@redocly', 'vitest', 'typescript', 'ajv', 'esbuild', 'openapi-typescript', 'yaml', 'fast-check', 'playwright-core']) {
+    for (const devOnly of [
+      'redis',
+      '@stoplight',
+      '@redocly',
+      'vitest',
+      'typescript',
+      'ajv',
+      'esbuild',
+      'openapi-typescript',
+      'yaml',
+      'fast-check',
+      'playwright-core',
+    ]) {
       expect(installed.has(devOnly), devOnly).toBe(false);
     }
   });
@@ -69,6 +87,30 @@ describe('the packed package', () => {
       throughMsw: [{ CONTACT_ID: 1020, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }],
       operation: 'crmLeadContactAdd',
     });
+  });
+
+  it.skipIf(!hasRedisServer)('lets two clients share one Redis store through ioredis (b24-lead-contact/redis)', async () => {
+    const redis = await startRedisServer();
+    try {
+      const out = await runModule(`
+        import Redis from 'ioredis';
+        import { createBitrix24Client } from 'b24-lead-contact';
+        import { createRedisStore } from 'b24-lead-contact/redis';
+        import { createSandbox } from 'b24-lead-contact/sandbox';
+        const sandbox = createSandbox({ rateLimit: 'standard' });
+        const connection = new Redis('${redis.url}');
+        const store = createRedisStore(connection, { prefix: 'consumer:' });
+        const client = () => createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/', fetch: sandbox.fetch, store });
+        const [a, b] = [client(), client()];
+        const results = await Promise.all([1010, 1011, 1020].flatMap((id) => [a, b].map((c) => c.crm.lead.contact.items.get({ id: 1 }))));
+        const keys = await connection.keys('consumer:*');
+        connection.disconnect();
+        console.log(JSON.stringify({ calls: results.length, refused: sandbox.calls.filter((c) => c.status !== 200).length, keys }));
+      `);
+      expect(out).toEqual({ calls: 6, refused: 0, keys: [expect.stringMatching(/^consumer:\{example\.bitrix24\.com\}:bucket$/)] });
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('gives browsers a sandbox entry without node:http, whose startSandbox explains itself', async () => {
