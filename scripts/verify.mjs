@@ -63,11 +63,13 @@ async function main(argv) {
 
   if (args.proxy) {
     const proxy = await startProxy(connection, report, { port: Number(args.port) });
-    console.log(`Proxy listening on ${proxy.url} → ${connection.origin}. Point your app at it; Ctrl+C prints the summary.`);
-    await new Promise((resolveStop) => {
+    // Listening for the signals before the address is printed: a caller may stop us as soon as it reads it.
+    const stopped = new Promise((resolveStop) => {
       process.once('SIGINT', resolveStop);
       process.once('SIGTERM', resolveStop);
     });
+    console.log(`Proxy listening on ${proxy.url} → ${connection.origin}. Point your app at it; Ctrl+C prints the summary.`);
+    await stopped;
     await proxy.close();
   } else {
     await runReadOnly(connection, report, { lead });

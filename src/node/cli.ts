@@ -110,16 +110,18 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  console.log(`Bitrix24 sandbox listening on ${sandbox.url}`);
-  console.log(`  webhook: ${sandbox.webhookUrl}   (any other code in /rest/1/<code>/ is a separate portal)`);
-  console.log(`  OAuth:   ${sandbox.oauthUrl}   (send any token as auth)`);
-  console.log(`  admin:   ${sandbox.adminUrl}`);
-  console.log('Press Ctrl+C to stop.');
+  // Before the URLs are printed: a caller may signal as soon as it reads them, and without a
+  // listener the signal's default action would end the process with no exit code.
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  console.log(`Bitrix24 sandbox listening on ${sandbox.url}`);
+  console.log(`  webhook: ${sandbox.webhookUrl}   (any other code in /rest/1/<code>/ is a separate portal)`);
+  console.log(`  OAuth:   ${sandbox.oauthUrl}   (send any token as auth)`);
+  console.log(`  admin:   ${sandbox.adminUrl}`);
+  console.log('Press Ctrl+C to stop.');
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
