@@ -35,7 +35,7 @@ export function describeViolations(violations: readonly Violation[]): string {
   return violations
     .map(({ path, message }) => {
       const field = path === '$' ? 'the parameters' : path.replace(/^\$\.?/, '');
-      return message === 'must have required property' || message.startsWith('must have required property') ? `${field} is required` : `${field} ${message}`;
+      return message.startsWith('must have required property') ? `${field} is required` : `${field} ${message}`;
     })
     .join('; ');
 }
