@@ -16,15 +16,17 @@ export interface AuthOptions {
   expiredTokens?: string[];
 }
 
-/** Who is calling, for the per-credential run-time budgets. Never shown to anyone. */
+/** Who is calling: a key for the per-credential run-time budgets (never shown) and the granted scopes (undefined: all). */
 export interface Credential {
   key: string;
+  scopes?: readonly string[];
 }
 
 /** The scope a method needs: `crm` for `crm.*`, none for `batch` (its commands need theirs). */
 const scopeOf = (method: string) => (method.startsWith('crm.') ? 'crm' : undefined);
 
-function requireScope(scopes: readonly string[] | undefined, method: string) {
+/** Throws the documented 403 `insufficient_scope` when `method` needs a scope the credential lacks. */
+export function requireScope(scopes: readonly string[] | undefined, method: string) {
   const needed = scopeOf(method);
   if (needed && scopes && !scopes.includes(needed)) throw documentedError('insufficientScope');
 }
@@ -46,21 +48,22 @@ export function checkAuth(
         .map((g) => (typeof g === 'string' ? { code: g } : g))
         .find((g) => g.code === code && (g.userId === undefined || String(g.userId) === target.userId));
       if (!grant) throw documentedError('noAuthFound');
-      requireScope(grant.scopes ?? ['crm'], target.method);
+      const scopes = grant.scopes ?? ['crm'];
+      requireScope(scopes, target.method);
+      return { key: `webhook ${target.userId} ${code}`, scopes };
     }
     return { key: `webhook ${target.userId} ${code}` };
   }
   const token = call.auth;
   if (!token) throw documentedError('noAuthFound');
   if (runtime.expired.has(token)) throw documentedError('expiredToken');
-  const runtimeScopes = runtime.allowed.get(token);
-  if (runtimeScopes) {
-    requireScope(runtimeScopes, target.method);
-  } else if (options?.tokens) {
+  let scopes = runtime.allowed.get(token);
+  if (!scopes && options?.tokens) {
     const grant = options.tokens.map((g) => (typeof g === 'string' ? { token: g } : g)).find((g) => g.token === token);
     if (!grant) throw documentedError('noAuthFound');
-    requireScope(grant.scopes ?? ['crm'], target.method);
+    scopes = grant.scopes ?? ['crm'];
   }
+  requireScope(scopes, target.method);
   // One app: its tokens change on every refresh, but its budgets do not.
-  return { key: 'oauth' };
+  return scopes ? { key: 'oauth', scopes } : { key: 'oauth' };
 }

@@ -5,7 +5,7 @@ import { requireMethodUrl, type MethodTarget } from '../wire/method-url.js';
 import { readBodyText, tooLarge } from '../wire/read-body.js';
 import { describeViolations, violationsOf } from '../wire/violations.js';
 import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
-import { checkAuth, type AuthOptions, type Credential } from './auth-check.js';
+import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
 import { runBatch } from './batch-runner.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
@@ -136,6 +136,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   /** Runs one method (not `batch`) against the state; throws a WireError for a documented failure. */
   function runMethod(method: string, params: Record<string, unknown>, credential: Credential) {
     const started = now();
+    // Checked per method, so a batch cannot run commands its credential has no scope for.
+    requireScope(credential.scopes, method);
     const fault = takeFault(method);
     if (fault) throw fault;
     const handler = Object.hasOwn(methodHandlers, method) ? methodHandlers[method] : undefined;

@@ -29,6 +29,13 @@ describe('credentials', () => {
     });
   });
 
+  it('a batch cannot run commands its credential has no scope for: each gets 403 insufficient_scope', async () => {
+    const fetch = checkedFetch(createSandbox({ auth: { webhooks: [{ code: 'userscope', scopes: ['user'] }] } }));
+    const answer = await post(fetch, '/rest/1/userscope/batch', { cmd: { links: 'crm.lead.contact.items.get?id=1' } });
+    expect(answer.status).toBe(200);
+    expect(answer.body.result.result_error.links).toMatchObject({ error: 'insufficient_scope' });
+  });
+
   it('an expired token gets 401 expired_token, and the client refreshes once and repeats the call', async () => {
     const sandbox = createSandbox({ auth: { tokens: ['old-token-1'], expiredTokens: ['old-token-1'] } });
     const onTokenExpired = vi.fn(async () => {
