@@ -131,7 +131,7 @@ if (only.has('fleet')) {
 if (only.has('sandbox')) {
   log('Sandbox…');
   const sandbox = (results.sandbox = await measureSandbox({ root, quick, log }));
-  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
   sections.push(
     '### Sandbox: targets (issue 10)\n\n' +
       table(
