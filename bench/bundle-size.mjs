@@ -9,7 +9,7 @@ const show = `.then((r) => { document.body.textContent = String(r); })`;
 const WEBHOOK = `location.origin + '/rest/1/code/'`;
 
 /** name → [note, app source]; each app is an ES module importing from the package (or nothing). */
-const apps = {
+export const apps = {
   'bare fetch': [
     'fetch + JSON, no error handling (the floor)',
     `fetch(${WEBHOOK} + 'crm.lead.contact.add', { method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The benchmarks, side by side in one run, all on loopback: per-call overhead against bare fetch and
 // the two SDKs, browser bundle size, bulk linking at the rate-limit bound, and several worker
-// processes sharing that bound through Redis.
-// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet] [-- --quick]
+// processes sharing that bound through Redis, and the sandbox (in-process, over HTTP next to the Prism
+// mock, CLI start, browser entries).
+// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox] [-- --quick]
 // Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,13 +14,14 @@ import { measureBulk } from './bulk.mjs';
 import { measureBundles } from './bundle-size.mjs';
 import { measureFleet } from './fleet.mjs';
 import { measureOverhead } from './overhead.mjs';
+import { measureSandbox } from './sandbox.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist', 'bench');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
-const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet']);
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox']);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
@@ -120,6 +122,47 @@ if (only.has('fleet')) {
           seconds(r.wallMs),
           seconds(r.boundMs),
           r.ratioToBound,
+          r.note,
+        ]),
+      ),
+  );
+}
+
+if (only.has('sandbox')) {
+  log('Sandbox…');
+  const sandbox = (results.sandbox = await measureSandbox({ root, quick, log }));
+  const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+  sections.push(
+    '### Sandbox: targets (issue 10)\n\n' +
+      table(
+        ['target', 'measured', 'met'],
+        sandbox.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'no']),
+      ),
+    `### Sandbox: sequential client calls (\`rateLimit: false\`), median of rounds; in-process ${sandbox.inProcess.rounds} × ${fmt(sandbox.inProcess.callsPerRound)} per call, HTTP ${sandbox.http.rounds} × ${sandbox.http.callsPerRound} (blocks of ${sandbox.http.block}, interleaved)\n\n` +
+      table(
+        ['transport', 'server', 'call', 'calls/s', 'ms/call (mean)', '× Prism mock', 'server CPU ms/call'],
+        sandbox.callRows.map((r) => [r.transport, r.server, r.method, r.callsPerSecond, r.msPerCall, r.ratioToPrism, r.serverCpuMsPerCall]),
+      ) +
+      `\n\nHTTP servers: ${sandbox.http.servers}; bitrix-server answers \`true\` to everything (no contract, no state): the loopback ceiling for this client. Server CPU: user + system time of the server's process tree over the HTTP phase (warm-up included) per call it served, from /proc.`,
+    '### Sandbox: from spawn to the first 200 of a real call (`items.get`)\n\n' +
+      table(
+        ['server', 'command', 'URL printed (median)', 'first 200 (median)', 'min–max', 'spawns'],
+        sandbox.startRows.map((r) => [r.name, `\`${r.command}\``, `${r.printedMs} ms`, `${r.answeredMs} ms`, `${r.minMs}–${r.maxMs} ms`, r.spawns]),
+      ),
+    '### Sandbox: browser bundles by entry point (esbuild, minified, platform browser)\n\n' +
+      table(
+        ['app', 'raw', 'gzip', 'modules', 'sandbox/MSW modules', 'Node-only modules', 'generated/', 'src/wire in it (bytes)', 'what'],
+        sandbox.bundleRows.map((r) => [
+          r.name,
+          kb(r.rawBytes),
+          kb(r.gzipBytes),
+          r.modules,
+          Object.keys(r.sandboxInputs).length,
+          Object.keys(r.nodeOnlyInputs).length,
+          kb(r.generatedBytes),
+          Object.entries(r.wireInputs)
+            .map(([path, bytes]) => `${path.slice('src/wire/'.length)} ${bytes}`)
+            .join(', ') || 'none',
           r.note,
         ]),
       ),

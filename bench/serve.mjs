@@ -8,7 +8,7 @@ const serverScript = fileURLToPath(new URL('./bitrix-server.mjs', import.meta.ur
 
 /**
  * @param {{ drainPerSecond: number, burst: number }} [bucket]
- * @returns {Promise<{ origin: string, webhookUrl: string, stats(): Promise<any>, reset(): Promise<void>, close(): Promise<void> }>}
+ * @returns {Promise<{ origin: string, webhookUrl: string, pid: number, stats(): Promise<any>, reset(): Promise<void>, close(): Promise<void> }>}
  */
 export async function serveInChild(bucket) {
   const args = bucket ? ['--drain', String(bucket.drainPerSecond), '--burst', String(bucket.burst)] : [];
@@ -21,6 +21,7 @@ export async function serveInChild(bucket) {
   return {
     origin,
     webhookUrl: `${origin}/rest/1/benchwebhookcode/`,
+    pid: /** @type {number} */ (child.pid),
     stats: () => fetch(`${origin}/__stats`).then((r) => r.json()),
     reset: () => fetch(`${origin}/__reset`, { method: 'POST' }).then(() => undefined),
     close: () =>
