@@ -27,27 +27,52 @@ async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
 }
 
 /**
+ * Collects a body's bytes as UTF-8 text while counting them: `push` answers false once the total
+ * passes `maxBytes`, and the text is then never built. The one place the byte cap is kept, whether
+ * the bytes come from a stream (below) or from a Node request's events (the HTTP front).
+ */
+export class CappedText {
+  private readonly decoder = new TextDecoder();
+  private text = '';
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Adds a chunk; false when the body is now over the cap (stop reading). */
+  push(chunk: Uint8Array): boolean {
+    this.size += chunk.byteLength;
+    if (this.size > this.maxBytes) return false;
+    this.text += this.decoder.decode(chunk, { stream: true });
+    return true;
+  }
+
+  /** Whether a declared length already passes the cap. */
+  refuses(declaredLength: number | undefined): boolean {
+    return declaredLength !== undefined && declaredLength > this.maxBytes;
+  }
+
+  finish(): string {
+    return this.text + this.decoder.decode();
+  }
+}
+
+/**
  * Reads a body as UTF-8 text, counting bytes as they arrive (after any content decoding `fetch` did).
  * Past `maxBytes`, or when `declaredLength` already says so, it stops reading, cancels the source
  * (which closes a connection) and returns `undefined` instead of holding more. Runs the same on web
- * streams and Node streams, in browsers and Node. One implementation for requests and answers.
+ * streams and Node streams, in browsers and Node.
  */
 export async function readCappedText(source: ByteSource | null | undefined, maxBytes: number, declaredLength?: number): Promise<string | undefined> {
-  if (declaredLength !== undefined && declaredLength > maxBytes) {
+  const text = new CappedText(maxBytes);
+  if (text.refuses(declaredLength)) {
     if (source && 'cancel' in source) await source.cancel().catch(() => undefined);
     return undefined;
   }
   if (!source) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  const chunks = chunksOf(source);
-  for await (const chunk of chunks) {
-    size += chunk.byteLength;
-    if (size > maxBytes) return undefined; // leaving the loop ends the iteration: the source is cancelled or destroyed
-    text += decoder.decode(chunk, { stream: true });
+  for await (const chunk of chunksOf(source)) {
+    if (!text.push(chunk)) return undefined; // leaving the loop ends the iteration: the source is cancelled or destroyed
   }
-  return text + decoder.decode();
+  return text.finish();
 }
 
 export const tooLarge = (maxBytes: number) => new WireError(413, 'REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
