@@ -3,29 +3,6 @@ import { WireError } from './wire-error.js';
 /** A body as a stream of bytes: a WHATWG `ReadableStream` or a Node request (an async iterable). */
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
-async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
-  if (!(Symbol.asyncIterator in source)) {
-    // Browsers without async iteration of web streams: read them with a reader.
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    let finished = false;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          finished = true;
-          return;
-        }
-        yield value;
-      }
-    } finally {
-      // Left early (over the cap): cancel, which closes the connection, as async iteration does.
-      if (!finished) await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
-    }
-  }
-  yield* source as AsyncIterable<Uint8Array>;
-}
-
 /**
  * Collects a body's bytes as UTF-8 text while counting them: `push` answers false once the total
  * passes `maxBytes`, and the text is then never built. The one place the byte cap is kept, whether
@@ -69,8 +46,24 @@ export async function readCappedText(source: ByteSource | null | undefined, maxB
     return undefined;
   }
   if (!source) return '';
-  for await (const chunk of chunksOf(source)) {
-    if (!text.push(chunk)) return undefined; // leaving the loop ends the iteration: the source is cancelled or destroyed
+  if ('getReader' in source) {
+    // A web stream: read with a reader, cheaper than async iteration on every answer of the client.
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return text.finish();
+        if (!text.push(value)) {
+          await reader.cancel().catch(() => undefined); // closes the connection
+          return undefined;
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  for await (const chunk of source) {
+    if (!text.push(chunk)) return undefined; // leaving the loop destroys the stream
   }
   return text.finish();
 }
