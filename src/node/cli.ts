@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npx b24-lead-contact sandbox`: the stateful Bitrix24 sandbox over HTTP, for test suites in any language.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './sandbox-server.js';
 import type { Seed } from '../sandbox/portal-state.js';
 import { checkSeed, SeedError } from '../sandbox/seed-check.js';
 
 const DEFAULT_PORT = 4040;
+/** A seed within the record caps is a few MiB of JSON; a larger file is a mistake, refused before it is read. */
+const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
 
 const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json]
 
@@ -57,8 +59,11 @@ function parse(argv: string[]) {
 function readSeed(file: string): Seed {
   let text: string;
   try {
+    const { size } = statSync(file);
+    if (size > MAX_SEED_FILE_BYTES) throw new UsageError(`The seed file ${file} is ${size} bytes; at most ${MAX_SEED_FILE_BYTES} are accepted.`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const { code } = error as NodeJS.ErrnoException;
     throw new UsageError(
       `Cannot read the seed file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable')}.`,

@@ -82,6 +82,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     get calls() {
       return main.calls;
     },
+    get droppedCalls() {
+      return main.droppedCalls;
+    },
     clearCalls: main.clearCalls,
     lead: main.lead,
     contact: main.contact,

@@ -1,6 +1,7 @@
 import { checkDepth } from '../wire/bracket-form.js';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { WireError } from '../wire/wire-error.js';
+import { journalPage } from './journal.js';
 import { DEFAULT_PORTAL, type PortalRegistry, type SandboxPortal } from './portal-registry.js';
 import type { Fault, SandboxAnswer } from './sandbox.js';
 import { checkSeed, SeedError } from './seed-check.js';
@@ -24,7 +25,11 @@ export const ADMIN_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/__sandbox/', summary: 'this list, the portal count and the default webhook code' },
   { method: 'POST', path: '/__sandbox/reset', summary: 'back to the seed: records, journal, faults, tokens, counters' },
   { method: 'POST', path: '/__sandbox/seed', summary: 'replace the seed (JSON body { leads, contacts }) and reset to it' },
-  { method: 'GET', path: '/__sandbox/calls', summary: 'the journal: { method, params, status, result?, error?, batchKey? } per call' },
+  {
+    method: 'GET',
+    path: '/__sandbox/calls',
+    summary: 'the journal, oldest first: { method, params, status, result?, error?, batchKey? } per call; ?start=&limit= page it (next, total, dropped)',
+  },
   { method: 'DELETE', path: '/__sandbox/calls', summary: 'empty the journal' },
   { method: 'POST', path: '/__sandbox/faults', summary: 'fail the next calls: JSON body { method, fault, times? }' },
   { method: 'GET', path: '/__sandbox/state', summary: 'every lead (with its links) and contact' },
@@ -89,6 +94,18 @@ function tokenOf(body: string): { token: string; scopes?: string[] } {
   return { token: value.token, ...(scopes ? { scopes: scopes as string[] } : {}) };
 }
 
+/** `?start=&limit=` of the journal read: absent, or a whole number (limit at least 1). */
+function pageOf(url: URL): { start?: number; limit?: number } {
+  const read = (name: 'start' | 'limit', min: number) => {
+    const text = url.searchParams.get(name);
+    if (text === null) return {};
+    const value = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= min)) throw badRequest(`${name} must be an integer of at least ${min}, got "${text.slice(0, 20)}".`);
+    return { [name]: value };
+  };
+  return { ...read('start', 0), ...read('limit', 1) };
+}
+
 function recordId(text: string): number {
   const id = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
   if (!(id > 0)) throw badRequest(`The record id must be a positive integer, got "${text.slice(0, 20)}".`);
@@ -132,7 +149,11 @@ export function handleAdmin(registry: PortalRegistry, request: AdminRequest): Sa
     portal().reset(seed);
     return ok(true);
   }
-  if (route === 'GET /__sandbox/calls') return ok(portal().calls);
+  if (route === 'GET /__sandbox/calls') {
+    const page = pageOf(url);
+    const journal = portal();
+    return { status: 200, body: journalPage(journal.calls, journal.droppedCalls, page) };
+  }
   if (route === 'DELETE /__sandbox/calls') {
     portal().clearCalls();
     return ok(true);

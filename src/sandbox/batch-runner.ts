@@ -1,7 +1,7 @@
-import { decodeBracketForm } from '../wire/bracket-form.js';
+import { countParameters, decodeBracketForm, tooManyParameters } from '../wire/bracket-form.js';
 import { coerceToSchema, requestSchemaOf } from '../wire/contract.js';
 import type { WireLimits } from '../wire/limits.js';
-import { toErrorAnswer, type ErrorBody } from '../wire/wire-error.js';
+import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
 import { contract } from './contract-data.js';
 import type { ResponseTime } from './response-time.js';
 
@@ -31,27 +31,70 @@ function lookup(results: Map<string, unknown>, key: string, path: string): unkno
   return at;
 }
 
-/** Replaces `$result[…]` references in every string of decoded parameters by what the earlier commands returned. */
-function substitute(value: unknown, results: Map<string, unknown>): unknown {
+/** Characters `$result[…]` references may still add to this batch's commands (`maxBatchExpansionBytes`). */
+interface ExpansionBudget {
+  left: number;
+  readonly max: number;
+}
+
+/** The whole batch is refused once its references have grown it past the cap (400, as the contract's `batchLengthExceeded`). */
+class BatchExpansionError extends WireError {
+  constructor(key: string, max: number) {
+    super(
+      400,
+      'ERROR_BATCH_LENGTH_EXCEEDED',
+      `Batch command "${key.slice(0, 60)}" grows the batch past ${max} characters of $result[…] substitution (limits.maxBatchExpansionBytes); the commands before it have run.`,
+    );
+  }
+}
+
+/**
+ * Replaces `$result[…]` references in every string of decoded parameters by what the earlier
+ * commands returned, charging each replacement to the batch's budget.
+ */
+function substitute(value: unknown, results: Map<string, unknown>, budget: ExpansionBudget, key: string): unknown {
   if (typeof value === 'string') {
     if (!value.includes('$result[')) return value;
-    return value.replace(REFERENCE, (_whole, key: string, path: string) => {
-      const found = lookup(results, key, path);
-      return found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
+    return value.replace(REFERENCE, (_whole, ref: string, path: string) => {
+      const found = lookup(results, ref, path);
+      const text = found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
+      budget.left -= text.length;
+      if (budget.left < 0) throw new BatchExpansionError(key, budget.max);
+      return text;
     });
   }
-  if (Array.isArray(value)) return value.map((item) => substitute(item, results));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, results)]));
+  if (Array.isArray(value)) return value.map((item) => substitute(item, results, budget, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, results, budget, key)]));
+  }
   return value;
 }
 
-/** Splits `method?query` as Bitrix24 reads a command: a raw `#` ends it, the query has bracket nesting. */
-function parseCommand(line: string, limits: WireLimits): { method: string; params: Record<string, unknown> } {
+/** A command line up to a raw `#` (Bitrix24 ignores the rest), split at the first `?`. */
+function splitCommand(line: string): { method: string; query: string | undefined } {
   const hash = line.indexOf('#');
   const usable = hash < 0 ? line : line.slice(0, hash);
   const q = usable.indexOf('?');
-  const method = (q < 0 ? usable : usable.slice(0, q)).trim().toLowerCase();
-  return { method, params: q < 0 ? {} : decodeBracketForm(usable.slice(q + 1), limits) };
+  return { method: (q < 0 ? usable : usable.slice(0, q)).trim().toLowerCase(), query: q < 0 ? undefined : usable.slice(q + 1) };
+}
+
+/** `method?query` as Bitrix24 reads a command: the query has bracket nesting. */
+function parseCommand(line: string, limits: WireLimits): { method: string; params: Record<string, unknown> } {
+  const { method, query } = splitCommand(line);
+  return { method, params: query === undefined ? {} : decodeBracketForm(query, limits) };
+}
+
+/**
+ * The parameter cap covers the whole request: the pairs already read from its query and body plus
+ * those of the commands that will run. Checked before any command runs, so a refused batch changes nothing.
+ */
+function checkParameterCount(lines: Array<[string, unknown]>, used: number, max: number) {
+  let total = used;
+  for (const [, line] of lines.slice(0, MAX_BATCH_COMMANDS)) {
+    const { query } = splitCommand(String(line));
+    if (query !== undefined) total += countParameters(query);
+    if (total > max) throw tooManyParameters(max);
+  }
 }
 
 const part = (entries: Array<[string, unknown]>) => (entries.length === 0 ? [] : Object.fromEntries(entries));
@@ -60,22 +103,31 @@ const part = (entries: Array<[string, unknown]>) => (entries.length === 0 ? [] :
  * `batch` as Bitrix24 runs it: commands in order, each able to use earlier results through
  * `$result[key]…`; commands past the 50th and nested `batch` fail on their own; with `halt`, the
  * commands after the first failure do not run. Every part of the answer is keyed like `cmd`.
+ * Commands past the 50th are neither decoded nor journaled. `usedParameters` is what the request
+ * itself already counted against `maxParameters`.
  */
-export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits) {
+export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits, usedParameters = 0) {
   const cmd = params.cmd as Record<string, unknown> | unknown[];
   const halt = truthy(params.halt);
   const entries: Array<[string, unknown]> = Array.isArray(cmd) ? cmd.map((line, i) => [String(i), line]) : Object.entries(cmd);
   const results = new Map<string, unknown>();
   const errors: Array<[string, ErrorBody]> = [];
   const times: Array<[string, ResponseTime]> = [];
+  checkParameterCount(entries, usedParameters, limits.maxParameters);
+  const budget: ExpansionBudget = { left: limits.maxBatchExpansionBytes, max: limits.maxBatchExpansionBytes };
   for (const [index, [key, line]] of entries.entries()) {
+    if (index >= MAX_BATCH_COMMANDS) {
+      errors.push([key, LENGTH_EXCEEDED]);
+      if (halt) break;
+      continue;
+    }
     let method = '';
     let typed: Record<string, unknown> = {};
     try {
       const command = parseCommand(String(line), limits);
       method = command.method;
-      typed = coerceToSchema(contract, substitute(command.params, results), requestSchemaOf(contract, method)) as Record<string, unknown>;
-      const refusal = index >= MAX_BATCH_COMMANDS ? LENGTH_EXCEEDED : method === 'batch' ? NESTED_BATCH : undefined;
+      typed = coerceToSchema(contract, substitute(command.params, results, budget, key), requestSchemaOf(contract, method)) as Record<string, unknown>;
+      const refusal = method === 'batch' ? NESTED_BATCH : undefined;
       if (refusal) {
         runner.refused(method, typed, key, refusal);
         errors.push([key, refusal]);
@@ -86,6 +138,7 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         continue;
       }
     } catch (error) {
+      if (error instanceof BatchExpansionError) throw error;
       const { body } = toErrorAnswer(error);
       if (!method) runner.refused(method, typed, key, body);
       errors.push([key, body]);

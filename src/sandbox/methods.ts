@@ -22,11 +22,14 @@ function recordView(id: number, fields: Record<string, unknown>, createdAt: stri
   for (const name of required) view[name] = null;
   let entryId = id * 100;
   for (const [name, value] of Object.entries(fields)) {
-    if (MULTI_FIELDS.includes(name) && Array.isArray(value)) {
-      view[name] = value.map((entry: Params) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }));
-    } else {
-      view[name] = typeof value === 'number' ? String(value) : value;
-    }
+    const shown =
+      MULTI_FIELDS.includes(name) && Array.isArray(value)
+        ? value.map((entry: Params) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }))
+        : typeof value === 'number'
+          ? String(value)
+          : value;
+    // Defined, not assigned: a field named `__proto__` is data, not the view's prototype.
+    Object.defineProperty(view, name, { value: shown, enumerable: true, writable: true, configurable: true });
   }
   view.ID = String(id);
   return view;

@@ -114,6 +114,9 @@ export class PortalRegistry {
       get calls() {
         return engine.calls;
       },
+      get droppedCalls() {
+        return engine.droppedCalls;
+      },
       clearCalls: engine.clearCalls,
       lead: engine.lead,
       contact: engine.contact,

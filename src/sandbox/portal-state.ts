@@ -57,6 +57,13 @@ export const DEFAULT_SEED: Readonly<Seed> = Object.freeze<Seed>({
   contacts: [{ id: 1010, fields: exampleFields('contactRecord') }, 1011, 1020],
 });
 
+/** The largest id, or 0: a loop, since spreading 130,000 ids into `Math.max` overflows the stack. */
+function largest(ids: Iterable<number>): number {
+  let max = 0;
+  for (const id of ids) if (id > max) max = id;
+  return max;
+}
+
 const sortLinks = (links: readonly Link[]) => links.slice().sort((a, b) => a.sort - b.sort || a.contactId - b.contactId);
 
 export interface LinkInput {
@@ -98,10 +105,7 @@ export class PortalState {
         );
       }
     }
-    this.nextId = {
-      lead: Math.max(0, ...this.leads.keys()) + 1,
-      contact: Math.max(0, ...this.contacts.keys()) + 1,
-    };
+    this.nextId = { lead: largest(this.leads.keys()) + 1, contact: largest(this.contacts.keys()) + 1 };
   }
 
   private stamp() {
@@ -162,8 +166,10 @@ export class PortalState {
     const lead = this.lead(leadId);
     for (const item of items) this.requireContact(item.contactId);
     const links: Link[] = [];
+    const seen = new Set<number>();
     items.forEach((item, i) => {
-      if (links.some((link) => link.contactId === item.contactId)) return;
+      if (seen.has(item.contactId)) return;
+      seen.add(item.contactId);
       links.push({ contactId: item.contactId, sort: item.sort ?? (i + 1) * 10, primary: false });
     });
     const primaryContact = (items.find((item) => item.primary) ?? items[0])?.contactId;

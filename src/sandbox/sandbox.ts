@@ -4,9 +4,10 @@ import { DEFAULT_LIMITS, type WireLimits } from '../wire/limits.js';
 import { requireMethodUrl, type MethodTarget } from '../wire/method-url.js';
 import { readBodyText, tooLarge } from '../wire/read-body.js';
 import { describeViolations, violationsOf } from '../wire/violations.js';
-import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
+import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
 import { runBatch } from './batch-runner.js';
+import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
 import { methodHandlers } from './methods.js';
@@ -24,23 +25,18 @@ export interface SandboxOptions {
   operatingLimit?: false | OperatingLimit;
   /** Delay before each answer, fixed or uniformly random in a range. Default none. */
   latencyMs?: number | { min: number; max: number };
-  /** Caps on request size, nesting and parameter count. */
-  limits?: Partial<WireLimits>;
+  /** Caps on request size, nesting, parameter count, batch expansion and the journal. */
+  limits?: Partial<SandboxLimits>;
   /** Millisecond clock for the bucket, budgets and `time`. Default `Date.now`. */
   now?: () => number;
 }
 
-/** One entry of the journal: a call as the sandbox saw it and answered it. */
-export interface SandboxCall {
-  method: string;
-  /** Parameters as decoded (form values typed by the contract), without `auth`. */
-  params: Record<string, unknown>;
-  status: number;
-  result?: unknown;
-  error?: ErrorBody;
-  /** For a command of a batch: its key in `cmd`. */
-  batchKey?: string;
-}
+export type { SandboxCall };
+
+/** Every cap of a sandbox: what one request may be, and how much of the journal each portal keeps. */
+export interface SandboxLimits extends WireLimits, JournalLimits {}
+
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS });
 
 /** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
 export type Fault = string | { status: number; error: string; error_description?: string };
@@ -71,9 +67,11 @@ export interface Sandbox {
   handle(request: SandboxRequest): Promise<SandboxAnswer>;
   /** Back to the seed (or to a new one): records, journal, faults, counters. */
   reset(seed?: Seed): void;
-  /** Every call so far, batch commands included. */
+  /** The journal: the latest calls, batch commands included, oldest first (bounded by `limits.maxJournalEntries` and `maxJournalBytes`). */
   readonly calls: readonly SandboxCall[];
-  /** Empties the journal and nothing else (a long-running server's journal would otherwise only grow). */
+  /** Entries dropped from the journal (oldest first) to keep it within its caps, since it was last emptied. */
+  readonly droppedCalls: number;
+  /** Empties the journal and nothing else. */
   clearCalls(): void;
   /** A lead with its links sorted as `items.get` returns them, or undefined. */
   lead(id: number): { id: number; fields: Record<string, unknown>; contacts: LinkView[] } | undefined;
@@ -91,7 +89,7 @@ export interface Sandbox {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
-function checkLimits(limits: WireLimits) {
+function checkLimits(limits: SandboxLimits) {
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`limits.${name} must be a positive integer, got ${String(value)}`);
   }
@@ -109,21 +107,18 @@ function checkLimits(limits: WireLimits) {
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const now = options.now ?? Date.now;
-  const limits: WireLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   checkLimits(limits);
   let seed = options.seed ?? DEFAULT_SEED;
   let state = new PortalState(seed, now);
-  const calls: SandboxCall[] = [];
+  const calls = new Journal(limits);
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();
   let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
   let budgets = new Map<string, OperatingBudget>();
 
-  const journal = (entry: SandboxCall) => {
-    const { auth: _auth, ...params } = entry.params;
-    calls.push({ ...entry, params });
-  };
+  const journal = (entry: SandboxCall) => calls.add(entry);
 
   function takeFault(method: string): WireError | undefined {
     const index = faults.findIndex((fault) => fault.method === method || fault.method === '*');
@@ -157,7 +152,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return { result, time: responseTime(started, now(), budget?.spend()) };
   }
 
-  function answer(target: MethodTarget, params: Record<string, unknown>, credential: Credential): SandboxAnswer {
+  function answer(target: MethodTarget, params: Record<string, unknown>, credential: Credential, parameterCount: number): SandboxAnswer {
     if (target.method !== 'batch') {
       const { result, time } = runMethod(target.method, params, credential);
       journal({ method: target.method, params, status: 200, result });
@@ -188,6 +183,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         },
       },
       limits,
+      parameterCount,
     );
     journal({ method: 'batch', params, status: 200, result });
     return { status: 200, body: { result, time: responseTime(started, now()) } };
@@ -205,7 +201,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       params = decoded.params;
       const credential = checkAuth(options.auth, target, decoded, { expired, allowed });
       bucket?.take();
-      return answer(target, params, credential);
+      return answer(target, params, credential, decoded.parameterCount);
     } catch (error) {
       const { status, body } = toErrorAnswer(error);
       journal({ method, params, status, error: body });
@@ -239,9 +235,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     fetch: sandboxFetch as typeof globalThis.fetch,
     handle,
     reset(newSeed) {
+      // Built before anything changes: a seed that cannot be built leaves the portal as it was.
+      state = new PortalState(newSeed ?? seed, now);
       if (newSeed) seed = newSeed;
-      state = new PortalState(seed, now);
-      calls.length = 0;
+      calls.clear();
       faults.length = 0;
       expired.clear();
       for (const token of options.auth?.expiredTokens ?? []) expired.add(token);
@@ -250,10 +247,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       budgets = new Map();
     },
     get calls() {
-      return calls;
+      return calls.calls;
+    },
+    get droppedCalls() {
+      return calls.dropped;
     },
     clearCalls() {
-      calls.length = 0;
+      calls.clear();
     },
     lead(id) {
       const lead = state.leads.get(id);

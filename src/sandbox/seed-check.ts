@@ -56,15 +56,42 @@ function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: num
   });
 }
 
+/** Most links a seed from outside the program may hold over all its leads: ten times `maxRecords`. */
+export const LINKS_PER_RECORD_CAP = 10;
+
+const linkedId = (link: unknown) => (typeof link === 'number' ? link : (link as { CONTACT_ID: number }).CONTACT_ID);
+
+/**
+ * A link to a contact the seed does not list creates that contact, so the contact cap counts every
+ * distinct contact id of the seed, listed or linked; the links of all leads together have a cap too.
+ */
+function checkTotals(seed: Seed, maxRecords: number) {
+  const contacts = new Set<number>();
+  for (const entry of seed.contacts ?? []) contacts.add(typeof entry === 'number' ? entry : entry.id);
+  let links = 0;
+  const maxLinks = maxRecords * LINKS_PER_RECORD_CAP;
+  for (const lead of seed.leads ?? []) {
+    if (typeof lead === 'number') continue;
+    for (const link of lead.contacts ?? []) contacts.add(linkedId(link));
+    links += lead.contacts?.length ?? 0;
+    if (links > maxLinks) throw new SeedError(`leads hold more than ${maxLinks} links in all; at most ${maxLinks} are accepted`);
+  }
+  if (contacts.size > maxRecords) {
+    throw new SeedError(`the seed names ${contacts.size} distinct contacts (listed in contacts or linked from leads); at most ${maxRecords} are accepted`);
+  }
+}
+
 /**
  * Checks a seed before a sandbox uses it, so a mistake is named instead of surfacing later as a
  * broken portal. Seeds from outside the program (a `--seed` file, the admin API) are also capped at
- * `maxRecords` leads, contacts and links per lead, so one request cannot tie up the server.
+ * `maxRecords` leads, contacts (listed or linked) and links per lead, and ten times that many links
+ * in all, so one request cannot tie up the server.
  */
 export function checkSeed(value: unknown, { maxRecords = MAX_SEED_RECORDS }: { maxRecords?: number } = {}): Seed {
   if (!isPlainObject(value)) throw new SeedError('The seed must be a JSON object such as { "leads": [1], "contacts": [1010] }');
   onlyKeys(value, 'The seed', ['leads', 'contacts']);
   checkRecords(value.leads, 'leads', maxRecords);
   checkRecords(value.contacts, 'contacts', maxRecords);
+  checkTotals(value as Seed, maxRecords);
   return value as Seed;
 }

@@ -32,6 +32,27 @@ function keyPath(key: string): string[] {
   return path;
 }
 
+/** Parameters one request has used so far, shared by the decodes of its parts. */
+export interface ParameterCount {
+  used: number;
+}
+
+export const tooManyParameters = (max: number) =>
+  new WireError(400, '', `Too many parameters: at most ${max} are accepted in one request (query, body and batch commands together).`);
+
+/** How many `key=value` pairs a form text holds, without decoding any (what the parameter cap counts). */
+export function countParameters(text: string): number {
+  let count = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) count++;
+    start = end + 1;
+  }
+  return count;
+}
+
 const shown = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
 
 /**
@@ -42,12 +63,16 @@ const shown = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key
  *
  * Linear in the input: each pair is split once and `[]` appends use a running index per level, not a
  * count of the keys so far. Containers are built without prototypes, so `__proto__[x]=1` is plain data.
- * Throws a 400 {@link WireError} past `maxParameters` pairs or `maxDepth` brackets.
+ * Throws a 400 {@link WireError} past `maxParameters` pairs or `maxDepth` brackets. Pass the same
+ * `budget` to every decode of one request, so that its query and body share the parameter cap.
  */
-export function decodeBracketForm(text: string, limits: Pick<WireLimits, 'maxDepth' | 'maxParameters'> = DEFAULT_LIMITS): Record<string, unknown> {
+export function decodeBracketForm(
+  text: string,
+  limits: Pick<WireLimits, 'maxDepth' | 'maxParameters'> = DEFAULT_LIMITS,
+  budget: ParameterCount = { used: 0 },
+): Record<string, unknown> {
   const root: Container = Object.create(null);
   const nextIndex = new Map<Container, number>();
-  let count = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('&', start);
@@ -55,9 +80,7 @@ export function decodeBracketForm(text: string, limits: Pick<WireLimits, 'maxDep
     const pair = text.slice(start, end);
     start = end + 1;
     if (pair === '') continue;
-    if (++count > limits.maxParameters) {
-      throw new WireError(400, '', `Too many parameters: at most ${limits.maxParameters} are accepted in one request.`);
-    }
+    if (++budget.used > limits.maxParameters) throw tooManyParameters(limits.maxParameters);
     const eq = pair.indexOf('=');
     const key = urldecode(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : urldecode(pair.slice(eq + 1));

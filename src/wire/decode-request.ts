@@ -1,4 +1,4 @@
-import { checkDepth, decodeBracketForm } from './bracket-form.js';
+import { checkDepth, decodeBracketForm, type ParameterCount } from './bracket-form.js';
 import { coerceToSchema, requestSchemaOf, type Contract } from './contract.js';
 import { DEFAULT_LIMITS, type WireLimits } from './limits.js';
 import type { MethodTarget } from './method-url.js';
@@ -11,6 +11,8 @@ export interface DecodedCall {
   params: Record<string, unknown>;
   /** The OAuth access token (`auth` in the body or query), if one was sent. */
   auth?: string;
+  /** Form and query parameters read, counted against `maxParameters` (a batch's commands add theirs). */
+  parameterCount: number;
 }
 
 export interface RawRequest {
@@ -36,7 +38,8 @@ export function decodeRequest(contract: Contract, request: RawRequest, limits: W
     throw new WireError(405, 'ERROR_METHOD_NOT_ALLOWED', `HTTP method ${httpMethod} is not supported; use POST or GET.`);
   }
   const schema = requestSchemaOf(contract, target.method);
-  const fromText = (text: string) => coerceToSchema(contract, decodeBracketForm(text, limits), schema) as Record<string, unknown>;
+  const budget: ParameterCount = { used: 0 };
+  const fromText = (text: string) => coerceToSchema(contract, decodeBracketForm(text, limits, budget), schema) as Record<string, unknown>;
   const query = target.query.size > 0 ? fromText(target.query.toString()) : {};
   let body: Record<string, unknown> = {};
   const type = request.contentType.split(';')[0]!.trim().toLowerCase();
@@ -59,5 +62,5 @@ export function decodeRequest(contract: Contract, request: RawRequest, limits: W
   }
   const params = { ...query, ...body };
   const auth = typeof params.auth === 'string' && params.auth !== '' ? params.auth : undefined;
-  return { method: target.method, params, ...(auth ? { auth } : {}) };
+  return { method: target.method, params, ...(auth ? { auth } : {}), parameterCount: budget.used };
 }
