@@ -69,16 +69,16 @@ function checkTotals(seed: Seed, maxRecords: number) {
   const contacts = new Set<number>();
   for (const entry of seed.contacts ?? []) contacts.add(typeof entry === 'number' ? entry : entry.id);
   let links = 0;
-  const maxLinks = maxRecords * LINKS_PER_RECORD_CAP;
   for (const lead of seed.leads ?? []) {
     if (typeof lead === 'number') continue;
     for (const link of lead.contacts ?? []) contacts.add(linkedId(link));
     links += lead.contacts?.length ?? 0;
-    if (links > maxLinks) throw new SeedError(`leads hold more than ${maxLinks} links in all; at most ${maxLinks} are accepted`);
   }
   if (contacts.size > maxRecords) {
     throw new SeedError(`the seed names ${contacts.size} distinct contacts (listed in contacts or linked from leads); at most ${maxRecords} are accepted`);
   }
+  const maxLinks = maxRecords * LINKS_PER_RECORD_CAP;
+  if (links > maxLinks) throw new SeedError(`leads hold ${links} links in all; at most ${maxLinks} are accepted`);
 }
 
 /**

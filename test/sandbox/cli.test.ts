@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { linkHeavySeed } from './abuse-inputs.js';
 import { postJson } from './contract-answer.js';
 
 const BIN = fileURLToPath(new URL('../../dist/lib/src/node/cli.js', import.meta.url));
@@ -90,6 +91,8 @@ describe('npx b24-lead-contact sandbox', () => {
     [['sandbox', '--seed', '/nonexistent/seed.json'], /Cannot read the seed file \/nonexistent\/seed\.json: no such file/],
     [['sandbox', '--seed', seedFile('{"leads": [1,')], /is not valid JSON/],
     [['sandbox', '--seed', seedFile('{"leads": [{"id": -1}]}')], /is not a valid seed: leads\[0\]\.id must be a positive integer/],
+    // Issue 16, defect 4: 14 leads × 10,000 links once ended with exit 1 and "Maximum call stack size exceeded".
+    [['sandbox', '--seed', seedFile(JSON.stringify(linkHeavySeed(14, 10_000)))], /is not a valid seed: the seed names 140000 distinct contacts .*at most 10000/],
   ])('exits 2 with one clear line for %j', async (args, message) => {
     const cli = run(args);
     expect(await cli.exited).toBe(2);
