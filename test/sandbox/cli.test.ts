@@ -92,7 +92,10 @@ describe('npx b24-lead-contact sandbox', () => {
     [['sandbox', '--seed', seedFile('{"leads": [1,')], /is not valid JSON/],
     [['sandbox', '--seed', seedFile('{"leads": [{"id": -1}]}')], /is not a valid seed: leads\[0\]\.id must be a positive integer/],
     // Issue 16, defect 4: 14 leads × 10,000 links once ended with exit 1 and "Maximum call stack size exceeded".
-    [['sandbox', '--seed', seedFile(JSON.stringify(linkHeavySeed(14, 10_000)))], /is not a valid seed: the seed names 140000 distinct contacts .*at most 10000/],
+    [
+      ['sandbox', '--seed', seedFile(JSON.stringify(linkHeavySeed(14, 10_000)))],
+      /is not a valid seed: the seed names 140000 distinct contacts .*at most 10000/,
+    ],
   ])('exits 2 with one clear line for %j', async (args, message) => {
     const cli = run(args);
     expect(await cli.exited).toBe(2);

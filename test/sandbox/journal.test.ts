@@ -86,7 +86,11 @@ describe('journal caps', () => {
     const maxJournalBytes = 4096;
     const sandbox = createSandbox({ limits: { maxJournalBytes } });
     for (let i = 0; i < 40; i++) {
-      await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.lead.add', { method: 'POST', headers: json, body: JSON.stringify({ fields: { TITLE: `${i} ${'t'.repeat(300)}` } }) });
+      await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.lead.add', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ fields: { TITLE: `${i} ${'t'.repeat(300)}` } }),
+      });
     }
     expect(JSON.stringify(sandbox.calls).length).toBeLessThanOrEqual(maxJournalBytes);
     expect(sandbox.droppedCalls).toBeGreaterThan(0);
@@ -98,9 +102,7 @@ describe('journal caps', () => {
     const body = JSON.stringify({ id: 'not-a-number', fields: { CONTACT_ID: 1, pad: 'p'.repeat(100_000) } });
     const answer = await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.lead.contact.add', { method: 'POST', headers: json, body });
     expect(answer.status).toBe(400);
-    expect(sandbox.calls).toEqual([
-      expect.objectContaining({ method: 'crm.lead.contact.add', params: {}, status: 400, omitted: ['params'] }),
-    ]);
+    expect(sandbox.calls).toEqual([expect.objectContaining({ method: 'crm.lead.contact.add', params: {}, status: 400, omitted: ['params'] })]);
     // A small rejected call keeps its parameters.
     await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.lead.contact.add', { method: 'POST', headers: json, body: '{"id":"x"}' });
     expect(sandbox.calls.at(-1)).toMatchObject({ params: { id: 'x' }, status: 400 });
@@ -130,10 +132,18 @@ describe('auth in the journal', () => {
     const token = 'SecretTok_9b_4711';
     const cmd = { a: `crm.lead.contact.items.get?id=1&auth=${token}`, b: `crm.lead.get?auth=${token}&id=1`, c: `crm.lead.get?id=2&%61uth=${token}` };
     await sandbox.fetch(`https://x.bitrix24.test/rest/batch?auth=${token}`, { method: 'POST', headers: json, body: JSON.stringify({ cmd, auth: token }) });
-    await sandbox.fetch(`https://x.bitrix24.test/rest/1/c/batch`, { method: 'POST', headers: form, body: `cmd[x]=${encodeURIComponent(`crm.lead.get?id=1&auth=${token}`)}` });
+    await sandbox.fetch(`https://x.bitrix24.test/rest/1/c/batch`, {
+      method: 'POST',
+      headers: form,
+      body: `cmd[x]=${encodeURIComponent(`crm.lead.get?id=1&auth=${token}`)}`,
+    });
     const journal = JSON.stringify(sandbox.calls);
     expect(journal).not.toContain(token);
-    expect(sandbox.calls.find((c) => c.method === 'batch')?.params.cmd).toEqual({ a: 'crm.lead.contact.items.get?id=1', b: 'crm.lead.get?id=1', c: 'crm.lead.get?id=2' });
+    expect(sandbox.calls.find((c) => c.method === 'batch')?.params.cmd).toEqual({
+      a: 'crm.lead.contact.items.get?id=1',
+      b: 'crm.lead.get?id=1',
+      c: 'crm.lead.get?id=2',
+    });
   });
 });
 
@@ -164,7 +174,9 @@ describe('parameter cap per request', () => {
     const body = await answer.json();
     expect(answer.status).toBe(200);
     expect(Object.keys(body.result.result)).toHaveLength(50);
-    expect(Object.values(body.result.result_error)).toEqual(Array(10).fill({ error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' }));
+    expect(Object.values(body.result.result_error)).toEqual(
+      Array(10).fill({ error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' }),
+    );
     expect(sandbox.calls.filter((c) => c.batchKey)).toHaveLength(50);
   });
 });

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { PortalState, type LinkInput } from '../../src/sandbox/portal-state.js';
-import { createSandbox, type Seed } from '../../src/sandbox/sandbox.js';
+import type { Seed } from '../../src/sandbox/portal-state.js';
+import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { linkHeavySeed } from './abuse-inputs.js';
 import { postJson, send } from './contract-answer.js';
 
@@ -46,7 +47,11 @@ describe('crm.lead.contact.items.set de-duplication', () => {
 describe('large seeds in-process', () => {
   it('builds a seed of 130,000 contacts and numbers new records after the largest id (issue 16: Math.max overflowed the stack)', async () => {
     const sandbox = createSandbox({ seed: { leads: [1], contacts: ids(130_000) } });
-    const answer = await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.contact.add', { method: 'POST', headers: json, body: '{"fields":{"NAME":"New"}}' });
+    const answer = await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.contact.add', {
+      method: 'POST',
+      headers: json,
+      body: '{"fields":{"NAME":"New"}}',
+    });
     expect((await answer.json()).result).toBe(130_001);
   });
 
@@ -73,7 +78,12 @@ describe('POST /__sandbox/seed with a large seed', () => {
     expect(answer.body.error_description).toMatch(/Invalid seed: the seed names 140000 distinct contacts .*at most 10000 are accepted/);
     const reset = await send(`${server.adminUrl}reset?portal=big-seed`, { method: 'POST' });
     expect(reset.status).toBe(200);
-    expect(server.portal('big-seed').snapshot().leads.map((lead) => lead.id)).toEqual([3]);
+    expect(
+      server
+        .portal('big-seed')
+        .snapshot()
+        .leads.map((lead) => lead.id),
+    ).toEqual([3]);
     expect((await send(`${server.adminUrl}reset`, { method: 'POST' })).status).toBe(200);
   });
 
