@@ -2,8 +2,7 @@
 // refused with 400 before anything is stored, so a portal can always be reset afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { PortalState, type LinkInput } from '../../src/sandbox/portal-state.js';
-import type { Seed } from '../../src/sandbox/portal-state.js';
+import { PortalState, type LinkInput, type Seed } from '../../src/sandbox/portal-state.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { linkHeavySeed } from './abuse-inputs.js';
 import { postJson, send } from './contract-answer.js';
