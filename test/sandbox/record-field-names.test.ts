@@ -13,7 +13,7 @@ describe('crm.lead.get and crm.contact.get with prototype-named fields', () => {
     const lead = await send('crm.lead.get', { headers: json, body: JSON.stringify({ id: added.body.result }) });
     expect(lead.status).toBe(200);
     expect(Object.hasOwn(lead.body.result, '__proto__')).toBe(true);
-    expect(lead.body.result.__proto__).toEqual({ x: '1' });
+    expect(Object.getOwnPropertyDescriptor(lead.body.result, '__proto__')?.value).toEqual({ x: '1' });
     expect(lead.body.result.constructor).toEqual({ y: '2' });
     expect(lead.body.result.TITLE).toBe('Proto');
   });
