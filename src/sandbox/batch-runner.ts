@@ -85,11 +85,14 @@ function parseCommand(line: string, limits: WireLimits): { method: string; param
 }
 
 /**
- * The parameter cap covers the whole request: the pairs already read from its query and body plus
- * those of the commands that will run. Checked before any command runs, so a refused batch changes nothing.
+ * The parameter cap covers the whole request: the pairs already read from its query and body, one
+ * per command (as a form body has a `cmd[key]` pair per command, so a JSON body gets no more), and
+ * the query pairs of the commands that will run. Checked before any command runs, so a refused
+ * batch changes nothing, and a flood of commands past the 50th cannot grow the answer without bound.
  */
 function checkParameterCount(lines: Array<[string, unknown]>, used: number, max: number) {
-  let total = used;
+  let total = used + lines.length;
+  if (total > max) throw tooManyParameters(max);
   for (const [, line] of lines.slice(0, MAX_BATCH_COMMANDS)) {
     const { query } = splitCommand(String(line));
     if (query !== undefined) total += countParameters(query);

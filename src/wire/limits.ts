@@ -11,7 +11,7 @@ export interface WireLimits {
   maxDepth: number;
   /**
    * Most parameters in one request (one per `key=value` pair), counted over its query string, its
-   * form body and the query strings of its first 50 batch commands together.
+   * form body, and for a batch one per command plus the query pairs of its first 50 commands.
    */
   maxParameters: number;
   /**

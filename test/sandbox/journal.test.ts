@@ -157,6 +157,15 @@ describe('parameter cap per request', () => {
     expect(sandbox.calls.map((c) => [c.method, c.status, c.omitted])).toEqual([['batch', 400, ['params']]]);
   });
 
+  it('counts each command of a JSON batch, so a flood of commands past the 50th is refused whole', async () => {
+    const sandbox = createSandbox();
+    const cmd = Array.from({ length: 10_001 }, () => 'crm.lead.contact.fields');
+    const answer = await sandbox.fetch('https://x.bitrix24.test/rest/1/c/batch', { method: 'POST', headers: json, body: JSON.stringify({ cmd }) });
+    expect(answer.status).toBe(400);
+    expect((await answer.json()).error_description).toMatch(/Too many parameters: at most 10000/);
+    expect(sandbox.calls.filter((c) => c.batchKey)).toEqual([]);
+  });
+
   it('shares the cap between the query string and a form body', async () => {
     const sandbox = createSandbox({ limits: { maxParameters: 10 } });
     const query = Array.from({ length: 6 }, (_, i) => `q${i}=1`).join('&');
