@@ -184,8 +184,9 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
       // through the answer already under way, unless one was written.
       if (canAnswer(under)) {
         const description = error.code === 'HPE_INVALID_CHUNK_SIZE' ? 'The chunked request body is malformed.' : 'The request body is not valid HTTP.';
-        under.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-        under.end(JSON.stringify({ error: '', error_description: description }));
+        const payload = JSON.stringify({ error: '', error_description: description });
+        under.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), connection: 'close' });
+        under.end(payload);
       }
       setTimeout(() => socket.destroy(), LINGER_MS).unref();
       return;
