@@ -114,16 +114,16 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
     }
     const response = await fetch(`${prismOrigin}/${target.method}`, { method: 'POST', headers, body: JSON.stringify(call.params) });
     const text = await response.text();
-    if (/^application\/problem\+json/i.test(response.headers.get('content-type') ?? '')) {
-      // Prism's own error (not an answer from the contract): in Bitrix24's shape, and never a 500.
-      const problem = parseProblem(text);
-      throw new WireError(response.status < 500 ? response.status : 502, 'MOCK_ERROR', `The mock could not answer ${target.method}: ${problem}`);
-    }
     const violations = response.headers.get('sl-violations');
     if (response.status === 400 && violations && !prefer) {
       throw new WireError(400, '', `Invalid parameters of ${target.method}: ${describePrismViolations(violations)}`);
     }
     if (response.status === 404 && !prefer) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', `Method not found: ${target.method}`);
+    if (/^application\/problem\+json/i.test(response.headers.get('content-type') ?? '')) {
+      // Prism's own error (not an answer from the contract): in Bitrix24's shape, and never a 500.
+      const problem = parseProblem(text);
+      throw new WireError(response.status < 500 ? response.status : 502, 'MOCK_ERROR', `The mock could not answer ${target.method}: ${problem}`);
+    }
     return { status: response.status, text, type: response.headers.get('content-type') ?? 'application/json' };
   }
 
