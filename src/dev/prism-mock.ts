@@ -12,6 +12,7 @@ import { decodeRequest } from '../wire/decode-request.js';
 import { DEFAULT_LIMITS, type WireLimits } from '../wire/limits.js';
 import { requireMethodUrl } from '../wire/method-url.js';
 import { WireError } from '../wire/wire-error.js';
+import { checkPrefer } from './prefer-check.js';
 
 export interface MockOptions {
   port?: number;
@@ -36,6 +37,16 @@ export interface RunningMock {
 export function describePrismViolations(header: string): string {
   const violations = (JSON.parse(header) as Array<{ severity: string; message: string }>).filter((v) => v.severity === 'Error');
   return violations.map((v) => v.message.replace(/^Request body property /, '').replace(/^Request body /, 'body ')).join('; ');
+}
+
+/** The readable part of a Prism problem document (`detail`, else `title`). */
+function parseProblem(text: string): string {
+  try {
+    const { detail, title } = JSON.parse(text) as { detail?: unknown; title?: unknown };
+    return String(detail || title || 'no reason given').slice(0, 300);
+  } catch {
+    return 'no reason given';
+  }
 }
 
 function freePort(): Promise<number> {
@@ -97,7 +108,10 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     const prefer = req.headers.prefer;
-    if (prefer) headers.prefer = String(prefer);
+    if (prefer) {
+      checkPrefer(contract, target.method, String(prefer));
+      headers.prefer = String(prefer);
+    }
     const response = await fetch(`${prismOrigin}/${target.method}`, { method: 'POST', headers, body: JSON.stringify(call.params) });
     const text = await response.text();
     const violations = response.headers.get('sl-violations');
@@ -105,6 +119,11 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
       throw new WireError(400, '', `Invalid parameters of ${target.method}: ${describePrismViolations(violations)}`);
     }
     if (response.status === 404 && !prefer) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', `Method not found: ${target.method}`);
+    if (/^application\/problem\+json/i.test(response.headers.get('content-type') ?? '')) {
+      // Prism's own error (not an answer from the contract): in Bitrix24's shape, and never a 500.
+      const problem = parseProblem(text);
+      throw new WireError(response.status < 500 ? response.status : 502, 'MOCK_ERROR', `The mock could not answer ${target.method}: ${problem}`);
+    }
     return { status: response.status, text, type: response.headers.get('content-type') ?? 'application/json' };
   }
 

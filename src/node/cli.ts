@@ -2,6 +2,7 @@
 // `npx b24-lead-contact sandbox`: the stateful Bitrix24 sandbox over HTTP, for test suites in any language.
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkAdminToken, isLoopback } from './admin-exposure.js';
 import { startSandbox } from './sandbox-server.js';
 import type { Seed } from '../sandbox/portal-state.js';
 import { checkSeed, SeedError } from '../sandbox/seed-check.js';
@@ -9,25 +10,37 @@ import { checkSeed, SeedError } from '../sandbox/seed-check.js';
 const DEFAULT_PORT = 4040;
 /** A seed within the record caps is a few MiB of JSON; a larger file is a mistake, refused before it is read. */
 const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
+/** Where the admin token may come from instead of the command line (which other users can list). */
+const TOKEN_ENV = 'B24_SANDBOX_ADMIN_TOKEN';
 
-const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json]
+const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--admin-token T] [--seed file.json]
 
 Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
 
 Options:
   --port N          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host H          address to listen on (default 127.0.0.1)
+  --host H          address to listen on (default 127.0.0.1); beyond loopback the admin API needs a token
+  --admin-token T   token the admin API requires (16+ visible characters; or set ${TOKEN_ENV});
+                    made up and printed at start when --host is not a loopback address
   --seed FILE       JSON file with the records to start from: { "leads": [1], "contacts": [1010] }
   -h, --help        show this text
 
 Each webhook code is its own portal: http://HOST:PORT/rest/1/<any code>/crm.lead.contact.add
-Admin API (reset, seed, journal, faults, state, tokens): http://HOST:PORT/__sandbox/
+Admin API (reset, seed, journal, faults, state, tokens): http://HOST:PORT/__sandbox/, for test code and
+terminals only: web pages of other origins are refused, and the token goes in X-Sandbox-Token or
+Authorization: Bearer.
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not listen, 2 bad arguments or seed file.`;
 
 /** A mistake in how the CLI was called: printed with the usage hint, exit code 2. */
 class UsageError extends Error {}
 
-const OPTIONS = { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'admin-token': { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function parse(argv: string[]) {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
@@ -48,10 +61,19 @@ function parse(argv: string[]) {
   const portText = values.port ?? String(DEFAULT_PORT);
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${portText}".`);
   if (values.host === '') throw new UsageError('--host must not be empty.');
+  const givenToken = values['admin-token'] ?? process.env[TOKEN_ENV];
+  if (givenToken !== undefined) {
+    try {
+      checkAdminToken(givenToken, values['admin-token'] === undefined ? TOKEN_ENV : '--admin-token');
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}.`);
+    }
+  }
   return {
     help: false as const,
     port: Number(portText),
     host: values.host ?? '127.0.0.1',
+    adminToken: givenToken,
     seed: values.seed === undefined ? undefined : readSeed(values.seed),
   };
 }
@@ -97,10 +119,10 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { port, host, seed } = args;
+  const { port, host, seed, adminToken } = args;
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
-    sandbox = await startSandbox({ port, host, ...(seed ? { seed } : {}) });
+    sandbox = await startSandbox({ port, host, ...(seed ? { seed } : {}), ...(adminToken === undefined ? {} : { adminToken }) });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     console.error(
@@ -125,7 +147,12 @@ async function main(argv: string[]): Promise<void> {
   console.log(`Bitrix24 sandbox listening on ${sandbox.url}`);
   console.log(`  webhook: ${sandbox.webhookUrl}   (any other code in /rest/1/<code>/ is a separate portal)`);
   console.log(`  OAuth:   ${sandbox.oauthUrl}   (send any token as auth)`);
-  console.log(`  admin:   ${sandbox.adminUrl}`);
+  console.log(`  admin:   ${sandbox.adminUrl}${sandbox.adminToken === undefined ? '' : '   (send the admin token as X-Sandbox-Token)'}`);
+  if (!isLoopback(host)) {
+    console.warn(`WARNING: listening on ${host}, beyond loopback: anyone who can reach this address can call every portal. The admin API requires the token.`);
+  }
+  // A token the caller chose is theirs already and stays out of the log; a made-up one is shown once.
+  if (sandbox.adminToken !== undefined && adminToken === undefined) console.log(`  admin token: ${sandbox.adminToken}`);
   console.log('Press Ctrl+C to stop.');
 }
 

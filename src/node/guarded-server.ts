@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CappedText, tooLarge } from '../wire/read-body.js';
+import { tooLarge } from '../wire/read-body.js';
 import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
 
 /** How long a peer may take, in milliseconds. */
@@ -22,17 +22,23 @@ export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersM
 
 /** After a 408 or 413 the rest of an upload is read and dropped this long, so the caller can still read the answer. */
 const LINGER_MS = 500;
+const utf8 = new TextDecoder();
 
 export interface GuardedServerOptions {
   /** Largest request body; more is answered 413 before it is buffered. */
   maxBodyBytes: number;
   timeouts?: Partial<PeerTimeouts>;
-  /** Answer CORS preflights and allow every origin (for browser apps under development). */
-  cors?: { methods: string; headers: string };
+  /**
+   * Answer CORS preflights and allow every origin (for browser apps under development), on the
+   * requests `appliesTo` picks (all without it).
+   */
+  cors?: { methods: string; headers: string; appliesTo?: (req: IncomingMessage) => boolean };
+  /** Checked before the body is read: a WireError refuses the request, and the connection closes after the answer. */
+  admit?: (req: IncomingMessage) => WireError | undefined;
 }
 
-/** Handles one request whose body has been read; writes the answer itself. */
-export type BodyHandler = (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void>;
+/** Handles one request whose body has been read (as UTF-8 text and as the bytes that came); writes the answer itself. */
+export type BodyHandler = (req: IncomingMessage, res: ServerResponse, body: string, bytes: Buffer) => Promise<void>;
 
 /** Whether an answer can still be written on this response. */
 export function canAnswer(res: ServerResponse): boolean {
@@ -44,6 +50,8 @@ export function canAnswer(res: ServerResponse): boolean {
  * read and dropped for a short while (so a caller still sending gets to read the answer), then cut.
  */
 export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, { close = false } = {}): void {
+  // A complete answer is already on its way (e.g. the 400 for a broken chunked body): cutting now could lose it.
+  if (res.writableEnded) return;
   if (!canAnswer(res)) return void req.socket.destroy();
   const payload = JSON.stringify(body);
   res.writeHead(status, {
@@ -83,33 +91,36 @@ function checkTimeouts(timeouts: PeerTimeouts) {
 export function createGuardedServer(options: GuardedServerOptions, handler: BodyHandler): Server {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   checkTimeouts(timeouts);
-  const { maxBodyBytes, cors } = options;
-  /** Sockets whose request reached the handler: a parse error there must not write a second answer. */
-  const answering = new WeakSet<Socket>();
+  const { maxBodyBytes, cors, admit } = options;
+  /** The answer under way on each socket whose request reached the handler: a parse error there is answered through it, once. */
+  const answering = new WeakMap<Socket, ServerResponse>();
 
   /**
    * Reads the body within the byte cap (413 past it, before buffering more); a body that stops
    * arriving for `bodyIdleMs` is answered 408 and cut. Events, not async iteration: this is every
-   * request's path, and iteration costs several turns of the event loop per body.
+   * request's path, and iteration costs several turns of the event loop per body. The bytes are
+   * kept as they came (the checking proxy forwards them unchanged); the text is decoded once at the end.
    */
-  function readBody(req: IncomingMessage, res: ServerResponse): Promise<string> {
+  function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
     const length = req.headers['content-length'];
-    const text = new CappedText(maxBodyBytes);
-    if (text.refuses(length === undefined ? undefined : Number(length))) return Promise.reject(tooLarge(maxBodyBytes));
+    if (length !== undefined && Number(length) > maxBodyBytes) return Promise.reject(tooLarge(maxBodyBytes));
     return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
       const timer = setTimeout(() => {
         done();
         sendError(req, res, new WireError(408, 'REQUEST_TIMEOUT', `The request body stopped arriving for ${timeouts.bodyIdleMs} ms.`), { close: true });
       }, timeouts.bodyIdleMs);
       const onData = (chunk: Buffer) => {
         timer.refresh();
-        if (text.push(chunk)) return;
+        size += chunk.byteLength;
+        if (size <= maxBodyBytes) return void chunks.push(chunk);
         done();
         reject(tooLarge(maxBodyBytes));
       };
       const onEnd = () => {
         done();
-        resolve(text.finish());
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       };
       const onError = (error: Error) => {
         done();
@@ -125,7 +136,7 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
-    if (cors) {
+    if (cors && (cors.appliesTo?.(req) ?? true)) {
       res.setHeader('access-control-allow-origin', '*');
       if (req.method === 'OPTIONS') {
         res
@@ -134,18 +145,21 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
         return;
       }
     }
-    let body: string;
+    const refusal = admit?.(req);
+    if (refusal) return sendError(req, res, refusal, { close: true });
+    let bytes: Buffer;
     try {
-      body = await readBody(req, res);
+      bytes = await readBody(req, res);
     } catch (error) {
       sendError(req, res, error, { close: true });
       return;
     }
-    if (canAnswer(res)) await handler(req, res, body);
+    // TextDecoder, as the client reads answers: a leading BOM is dropped, broken sequences become U+FFFD.
+    if (canAnswer(res)) await handler(req, res, utf8.decode(bytes), bytes);
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    answering.add(req.socket);
+    answering.set(req.socket, res);
     res.once('finish', () => answering.delete(req.socket));
     serve(req, res).catch((error) => {
       // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
@@ -164,7 +178,20 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
     onRequest(req, res);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || answering.has(socket as Socket) || error.code === 'ECONNRESET') {
+    const under = answering.get(socket as Socket);
+    if (under && socket.writable && error.code !== 'ECONNRESET') {
+      // The head was fine but the body is not valid HTTP (a broken chunk): the promised 400 goes out
+      // through the answer already under way, unless one was written.
+      if (canAnswer(under)) {
+        const description = error.code === 'HPE_INVALID_CHUNK_SIZE' ? 'The chunked request body is malformed.' : 'The request body is not valid HTTP.';
+        const payload = JSON.stringify({ error: '', error_description: description });
+        under.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), connection: 'close' });
+        under.end(payload);
+      }
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      return;
+    }
+    if (!socket.writable || under || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }

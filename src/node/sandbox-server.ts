@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
-import { toErrorAnswer } from '../wire/wire-error.js';
+import { toErrorAnswer, WireError } from '../wire/wire-error.js';
+import { adminExposure, checkAdminToken, isLoopback, refuseAdmin, type AdminExposure } from './admin-exposure.js';
 import { closeServer, createGuardedServer, listen, sendJson } from './guarded-server.js';
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from '../sandbox/portal-registry.js';
@@ -7,13 +10,27 @@ import type { SandboxAnswer } from '../sandbox/sandbox.js';
 import { checkSeed } from '../sandbox/seed-check.js';
 import type { RunningSandbox, StartSandboxOptions } from '../sandbox/server-types.js';
 
-const CORS = { methods: 'GET, POST, DELETE', headers: 'content-type, accept' };
+const CORS = { methods: 'GET, POST', headers: 'content-type, accept' };
+/** On admin answers: no page of another origin may embed or sniff them, and no cache keeps them. */
+const ADMIN_HEADERS = { 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'same-origin', 'cache-control': 'no-store' };
+
+/** The path of a request target, read once per request the same way the router reads it. */
+function pathnameOf(url: string): string {
+  try {
+    // Also right for the absolute form (`POST http://host/rest/… HTTP/1.1`) that proxies send, and
+    // for dot segments (`/rest/../__sandbox/seed` is an admin path).
+    return new URL(url, 'http://sandbox.invalid').pathname;
+  } catch {
+    return ''; // Not a URL: the portal answers it with 404.
+  }
+}
 
 function checkOptions(options: StartSandboxOptions) {
   const { port = 0, host = '127.0.0.1', maxPortals = DEFAULT_MAX_PORTALS } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
   if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string such as "127.0.0.1"');
   if (!Number.isInteger(maxPortals) || maxPortals < 1) throw new TypeError(`maxPortals must be a positive integer, got ${String(maxPortals)}`);
+  const adminToken = options.adminToken === undefined ? undefined : checkAdminToken(options.adminToken);
   if (options.seed !== undefined) {
     try {
       checkSeed(options.seed, { maxRecords: Number.POSITIVE_INFINITY });
@@ -21,7 +38,7 @@ function checkOptions(options: StartSandboxOptions) {
       throw new TypeError(`seed: ${(error as Error).message}`);
     }
   }
-  return { port, host, maxPortals };
+  return { port, host, maxPortals, adminToken };
 }
 
 /**
@@ -35,24 +52,35 @@ function checkOptions(options: StartSandboxOptions) {
  * await sandbox.close();
  */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
-  const { port, host, maxPortals } = checkOptions(options);
-  const { port: _p, host: _h, maxPortals: _m, timeouts, ...sandboxOptions } = options;
+  const { port, host, maxPortals, adminToken: givenToken } = checkOptions(options);
+  const { port: _p, host: _h, maxPortals: _m, adminToken: _t, timeouts, ...sandboxOptions } = options;
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes;
+  // Beyond loopback the admin API always needs a token: one is made up unless given.
+  const adminToken = givenToken ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
   let origin = '';
+  let exposure: AdminExposure | undefined;
   const registry = new PortalRegistry(sandboxOptions, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
+  const paths = new WeakMap<IncomingMessage, string>();
+  const isAdmin = (req: IncomingMessage) => {
+    let pathname = paths.get(req);
+    if (pathname === undefined) paths.set(req, (pathname = pathnameOf(req.url ?? '/')));
+    return isAdminPath(pathname);
+  };
+  const admit = (req: IncomingMessage) => {
+    if (!isAdmin(req)) return undefined;
+    if (!exposure) return new WireError(503, 'SANDBOX_STARTING', 'The sandbox is still starting.');
+    // An absolute-form target names the server itself, and then a Host header is to be ignored (RFC 9112, 3.2.2).
+    const authority = /^http:\/\/([^/?#]*)/i.exec(req.url ?? '')?.[1];
+    return refuseAdmin(authority === undefined ? req.headers : { ...req.headers, host: authority }, exposure);
+  };
 
-  const server = createGuardedServer({ maxBodyBytes, ...(timeouts ? { timeouts } : {}), cors: CORS }, async (req, res, body) => {
+  const cors = { ...CORS, appliesTo: (req: IncomingMessage) => !isAdmin(req) };
+  const server = createGuardedServer({ maxBodyBytes, ...(timeouts ? { timeouts } : {}), cors, admit }, async (req, res, body) => {
     const url = req.url ?? '/';
-    let pathname = '';
-    try {
-      // Also right for the absolute form (`POST http://host/rest/… HTTP/1.1`) that proxies send.
-      pathname = new URL(url, 'http://sandbox.invalid').pathname;
-    } catch {
-      // Not a URL: the portal answers it with 404 below.
-    }
     let answer: SandboxAnswer;
     try {
-      if (isAdminPath(pathname)) {
+      if (isAdmin(req)) {
+        for (const [name, value] of Object.entries(ADMIN_HEADERS)) res.setHeader(name, value);
         answer = handleAdmin(registry, { method: req.method ?? 'GET', url, body });
       } else {
         const request = { method: req.method ?? 'GET', url, contentType: req.headers['content-type'] ?? '', body };
@@ -64,6 +92,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     sendJson(req, res, answer.status, answer.body);
   });
   const actualPort = await listen(server, port, host);
+  exposure = adminExposure(host, actualPort, adminToken);
   origin = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   const main = registry.defaultPortal;
 
@@ -76,6 +105,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     port: actualPort,
     oauthUrl: `${origin}/rest/`,
     adminUrl: `${origin}/__sandbox/`,
+    adminToken,
     fetch: main.fetch,
     handle: main.handle,
     reset: main.reset,

@@ -132,7 +132,10 @@ export function handleAdmin(registry: PortalRegistry, request: AdminRequest): Sa
   const method = request.method.toUpperCase();
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const portalKey = url.searchParams.get('portal');
-  const portal = (): SandboxPortal => registry.portal(portalKey ?? DEFAULT_PORTAL);
+  // Reads (and emptying a journal) of a code never used must not create its portal: a read cannot
+  // fill `maxPortals` and lock real workers out.
+  const reads = method === 'GET' || method === 'HEAD' || (method === 'DELETE' && /^\/__sandbox\/calls\/*$/.test(url.pathname));
+  const portal = (): SandboxPortal => (reads ? registry.lookup(portalKey ?? DEFAULT_PORTAL) : registry.portal(portalKey ?? DEFAULT_PORTAL));
   const route = `${method} ${path}`;
   const record = /^\/__sandbox\/(leads|contacts)\/([^/]*)$/.exec(path);
 

@@ -27,6 +27,8 @@ export interface SandboxPortal extends Sandbox {
 export class PortalRegistry {
   private readonly portals = new Map<string, SandboxPortal>();
   private readonly tokenPortals = new Map<string, string>();
+  /** A portal as it is before its first call, for reads of codes never used; never counted, never called. */
+  private pristine: Sandbox | undefined;
 
   constructor(
     private readonly options: SandboxOptions,
@@ -58,6 +60,17 @@ export class PortalRegistry {
     const created = this.wrap(key, createSandbox(this.options));
     this.portals.set(key, created);
     return created;
+  }
+
+  /**
+   * The portal of a webhook code for a read: the portal if it exists, otherwise a view of a fresh one
+   * (the seed, an empty journal) that is not kept, so reads of unknown codes never fill `maxPortals`.
+   */
+  lookup(key: string): SandboxPortal {
+    const existing = this.portals.get(key);
+    if (existing) return existing;
+    this.pristine ??= createSandbox(this.options);
+    return this.wrap(key, this.pristine);
   }
 
   /** Forgets a portal and the tokens routed to it. The default portal cannot be removed (it is reset instead). */

@@ -19,6 +19,13 @@ export interface StartSandboxOptions extends SandboxOptions {
   /** Most portals (distinct webhook codes) the server keeps; past it a new code gets 403 `SANDBOX_PORTAL_LIMIT`. Default 1000. */
   maxPortals?: number;
   timeouts?: ServerTimeouts;
+  /**
+   * The token the admin API (`/__sandbox/`) requires, as `X-Sandbox-Token` or `Authorization: Bearer`;
+   * 16 to 512 visible ASCII characters. Listening beyond loopback always requires one: without this
+   * option a random one is made (read it from `adminToken` of the running sandbox). On loopback none
+   * is required unless given.
+   */
+  adminToken?: string;
 }
 
 /**
@@ -33,6 +40,8 @@ export interface RunningSandbox extends SandboxPortal {
   readonly oauthUrl: string;
   /** `{url}/__sandbox/`, the admin API. */
   readonly adminUrl: string;
+  /** The token the admin API requires, or undefined when it requires none (loopback without `adminToken`). */
+  readonly adminToken: string | undefined;
   /** The portal of a webhook code (`/rest/{userId}/{code}/`), created on first use. */
   portal(code: string): SandboxPortal;
   /** Stops listening and closes every connection. */

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { closeServer, createGuardedServer, listen, sendError, sendJson, type PeerTimeouts } from '../../node/guarded-server.js';
 import { DEFAULT_LIMITS } from '../../wire/limits.js';
-import { parseMethodUrl } from '../../wire/method-url.js';
-import { readBodyText } from '../../wire/read-body.js';
+import { decodeBracketForm } from '../../wire/bracket-form.js';
+import { parseMethodUrl, type MethodTarget } from '../../wire/method-url.js';
 import { WireError } from '../../wire/wire-error.js';
-import { mask, type PortalConnection } from './connection.js';
+import type { PortalConnection } from './connection.js';
 import { checkRequest, checkResponse, contract } from './contract-checks.js';
 import type { Report } from './report.js';
 
@@ -42,43 +42,99 @@ export function upstreamUrl(origin: string, requestTarget: string): URL {
   return url;
 }
 
-function forwardedHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/** The request's headers for the portal, each repeated header kept as its own line. */
+function forwardedHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.append(raw[i]!, raw[i + 1]!);
   }
   return headers;
 }
 
 /**
+ * The portal's answer headers for the app as a flat name, value list (Node's raw form), every
+ * `Set-Cookie` its own line: a plain object would keep only the last one.
+ */
+function answerHeaders(upstream: Response): string[] {
+  const headers: string[] = [];
+  for (const [name, value] of upstream.headers) {
+    if (!ANSWER_HEADERS_DROPPED.has(name) && name !== 'set-cookie') headers.push(name, value);
+  }
+  for (const cookie of upstream.headers.getSetCookie()) headers.push('set-cookie', cookie);
+  return headers;
+}
+
+/** The app's own credentials in a request: its webhook code and any `auth` value (query, form or JSON body). */
+export function credentialsOf(target: MethodTarget | null, contentType: string, body: string): string[] {
+  const found = new Set<string>();
+  if (target?.webhookCode) found.add(target.webhookCode);
+  for (const value of target?.query.getAll('auth') ?? []) found.add(value);
+  try {
+    const params = /json/i.test(contentType) ? (JSON.parse(body) as unknown) : decodeBracketForm(body);
+    const auth = typeof params === 'object' && params !== null ? (params as { auth?: unknown }).auth : undefined;
+    if (typeof auth === 'string') found.add(auth);
+  } catch {
+    // An unreadable body carries nothing to learn; the contract check reports it.
+  }
+  found.delete('');
+  return [...found];
+}
+
+/** Reads an answer's bytes as they came, up to `maxBytes`; undefined past it (the connection is then closed). */
+async function readCappedBytes(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer | undefined> {
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks, size);
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
  * The checking proxy of `verify --proxy`: forwards each request of an app to the configured portal
- * (and only there), relays the answer, and checks both against the contract. Any failure on either
- * side (a cut body, an unreadable redirect, a peer that leaves) becomes a 502 in Bitrix24's shape and
- * a report line; the proxy keeps serving.
+ * (and only there), relays the answer byte for byte, and checks both against the contract. Any
+ * failure on either side (a cut body, an unreadable redirect, a peer that leaves) becomes a 502 in
+ * Bitrix24's shape and a report line; the proxy keeps serving. The app's own webhook code and
+ * `auth` values are masked in the report wherever they show up, echoed pages included.
  */
 export async function startProxy(
   connection: PortalConnection,
   report: Report,
   { port = 4020, host = '127.0.0.1', timeouts = {} as Partial<PeerTimeouts> } = {},
 ) {
-  const server = createGuardedServer({ maxBodyBytes: DEFAULT_LIMITS.maxBodyBytes, timeouts }, async (req, res, body) => {
+  const server = createGuardedServer({ maxBodyBytes: DEFAULT_LIMITS.maxBodyBytes, timeouts }, async (req, res, body, bytes) => {
     const target = parseMethodUrl(req.url ?? '/');
     const label = target?.method ?? '(unknown)';
+    const contentType = String(req.headers['content-type'] ?? '');
+    for (const secret of credentialsOf(target, contentType, body)) report.learn(secret);
     try {
       const url = upstreamUrl(connection.origin, req.url ?? '');
-      const contentType = String(req.headers['content-type'] ?? '');
       let upstream: Response;
-      let text: string;
+      let answer: Buffer | undefined;
       try {
         upstream = await fetch(url, {
           method: req.method,
           headers: forwardedHeaders(req),
-          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Uint8Array.from(bytes),
           redirect: 'manual',
           signal: AbortSignal.timeout(65_000),
         });
-        text = await readBodyText(upstream.body, MAX_ANSWER_BYTES, Number(upstream.headers.get('content-length') ?? undefined) || undefined);
+        const declared = Number(upstream.headers.get('content-length') ?? undefined);
+        answer = declared > MAX_ANSWER_BYTES ? undefined : await readCappedBytes(upstream.body, MAX_ANSWER_BYTES);
+        if (answer === undefined) throw new WireError(502, 'PROXY_ERROR', 'too large');
       } catch (error) {
         const reason =
           error instanceof WireError
@@ -87,13 +143,12 @@ export async function startProxy(
         report.add(label, `${req.method} forward failed`, [{ path: '(transport)', message: reason }]);
         sendJson(req, res, 502, {
           error: 'PROXY_ERROR',
-          error_description: mask(`The portal could not be reached or its answer was cut: ${reason}`, connection.secrets),
+          error_description: report.mask(`The portal could not be reached or its answer was cut: ${reason}`),
         });
         return;
       }
-      const headers = Object.fromEntries([...upstream.headers].filter(([name]) => !ANSWER_HEADERS_DROPPED.has(name)));
-      res.writeHead(upstream.status, headers);
-      res.end(req.method === 'HEAD' ? undefined : text);
+      res.writeHead(upstream.status, answerHeaders(upstream));
+      res.end(req.method === 'HEAD' ? undefined : answer);
       if (!target || !Object.hasOwn(contract.paths, `/${target.method}`)) {
         report.note(`not checked (not a contract method): ${req.method} ${url.pathname}`);
         return;
@@ -104,13 +159,12 @@ export async function startProxy(
           status: upstream.status,
           contentType: upstream.headers.get('content-type') ?? '',
           location: upstream.headers.get('location') ?? undefined,
-          body: text,
+          body: new TextDecoder().decode(answer),
         }),
       ];
       report.add(target.method, `${req.method} ${target.form} → HTTP ${upstream.status}`, violations);
     } catch (error) {
-      if (!(error instanceof WireError))
-        report.add(label, `${req.method} failed`, [{ path: '(proxy)', message: mask((error as Error).message, connection.secrets) }]);
+      if (!(error instanceof WireError)) report.add(label, `${req.method} failed`, [{ path: '(proxy)', message: report.mask((error as Error).message) }]);
       sendError(req, res, error);
     }
   });

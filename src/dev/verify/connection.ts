@@ -1,3 +1,6 @@
+import { redact } from '../../secrets.js';
+import { maskAuthValues } from './auth-patterns.js';
+
 /** A usage mistake (missing or bad settings): printed without a stack, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -49,19 +52,15 @@ export function connectionFromEnv(env: Record<string, string | undefined> = proc
 }
 
 /**
- * Replaces every secret in a text with `***` (also percent-encoded); with `patterns` (the default)
- * also any webhook code in a `/rest/{userId}/{code}` path and any `auth` value, so the secrets of an
- * app seen through the proxy are masked too.
+ * Replaces every secret in a text with `***`, in each spelling the client's own masking knows
+ * (percent-, form- and JSON-escaped); with `patterns` (the default) also any webhook code in a
+ * `/rest/{userId}/{code}` path and any `auth` value, so the secrets of an app seen through the proxy
+ * are masked too.
  */
 export function mask(text: unknown, secrets: readonly (string | undefined)[] = [], patterns = true): string {
-  let out = String(text);
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
-  }
-  if (!patterns) return out;
-  return out
-    .replace(/(\/rest\/\d+\/)[^/\s"'?#]+/g, '$1***')
-    .replace(/([?&]auth=)[^&\s"']+/g, '$1***')
-    .replace(/("auth"\s*:\s*")[^"]*/g, '$1***');
+  const masked = redact(
+    String(text),
+    secrets.filter((secret): secret is string => Boolean(secret)),
+  );
+  return patterns ? maskAuthValues(masked) : masked;
 }

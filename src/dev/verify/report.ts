@@ -12,13 +12,25 @@ export interface Report {
   readonly rows: ReportRow[];
   add(method: string, label: string, violations: Violation[]): void;
   note(text: string): void;
+  /**
+   * Masks a credential seen in traffic (an app's own token through the proxy) in every later line
+   * too, wherever it shows up; the last {@link MAX_LEARNED} are kept.
+   */
+  learn(secret: string): void;
+  /** A text masked as the report's lines are. */
+  mask(text: string): string;
   /** `N checked, N passed, N with violations.` */
   summary(): string;
   readonly failed: number;
 }
 
-export function createReport(secrets: readonly string[], out: (line: string) => void = console.log): Report {
+/** How many credentials seen in traffic a report keeps masking: an app uses a handful. */
+export const MAX_LEARNED = 64;
+
+export function createReport(given: readonly string[], out: (line: string) => void = console.log): Report {
   const rows: ReportRow[] = [];
+  const learned: string[] = [];
+  let secrets: readonly string[] = given;
   const failed = () => rows.filter((row) => row.violations.length > 0).length;
   return {
     rows,
@@ -30,6 +42,13 @@ export function createReport(secrets: readonly string[], out: (line: string) => 
     note(text) {
       out(mask(`      ${text}`, secrets));
     },
+    learn(secret) {
+      if (secret === '' || secrets.includes(secret)) return;
+      learned.push(secret);
+      if (learned.length > MAX_LEARNED) learned.shift();
+      secrets = [...given, ...learned];
+    },
+    mask: (text) => mask(text, secrets),
     summary() {
       return `${rows.length} checked, ${rows.length - failed()} passed, ${failed()} with violations.`;
     },
