@@ -1,6 +1,7 @@
 // The refresh lock when Redis takes writes late: a SET NX that lands after the store timeout has
 // already failed the refresh is released under its own owner, instead of holding every process of the
 // fleet up for lockTimeoutMs. The lock key is watched through Redis keyspace events, not a clock.
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
@@ -19,15 +20,15 @@ async function watchKey(url: string, key: string) {
   const admin = await connectRedis('ioredis', url);
   cleanup.push(() => admin.close());
   await admin.client.call('CONFIG', ['SET', 'notify-keyspace-events', 'K$gx']);
-  const watcher = await connectRedis('ioredis', url);
-  cleanup.push(() => watcher.close());
+  const watcher = new Redis(url);
+  cleanup.push(() => watcher.disconnect());
   const events: string[] = [];
   const waiting: Array<() => void> = [];
-  watcher.client.on('message', (_channel: string, event: string) => {
+  watcher.on('message', (_channel: string, event: string) => {
     events.push(event);
     for (const wake of waiting.splice(0)) wake();
   });
-  await watcher.client.subscribe(`__keyspace@0__:${key}`);
+  await watcher.subscribe(`__keyspace@0__:${key}`);
   /** Resolves with the first event of `kinds` after the `seen`-th event. */
   const next = async (kinds: string[], seen: number): Promise<string> => {
     for (;;) {
