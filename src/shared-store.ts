@@ -2,6 +2,7 @@ import type { OAuthConnection } from './auth.js';
 import type { StoreErrorEvent } from './hooks.js';
 import { bucketFor, createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { redact } from './secrets.js';
+import { after, sleep } from './sleep.js';
 import type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
 import type { OAuthTokens } from './token-refresh.js';
 
@@ -47,14 +48,12 @@ const GAVE_UP = 'gave up waiting for another process to refresh the token';
 
 /** Settles like `promise`, or rejects after `ms`; the late answer of a slow store is then ignored. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${STORE_TIMEOUT} ${ms} ms`)), ms);
+    cancel = after(ms, () => reject(new Error(`${STORE_TIMEOUT} ${ms} ms`)));
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(cancel);
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A {@link Bitrix24Store} on top of `backend`: the bucket and the refresh are shared through it, and
@@ -159,9 +158,14 @@ export function createSharedStore(backend: StoreBackend, settings: SharedStoreSe
           for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
             const stored = await ask(backend.readTokens(portal));
             if (isNew(stored)) return adopt(stored);
-            if (await ask(backend.lock(portal, owner, settings.lockTimeoutMs))) {
-              let saved = false;
-              try {
+            // The SET is sent now and may land after the store timeout: whatever happens from here on,
+            // a lock it took under this owner is released, or the fleet waits lockTimeoutMs for it.
+            const locking = backend.lock(portal, owner, settings.lockTimeoutMs);
+            let held: boolean | undefined;
+            let saved = false;
+            try {
+              held = await ask(locking);
+              if (held) {
                 // Another process may have finished its refresh between the read and the lock.
                 const latest = await ask(backend.readTokens(portal));
                 if (isNew(latest)) return adopt(latest);
@@ -176,14 +180,21 @@ export function createSharedStore(backend: StoreBackend, settings: SharedStoreSe
                 );
                 await onTokensRefreshed?.(fresh);
                 return;
-              } finally {
-                // Awaited (within the store timeout): a lock left behind would hold the fleet up until it expires.
-                if (!saved) await within(backend.unlock(portal, owner), settings.timeoutMs).catch(() => {});
               }
+            } finally {
+              const release = () => within(backend.unlock(portal, owner), settings.timeoutMs).catch(() => {});
+              // Awaited (within the store timeout): a lock left behind would hold the fleet up until it expires.
+              if (held && !saved) await release();
+              // No answer in time: the late one decides. Not awaited, the caller has already been told.
+              else if (held === undefined)
+                locking.then(
+                  (late) => void (late && release()),
+                  () => {},
+                );
             }
             // A crashed holder's lock expires after lockTimeoutMs; then one of the waiters takes it.
             if (Date.now() > giveUpAt) throw new Error(GAVE_UP);
-            await pause(wait);
+            await sleep(wait);
           }
         }
 

@@ -177,6 +177,11 @@ describe('429 OPERATION_TIME_LIMIT', () => {
   });
 });
 
+/** Resolves once the client has announced a wait (onWait), checking again after each event-loop turn. */
+async function untilWait(waits: WaitEvent[]) {
+  while (waits.length === 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('timeouts and cancellation', () => {
   it('reports a stalled response as TIMEOUT after timeoutMs', async () => {
     const t = await setup(() => {}, { timeoutMs: 150, retry: false });
@@ -198,18 +203,26 @@ describe('timeouts and cancellation', () => {
   });
 
   it('repeats a timed-out attempt and counts both requests', async () => {
-    const t = await setup((_req, res, _seen, i) => (i === 0 ? undefined : sendJson(res, 200, ok())), { timeoutMs: 150 });
+    // In-process answers: a repeat answered over loopback could itself outlast 150 ms on a busy machine.
+    const requests: string[] = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      requests.push(url);
+      if (requests.length > 1) return new Response(JSON.stringify(ok()), { headers: { 'content-type': 'application/json' } });
+      return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+    }) as typeof globalThis.fetch;
+    const t = await setup(() => {}, { timeoutMs: 150, fetch });
     await expect(t.add()).resolves.toBe(true);
-    expect(t.seen).toHaveLength(2);
+    expect(requests).toHaveLength(2);
     expect(t.events.retries[0]).toMatchObject({ status: 0, code: 'TIMEOUT' });
   });
 
   it('aborts a call in flight through its signal', async () => {
-    const t = await setup(() => {}, { retry: false });
     const controller = new AbortController();
+    // Aborted once the portal has the request: in flight by then, however slow the machine.
+    const t = await setup(() => controller.abort(), { retry: false });
     const call = t.client.call('crm.lead.contact.add', params, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
     await expect(call).rejects.toMatchObject({ status: 0, code: 'ABORTED', retryable: false });
+    expect(t.seen).toHaveLength(1);
   });
 
   it('cancels a backoff sleep through the signal without sending again', async () => {
@@ -220,10 +233,13 @@ describe('timeouts and cancellation', () => {
     });
     const controller = new AbortController();
     // The 60 s backoff outlasts the test timeout, so only a cancelled sleep lets this test finish.
+    // Aborted a turn after the wait is announced, so the sleep has begun.
     const call = t.client.call('crm.lead.contact.add', params, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    await untilWait(t.events.waits);
+    setImmediate(() => controller.abort());
     await expect(call).rejects.toMatchObject({ code: 'ABORTED' });
     expect(t.seen).toHaveLength(1);
+    expect(t.events.waits).toMatchObject([{ reason: 'retry' }]);
   });
 
   it('cancels a rate-limit wait through the signal without sending', async () => {
@@ -235,7 +251,8 @@ describe('timeouts and cancellation', () => {
     await t.add();
     const controller = new AbortController();
     const call = t.client.call('crm.lead.contact.add', params, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    await untilWait(t.events.waits);
+    setImmediate(() => controller.abort());
     await expect(call).rejects.toMatchObject({ code: 'ABORTED' });
     expect(t.seen).toHaveLength(1);
     expect(t.events.waits[0]).toMatchObject({ reason: 'rate-limit' });

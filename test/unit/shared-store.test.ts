@@ -165,3 +165,64 @@ describe('a shared store: token refresh', () => {
     expect(exchanges).toEqual([]);
   });
 });
+
+describe('a shared store: the refresh lock under a slow store', () => {
+  async function expiredPortal() {
+    const server = await startFaultServer((_req, res) => sendJson(res, 401, { error: 'expired_token', error_description: 'expired' }));
+    close = server.close;
+    return server;
+  }
+
+  /** A lock whose answer arrives only when the test calls `answer`; `unlocked` resolves with the first owner released. */
+  function lateLock() {
+    let answer: (taken: boolean) => void = () => {};
+    let released: (owner: string) => void = () => {};
+    const owners: string[] = [];
+    const unlocked: string[] = [];
+    const { backend } = scripted({
+      lock: (_portal, owner) => new Promise<boolean>((resolve) => void (owners.push(owner), (answer = resolve))),
+      unlock: async (_portal, owner) => void (unlocked.push(owner), released(owner)),
+    });
+    const firstUnlock = new Promise<string>((resolve) => {
+      released = resolve;
+    });
+    return { backend, owners, unlocked, firstUnlock, answer: (taken: boolean) => answer(taken) };
+  }
+
+  function client(origin: string, backend: StoreBackend, exchanges: string[]) {
+    return createBitrix24Client({
+      portal: origin,
+      accessToken: 'access-token-old',
+      refreshToken: 'refresh-token-old',
+      allowInsecureHttp: true,
+      rateLimit: false,
+      store: createSharedStore(backend, settings),
+      onTokenExpired: async () => {
+        exchanges.push('called');
+        return { accessToken: 'access-token-new' };
+      },
+    });
+  }
+
+  it('releases a lock whose SET landed after the store timeout, under its own owner, once the late answer says it was taken', async () => {
+    const server = await expiredPortal();
+    const lock = lateLock();
+    const exchanges: string[] = [];
+    await expect(client(server.origin, lock.backend, exchanges).crm.lead.contact.add(params)).rejects.toMatchObject({ code: 'TOKEN_REFRESH_FAILED' });
+    expect(lock.unlocked).toEqual([]);
+    lock.answer(true);
+    expect(await lock.firstUnlock).toBe(lock.owners[0]);
+    expect(lock.unlocked).toEqual(lock.owners);
+    expect(exchanges).toEqual([]);
+  });
+
+  it('releases nothing when the late answer says another process holds the lock', async () => {
+    const server = await expiredPortal();
+    const lock = lateLock();
+    await expect(client(server.origin, lock.backend, []).crm.lead.contact.add(params)).rejects.toMatchObject({ code: 'TOKEN_REFRESH_FAILED' });
+    lock.answer(false);
+    // The late answer is handled in the microtasks after it; a macrotask later everything it started has run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lock.unlocked).toEqual([]);
+  });
+});

@@ -51,7 +51,10 @@ describe('npm run verify -- --proxy', () => {
   });
 });
 
-/** Sends raw bytes to the proxy and reads what comes back until the proxy closes or 1 s passes. */
+/**
+ * Sends raw bytes to the proxy and reads what comes back until the proxy closes or one complete answer
+ * (its head and Content-Length bytes) has arrived: events, not a time budget a busy machine could miss.
+ */
 function rawRequest(url: string, bytes: string, { destroyAfterWrite = false } = {}): Promise<string> {
   const { port } = new URL(url);
   return new Promise((resolve) => {
@@ -60,10 +63,22 @@ function rawRequest(url: string, bytes: string, { destroyAfterWrite = false } = 
       if (destroyAfterWrite) setTimeout(() => socket.destroy(), 50);
     });
     let answer = '';
-    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('data', (chunk) => {
+      answer += chunk;
+      const end = answer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = answer.slice(0, end);
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      const body = answer.slice(end + 4);
+      const complete = length
+        ? Buffer.byteLength(body) >= Number(length[1])
+        : /\r\ntransfer-encoding: *chunked/i.test(head)
+          ? body.endsWith('0\r\n\r\n')
+          : true;
+      if (complete) socket.destroy();
+    });
     socket.on('close', () => resolve(answer));
     socket.on('error', () => resolve(answer));
-    setTimeout(() => socket.destroy(), 1000);
   });
 }
 
