@@ -88,6 +88,18 @@ describe('the Bitrix24 URL forms', () => {
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
   });
 
+  it('takes items with gaps in their indexes (items[3], items[7]) as a list, as PHP walks them', async () => {
+    server.reset();
+    const body = 'id=2&items[3][CONTACT_ID]=1020&items[7][CONTACT_ID]=1011&items[7][IS_PRIMARY]=Y';
+    const answer = await send(
+      `${server.webhookUrl}crm.lead.contact.items.set`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+      'crm.lead.contact.items.set',
+    );
+    expect(answer.body.result).toBe(true);
+    expect(server.lead(2)?.contacts.map((link) => link.CONTACT_ID)).toEqual([1020, 1011]);
+  });
+
   it('decodes an indexed form body (items[0][CONTACT_ID]) as items.set needs it', async () => {
     server.reset();
     const body = 'id=2&items[0][CONTACT_ID]=1020&items[1][CONTACT_ID]=1011&items[1][IS_PRIMARY]=Y';
