@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
 import { startBucketPortal, tally } from '../support/bucket-portal.js';
-import { sendJson, startFaultServer } from '../unit/fault-server.js';
-import { runFleet } from './fleet.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+import { sendJson, startFaultServer } from '../support/fault-server.js';
+import { runFleet } from '../support/fleet.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from '../support/redis.js';
 
 requireRedisServer('a shared rate-limit bucket on Redis');
 

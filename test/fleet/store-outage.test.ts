@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type Bitrix24ClientOptions, type StoreErrorEvent } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
 import { startBucketPortal, tally } from '../support/bucket-portal.js';
-import { sendJson, startFaultServer } from '../unit/fault-server.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+import { sendJson, startFaultServer } from '../support/fault-server.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from '../support/redis.js';
 
 requireRedisServer('a Redis store that stops or stalls');
 

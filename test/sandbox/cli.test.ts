@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postJson } from './contract-answer.js';
+import { postJson } from '../support/contract-answer.js';
 
 const BIN = fileURLToPath(new URL('../../dist/lib/src/node/cli.js', import.meta.url));
 const ITEMS_GET = 'crm.lead.contact.items.get';

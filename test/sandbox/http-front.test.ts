@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer, postJson, send } from './contract-answer.js';
-import { RawConnection } from './raw-http.js';
+import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
+import { RawConnection } from '../support/raw-http.js';
 
 const ITEMS_GET = 'crm.lead.contact.items.get';
 /** Lead 1 of the default seed, as items.get shows it. */

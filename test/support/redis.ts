@@ -4,9 +4,9 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { describe, it } from 'vitest';
-import { hasRedisServer, REDIS_SERVER } from '../support/redis-server.mjs';
+import { hasRedisServer, REDIS_SERVER } from './redis-server.mjs';
 
-export { hasRedisServer, startRedisServer } from '../support/redis-server.mjs';
+export { hasRedisServer, startRedisServer } from './redis-server.mjs';
 
 /** The client libraries `createRedisStore` accepts. */
 export const KINDS = ['ioredis', 'redis'] as const;
