@@ -37,16 +37,17 @@ function decodeBytewise(text: string): string {
   return new TextDecoder().decode(bytes.subarray(0, length));
 }
 
+/** C's `isspace`: PHP skips one of these after `[` before it looks for `]`. */
+const ONE_SPACE = ' \t\n\v\f\r';
+
 /**
  * A key as PHP's `php_register_variable_ex` reads it (main/php_variables.c): cut at a NUL, leading
  * spaces dropped, `.` and space in the top-level name turned into `_`, then one segment per `[…]`
- * (everything up to the next `]`, so `a[[b]` has the segment `[b`; one white-space character alone is
- * an append, like an empty segment). Reading stops at the first `]`
- * not followed by `[`. An unclosed first `[` makes the whole key one name (`a[b` → `a_b`); an unclosed
- * later one is ignored. Returns undefined for an empty name, which PHP drops.
+ * (everything up to the next `]`, so `a[[b]` has the segment `[b`; one white-space character alone
+ * appends, like an empty segment). Reading stops at the first `]` not followed by `[`. An unclosed
+ * first `[` makes the whole key one name (`a[b` → `a_b`); an unclosed later one is ignored. Returns
+ * undefined for an empty name, which PHP drops.
  */
-const ONE_SPACE = ' \t\n\v\f\r';
-
 function keyPath(decoded: string): string[] | undefined {
   const nul = decoded.indexOf('\0');
   let key = nul < 0 ? decoded : decoded.slice(0, nul);
@@ -62,7 +63,6 @@ function keyPath(decoded: string): string[] | undefined {
       break;
     }
     const segment = key.slice(open + 1, close);
-    // PHP skips one white-space character before it checks for `]`, so `a[ ]` appends like `a[]`.
     path.push(segment.length === 1 && ONE_SPACE.includes(segment) ? '' : segment);
     open = key[close + 1] === '[' ? close + 1 : -1;
   }
