@@ -1,17 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/** The suites that call the Prism mock; only they start it. */
+const MOCK_SUITES = ['test/contract/**/*.test.ts', 'test/browser/client.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    reporters: ['default', './test/summary-reporter.ts'],
-    // Starts the mock (Prism behind the Bitrix24 URL adapter) once, on a free loopback port.
-    globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    typecheck: {
-      enabled: true,
-      include: ['test/types/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'mock',
+          include: MOCK_SUITES,
+          // Starts the mock (Prism behind the Bitrix24 URL adapter) once, on a free loopback port.
+          globalSetup: ['test/support/prism-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'no-mock',
+          include: ['test/**/*.test.ts'],
+          exclude: MOCK_SUITES,
+          typecheck: {
+            enabled: true,
+            include: ['test/types/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+    ],
   },
 });

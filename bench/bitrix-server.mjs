@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// A small stand-in for a Bitrix24 portal on loopback, for the benchmarks and the batch tests: it
-// answers every method with the Bitrix24 envelope, runs `batch` commands the way the batch page
-// describes (per-command results and errors, halt, the 50-command limit, no nested batch), and can
-// enforce the portal's leaky bucket (limits.md) with 503 QUERY_LIMIT_EXCEEDED.
+// The benchmarks' floor: a canned stand-in for a Bitrix24 portal on loopback that answers every
+// method with `true` in the Bitrix24 envelope (no contract, no state: what the client and loopback
+// allow at best). It counts `batch` commands (the 50-command limit and no nested batch still apply)
+// and can enforce the portal's leaky bucket with 503 QUERY_LIMIT_EXCEEDED. Only the bench uses it;
+// tests use the sandbox (startSandbox), whose form decoding is checked against real PHP.
 // Usage: node bench/bitrix-server.mjs [--port N] [--drain PER_SECOND --burst N]
 //   prints one JSON line {"origin": "..."}; GET /__stats returns the counters, POST /__reset clears them.
 import { createServer } from 'node:http';
@@ -20,88 +21,30 @@ const TIME = {
 const OK_BODY = JSON.stringify({ result: true, time: TIME });
 const MAX_COMMANDS = 50;
 
-function setPath(target, path, value) {
-  let node = target;
-  path.forEach((segment, i) => {
-    const last = i === path.length - 1;
-    let key = segment;
-    if (key === '') key = String(Object.keys(node).filter((k) => /^\d+$/.test(k)).length); // `name[]` appends
-    if (last) node[key] = value;
-    else node = typeof node[key] === 'object' && node[key] !== null ? node[key] : (node[key] = {});
-  });
-}
+/** The method of a batch command line (`method?query`); the floor server ignores the parameters. */
+const methodOf = (line) => line.split(/[?#]/, 1)[0];
 
-function decode(text) {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
-}
-
-/**
- * Reads a query string the way PHP's `parse_str` does (Bitrix24 is PHP): `+` is a space, keys are
- * decoded before their brackets are read, `a[b][c]=1` nests, `a[]=1` appends, and dots and spaces in
- * the top-level name become underscores. Every container comes back as a plain object (PHP has only
- * arrays) and every value as a string.
- */
-export function parseQuery(query) {
-  const out = {};
-  for (const pair of query.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    const open = key.indexOf('[');
-    const base = (open > 0 ? key.slice(0, open) : key).replace(/[. ]/g, '_');
-    const path = [base];
-    if (open > 0) {
-      const rest = key.slice(open);
-      const segments = rest.match(/\[([^\]]*)\]/g) ?? [];
-      for (const segment of segments) path.push(segment.slice(1, -1));
-    }
-    if (base) setPath(out, path, value);
-  }
-  return out;
-}
-
-/** Splits `method?query` into the method and its parameters, as Bitrix24 reads a batch command. */
-export function parseCommand(line) {
-  const hash = line.indexOf('#'); // parse_url: a raw `#` starts a fragment, and what follows is lost
-  const usable = hash < 0 ? line : line.slice(0, hash);
-  const q = usable.indexOf('?');
-  return q < 0 ? { method: usable, params: {} } : { method: usable.slice(0, q), params: parseQuery(usable.slice(q + 1)) };
-}
-
-/**
- * The default command behaviour: a command succeeds with `true`; `batch` is refused, CONTACT_ID 404
- * is NOT_FOUND, and an add whose `id` or `fields[CONTACT_ID]` did not decode to digits (a client
- * that encodes commands wrongly) gets the empty-code error Bitrix24 uses for invalid parameters.
- */
-export function defaultCommand({ method, params }) {
+/** A command succeeds with `true`; `batch` inside `batch` is refused, as on a portal. */
+function answerCommand(method) {
   if (method === 'batch') return { error: 'ERROR_BATCH_METHOD_NOT_ALLOWED', error_description: 'Method is not allowed for batch usage' };
-  if (params?.fields?.CONTACT_ID === '404') return { error: 'NOT_FOUND', error_description: 'Not found.' };
-  if (method === 'crm.lead.contact.add' && !(/^\d+$/.test(params?.id) && /^\d+$/.test(params?.fields?.CONTACT_ID))) {
-    return { error: '', error_description: "The parameter 'fields' is not valid." };
-  }
   return { result: true };
 }
 
 /**
  * Runs a parsed batch body and builds the `result` object Bitrix24 answers with.
  * @param {{ cmd?: any; halt?: unknown }} body
- * @param {import('./bitrix-server.d.mts').CommandHandler} [command]
  */
-export function runBatch(body, command = defaultCommand) {
+function runBatch(body) {
   const halt = body.halt === true || body.halt === 1 || body.halt === '1' || body.halt === 'true';
   const entries = Array.isArray(body.cmd) ? body.cmd.map((line, i) => [String(i), line]) : Object.entries(body.cmd ?? {});
   const result = {};
   const result_error = {};
   const result_time = {};
   for (const [index, [key, line]] of entries.entries()) {
+    /** @type {{ result: unknown } | { error: string, error_description: string }} */
     let outcome;
     if (index >= MAX_COMMANDS) outcome = { error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' };
-    else outcome = command({ key, ...parseCommand(String(line)) });
+    else outcome = answerCommand(methodOf(String(line)));
     if ('error' in outcome) {
       result_error[key] = outcome;
       if (halt) break;
@@ -118,10 +61,11 @@ export function runBatch(body, command = defaultCommand) {
 /**
  * Starts the server on 127.0.0.1. `bucket` enforces the leaky bucket: the counter drains by
  * `drainPerSecond`, each accepted request adds one, and a request that would take it above `burst`
- * gets 503 QUERY_LIMIT_EXCEEDED (and adds nothing). `now` is a millisecond clock (tests pass a fake one).
- * @param {Parameters<typeof import('./bitrix-server.d.mts').startBitrixServer>[0]} [options]
+ * gets 503 QUERY_LIMIT_EXCEEDED (and adds nothing).
+ * @param {{ port?: number, bucket?: { drainPerSecond: number, burst: number } }} [options]
  */
-export async function startBitrixServer({ port = 0, bucket, now = () => performance.now(), command = defaultCommand } = {}) {
+async function startBitrixServer({ port = 0, bucket } = {}) {
+  const now = () => performance.now();
   const stats = { requests: 0, rejected: 0, batches: 0, commands: 0, largestBatch: 0, maxLevel: 0 };
   let level = 0;
   let at = now();
@@ -159,13 +103,17 @@ export async function startBitrixServer({ port = 0, bucket, now = () => performa
       .pop()
       ?.replace(/\.json$/, '');
     if (method !== 'batch') return send(200, OK_BODY);
+    // The clients under test send batch as JSON; the floor server reads nothing else.
+    if (!String(req.headers['content-type']).includes('json')) {
+      return send(400, '{"error":"","error_description":"The bench floor server reads JSON batch bodies only"}');
+    }
     let body;
     try {
-      body = String(req.headers['content-type']).includes('json') ? JSON.parse(text) : parseQuery(req.method === 'GET' ? url.search.slice(1) : text);
+      body = JSON.parse(text);
     } catch {
       return send(400, '{"error":"","error_description":"Invalid JSON"}');
     }
-    const answer = runBatch(body, command);
+    const answer = runBatch(body);
     const count = Array.isArray(body.cmd) ? body.cmd.length : Object.keys(body.cmd ?? {}).length;
     stats.batches++;
     stats.commands += count;

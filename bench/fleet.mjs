@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { bucketBoundMs } from './bulk.mjs';
-import { hasRedisServer, startRedisServer } from './redis-server.mjs';
+import { hasRedisServer, startRedisServer } from '../test/support/redis-server.mjs';
 import { serveInChild } from './serve.mjs';
 
 /** Bundles the worker with src/ (dependencies such as ioredis stay imports), so the run does not depend on dist/lib. */

@@ -16,14 +16,37 @@ function encode(text: string, where = text): string {
   }
 }
 
+/** PHP's `max_input_nesting_level` default: `parse_str` drops a key with more brackets than this. */
+const MAX_NESTING = 64;
+
+/**
+ * Refuses a name `parse_str` would not read back as itself: it decodes a key before it looks for
+ * brackets, so no escaping can carry a `]` inside a nested key, and it renames `.` and space in a
+ * top-level name to `_` (main/php_variables.c). An empty nested key, or one white-space character,
+ * reads as `[]`, an append.
+ */
+function checkName(name: string, parent?: string): void {
+  if (parent === undefined ? name !== '' && !/[. [\0]/.test(name) : name !== '' && !/[\]\0]|^[ \t\n\v\f\r]$/.test(name)) return;
+  throw new TypeError(
+    parent === undefined
+      ? `Cannot encode parameter ${JSON.stringify(name)}: a top-level name must be non-empty and hold no ".", space, "[" or NUL (PHP's parse_str would rename or drop it)`
+      : `Cannot encode ${parent}[${name}]: a nested key must be non-empty, not one white-space character, and hold no "]" or NUL (PHP's parse_str would cut the key there or append)`,
+  );
+}
+
 function append(pairs: string[], key: string, value: unknown, ancestors: object[]): void {
   if (value instanceof Date) value = value.toISOString();
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     if (ancestors.includes(value)) throw new TypeError(`Cannot encode ${key}: it contains itself (a circular structure)`);
     ancestors.push(value);
+    if (ancestors.length > MAX_NESTING)
+      throw new TypeError(`Cannot encode ${key}: it nests deeper than ${MAX_NESTING} levels (PHP's parse_str drops such keys)`);
     const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-    for (const [name, item] of entries) append(pairs, `${key}[${encode(String(name))}]`, item, ancestors);
+    for (const [name, item] of entries) {
+      if (!Array.isArray(value)) checkName(name as string, key);
+      append(pairs, `${key}[${encode(String(name))}]`, item, ancestors);
+    }
     ancestors.pop();
     return;
   }
@@ -40,10 +63,16 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
  * indexes (`items[0][CONTACT_ID]=1010`). Brackets stay literal in keys, as the Bitrix24 docs write
  * them; every value is percent-encoded once. `null` and `undefined` are left out, booleans become
  * `1`/`0`, dates ISO 8601 text. An empty array or object has no query-string form and is left out.
+ * A name PHP's `parse_str` would not read back as itself (`a.b` at the top, `]` in a nested key,
+ * more than 64 levels) is refused with a TypeError; test/wire/php-oracle.property.test.ts checks the
+ * rest against real PHP.
  */
 export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
   const pairs: string[] = [];
-  for (const [name, value] of Object.entries(params)) append(pairs, encode(name), value, []);
+  for (const [name, value] of Object.entries(params)) {
+    checkName(name);
+    append(pairs, encode(name), value, []);
+  }
   return pairs.join('&');
 }
 

@@ -61,6 +61,14 @@ function schemaParts(contract: unknown, schema: unknown, parts: Schema[] = [], d
   return parts;
 }
 
+/** An object whose keys are all integers (what the bracket-form decoder leaves of a PHP array with gaps). */
+const isIndexKeyed = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length > 0 &&
+  Object.keys(value).every((key) => /^(?:0|-?[1-9]\d*)$/.test(key));
+
 /**
  * Form and query values are all text. Turns the ones the contract types as numbers or booleans back
  * into numbers and booleans, so that validation reports real mistakes (`CONTACT_ID=abc`) only.
@@ -70,6 +78,8 @@ export function coerceToSchema(contract: unknown, value: unknown, schema: unknow
   const children = (pick: (s: Schema) => unknown): Schema => ({
     anyOf: parts.map(pick).filter((child) => child !== null && typeof child === 'object'),
   });
+  // `items[1][…]&items[3][…]` is a PHP array with gaps, which a PHP method walks as a list.
+  if (isIndexKeyed(value) && parts.some((s) => [s.type].flat().includes('array'))) value = Object.values(value);
   if (Array.isArray(value))
     return value.map((item) =>
       coerceToSchema(

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { CHROMIUM, hasChromium, requireChromium } from './chromium.js';
+import { CHROMIUM, hasChromium, requireChromium } from '../support/chromium.js';
 
 requireChromium('the admin API against pages of other origins');
 

@@ -1,12 +1,10 @@
 // Runs the client in Chromium: src/ bundled by esbuild for the browser platform (a Node built-in
 // would fail the build), served from a second loopback origin, calling the mock across CORS.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mockUrl, WEBHOOK_CODE, ACCESS_TOKEN } from '../helpers.js';
-import { hasChromium, launchChromium, requireChromium } from './chromium.js';
+import { openBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { mockUrl, WEBHOOK_CODE, ACCESS_TOKEN } from '../support/helpers.js';
+import { hasChromium, requireChromium } from '../support/chromium.js';
 
 requireChromium('the client in a real browser');
 
@@ -33,36 +31,16 @@ declare global {
 }
 
 describe.skipIf(!hasChromium)('the client in a real browser', () => {
-  let browser: Browser;
+  let app: BrowserApp;
   let page: Page;
-  let appServer: Server;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: APP, resolveDir: new URL('../..', import.meta.url).pathname, loader: 'ts' },
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-    });
-    const html = `<!doctype html><title>app</title><script type="module">${bundle.outputFiles[0]!.text}</script>`;
-    // A loopback origin other than the mock's: requests to the mock are cross-origin, as from a dev server.
-    appServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
-    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-    browser = await launchChromium();
-    page = await browser.newPage();
-    // Uncaught exceptions only: Chromium also logs each documented 4xx answer as a console error.
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${(appServer.address() as AddressInfo).port}/`);
-    await page.waitForFunction(() => Boolean(window.b24));
+    app = await openBrowserApp(APP, { ready: () => Boolean(window.b24) });
+    ({ page, pageErrors } = app);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    appServer?.close();
-  });
+  afterAll(() => app?.close());
 
   it('links a contact through the webhook form and reads the links back', async () => {
     const result = await page.evaluate(

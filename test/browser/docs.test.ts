@@ -8,8 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDocs, contractFiles } from '../../scripts/docs.mjs';
-import { resolveRef, spec } from '../helpers.js';
-import { hasChromium, launchChromium, requireChromium } from './chromium.js';
+import { resolveRef, spec } from '../support/helpers.js';
+import { hasChromium, launchChromium, requireChromium } from '../support/chromium.js';
 
 requireChromium('docs page in a real browser');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, cmd, encodeCommand } from '../../src/index.js';
-import { mockClient, mockUrl, WEBHOOK_CODE } from '../helpers.js';
+import { mockClient, mockUrl, WEBHOOK_CODE } from '../support/helpers.js';
 
 const METHOD = 'batch';
 const URL_PATH = () => `${mockUrl()}/rest/1/${WEBHOOK_CODE}/${METHOD}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodParams } from '../../src/index.js';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.add';
 /** The contract's `newLead` example: standard fields, a multiple field and an option. */

@@ -7,7 +7,7 @@ import {
   mockClient,
   postRaw,
   webhookPath,
-} from '../helpers.js';
+} from '../support/helpers.js';
 
 const METHOD = 'crm.lead.contact.add';
 /** The request of the official page's own cURL example. */

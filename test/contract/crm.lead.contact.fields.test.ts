@@ -7,7 +7,7 @@ import {
   mockClient,
   postRaw,
   webhookPath,
-} from '../helpers.js';
+} from '../support/helpers.js';
 
 const METHOD = 'crm.lead.contact.fields';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.contact.items.delete';
 const seedRequest = { id: 1 };

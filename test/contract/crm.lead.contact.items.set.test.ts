@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodParams } from '../../src/index.js';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.contact.items.set';
 /** The request of the official page's own cURL example. */

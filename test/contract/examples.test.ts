@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contractValidator, pointer } from '../contract-validator.js';
-import { resolveRef, spec } from '../helpers.js';
+import { contractValidator, pointer } from '../support/contract-validator.js';
+import { resolveRef, spec } from '../support/helpers.js';
 
 const ajv = contractValidator();
 

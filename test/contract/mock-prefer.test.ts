@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPrefer, parsePrefer } from '../../src/dev/prefer-check.js';
 import type { Contract } from '../../src/wire/contract.js';
-import { mockUrl, spec, webhookPath } from '../helpers.js';
+import { mockUrl, spec, webhookPath } from '../support/helpers.js';
 
 const ADD = 'crm.lead.contact.add';
 

@@ -1,7 +1,7 @@
 // The mock reads requests with the shared wire layer: the official JS SDK's `/rest//method` form,
 // and the caps every server applies to hostile input, answered in Bitrix24's shape.
 import { describe, expect, it } from 'vitest';
-import { mockUrl, webhookPath } from '../helpers.js';
+import { mockUrl, webhookPath } from '../support/helpers.js';
 
 const post = (path: string, body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json') =>
   fetch(`${mockUrl()}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(async (r) => ({

@@ -1,12 +1,12 @@
 // Several processes calling one portal share its rate-limit bucket through Redis: together they stay
 // inside the portal's bucket, where each pacing itself alone overflows it. Counts only, no timings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBitrixServer } from '../../bench/bitrix-server.mjs';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
-import { sendJson, startFaultServer } from '../unit/fault-server.js';
-import { runFleet } from './fleet.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+import { startBucketPortal, tally } from '../support/bucket-portal.js';
+import { sendJson, startFaultServer } from '../support/fault-server.js';
+import { runFleet } from '../support/fleet.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from '../support/redis.js';
 
 requireRedisServer('a shared rate-limit bucket on Redis');
 
@@ -27,34 +27,36 @@ describe.skipIf(!hasRedisServer)('a shared rate-limit bucket on Redis', () => {
   afterAll(() => redis?.stop());
 
   it.each(KINDS)('keeps %s-connected worker processes inside the portal bucket: every request answered, no 503', async (kind) => {
-    const portal = await startBitrixServer({ bucket });
+    const sandbox = await startBucketPortal(bucket);
+    const portal = sandbox.portal(WEBHOOK_CODE);
     try {
       const reports = await runFleet(
         Array.from({ length: WORKERS }, () => ({
           kind,
           redisUrl: redis.url,
-          connection: { webhookUrl: `${portal.origin}/rest/1/${WEBHOOK_CODE}/` },
+          connection: { webhookUrl: portal.webhookUrl },
           rateLimit: bucket,
           retry: false as const, // a 503 would fail its call
           calls: CALLS,
         })),
       );
       expect(reports.flatMap((r) => r.outcomes)).toEqual(Array(WORKERS * CALLS).fill('ok'));
-      expect(portal.stats).toMatchObject({ requests: WORKERS * CALLS, rejected: 0 });
+      expect(tally(portal)).toMatchObject({ requests: WORKERS * CALLS, rejected: 0 });
       expect(reports.flatMap((r) => r.storeErrors)).toEqual([]);
     } finally {
-      await portal.close();
+      await sandbox.close();
     }
   });
 
   it('is needed: the same workers pacing themselves alone get 503 answers', async () => {
-    const portal = await startBitrixServer({ bucket });
+    const sandbox = await startBucketPortal(bucket);
+    const portal = sandbox.portal(WEBHOOK_CODE);
     try {
       const reports = await runFleet(
         Array.from({ length: WORKERS }, () => ({
           kind: 'ioredis' as const,
           redisUrl: null,
-          connection: { webhookUrl: `${portal.origin}/rest/1/${WEBHOOK_CODE}/` },
+          connection: { webhookUrl: portal.webhookUrl },
           rateLimit: bucket,
           retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 400 },
           calls: CALLS,
@@ -62,10 +64,11 @@ describe.skipIf(!hasRedisServer)('a shared rate-limit bucket on Redis', () => {
       );
       expect(reports.flatMap((r) => r.outcomes)).toEqual(Array(WORKERS * CALLS).fill('ok'));
       // Each process sends its own 12 at once: 48 against a bucket of 40.
-      expect(portal.stats.rejected).toBeGreaterThan(0);
-      expect(portal.stats.requests).toBe(WORKERS * CALLS + portal.stats.rejected);
+      const { requests, rejected } = tally(portal);
+      expect(rejected).toBeGreaterThan(0);
+      expect(requests).toBe(WORKERS * CALLS + rejected);
     } finally {
-      await portal.close();
+      await sandbox.close();
     }
   });
 });
@@ -78,7 +81,7 @@ describe.skipIf(!hasRedisServer)('Redis keys of the shared state', () => {
   afterAll(() => redis?.stop());
 
   it.each(KINDS)('keeps one bucket per portal host, with no secret in any key name and an expiry on each (%s)', async (kind) => {
-    const [a, b] = await Promise.all([startBitrixServer({ bucket }), startBitrixServer({ bucket })]);
+    const [a, b] = await Promise.all([startBucketPortal(bucket), startBucketPortal(bucket)]);
     const connection = await connectRedis(kind, redis.url);
     try {
       const store = createRedisStore(connection.client, { prefix: `keys-${kind}:` });
@@ -94,18 +97,18 @@ describe.skipIf(!hasRedisServer)('Redis keys of the shared state', () => {
           store,
           hooks: { onWait: () => void waits.push(name) },
         });
-      const add = (c: ReturnType<typeof client>) => c.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 2 } });
-      const first = client(a.origin, 'a');
+      const add = (c: ReturnType<typeof client>) => c.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1000 } });
+      const first = client(a.url, 'a');
       // Eight requests fill the limiter's share of portal a's bucket (10 minus the 2-request margin)…
       await Promise.all(Array.from({ length: 8 }, () => add(first)));
       // …which a second client of portal a sees, and a client of portal b does not.
-      await add(client(b.origin, 'b'));
-      await add(client(a.origin, 'a2'));
+      await add(client(b.url, 'b'));
+      await add(client(a.url, 'a2'));
       expect(waits).toEqual(['a2']);
 
       const keys = (await connection.keys(`keys-${kind}:*`)).sort();
       const hostOf = (origin: string) => new URL(origin).host;
-      expect(keys).toEqual([`keys-${kind}:{${hostOf(a.origin)}}:bucket`, `keys-${kind}:{${hostOf(b.origin)}}:bucket`].sort());
+      expect(keys).toEqual([`keys-${kind}:{${hostOf(a.url)}}:bucket`, `keys-${kind}:{${hostOf(b.url)}}:bucket`].sort());
       for (const key of keys) {
         expect(key).not.toContain(WEBHOOK_CODE);
         expect(await connection.pttl(key)).toBeGreaterThan(0);

@@ -3,8 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFleet, startWorker, type WorkerSettings } from './fleet.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer, type Kind } from './redis.js';
+import { runFleet, startWorker, type WorkerSettings } from '../support/fleet.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer, type Kind } from '../support/redis.js';
 
 requireRedisServer('one OAuth refresh for the fleet');
 

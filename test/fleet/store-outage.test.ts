@@ -2,11 +2,11 @@
 // never hanging), says so once through hooks and logger, and fails a refresh without spending the
 // refresh token. Counts and outcomes only, no timings.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBitrixServer } from '../../bench/bitrix-server.mjs';
 import { createBitrix24Client, type Bitrix24ClientOptions, type StoreErrorEvent } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
-import { sendJson, startFaultServer } from '../unit/fault-server.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+import { startBucketPortal, tally } from '../support/bucket-portal.js';
+import { sendJson, startFaultServer } from '../support/fault-server.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from '../support/redis.js';
 
 requireRedisServer('a Redis store that stops or stalls');
 
@@ -22,8 +22,9 @@ afterEach(async () => {
 async function setup(kind: (typeof KINDS)[number], storeOptions: Parameters<typeof createRedisStore>[1]) {
   const redis = await startRedisServer();
   cleanup.push(() => redis.stop());
-  const portal = await startBitrixServer({ bucket });
-  cleanup.push(() => portal.close());
+  const sandbox = await startBucketPortal(bucket);
+  cleanup.push(() => sandbox.close());
+  const portal = sandbox.portal(WEBHOOK_CODE);
   const connection = await connectRedis(kind, redis.url);
   cleanup.push(() => connection.close());
   const events: StoreErrorEvent[] = [];
@@ -32,7 +33,7 @@ async function setup(kind: (typeof KINDS)[number], storeOptions: Parameters<type
   let attempts = 0;
   const onAttempt: Array<() => unknown> = [];
   const client = createBitrix24Client({
-    webhookUrl: `${portal.origin}/rest/1/${WEBHOOK_CODE}/`,
+    webhookUrl: portal.webhookUrl,
     allowInsecureHttp: true,
     rateLimit: bucket,
     retry: false, // a 503 would fail its call
@@ -44,7 +45,7 @@ async function setup(kind: (typeof KINDS)[number], storeOptions: Parameters<type
     logger: { debug: (message) => void debugLines.push(message), warn: (message) => void warnings.push(message) },
   });
   const add = (i: number) => client.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1000 + i } });
-  return { redis, portal, connection, client, add, events, warnings, debugLines, onAttempt };
+  return { redis, sandbox, portal, connection, client, add, events, warnings, debugLines, onAttempt };
 }
 
 describe.skipIf(!hasRedisServer)('a Redis store that stops or stalls', () => {
@@ -57,7 +58,7 @@ describe.skipIf(!hasRedisServer)('a Redis store that stops or stalls', () => {
       const outcomes = [];
       for (let i = 0; i < 30; i++) outcomes.push(await t.add(i));
       expect(outcomes).toEqual(Array(30).fill(true));
-      expect(t.portal.stats).toMatchObject({ requests: 30, rejected: 0 });
+      expect(tally(t.portal)).toMatchObject({ requests: 30, rejected: 0 });
       expect(t.events).toHaveLength(1);
       expect(t.events[0]!.operation).toBe('rate-limit');
       expect(t.events[0]!.message).not.toContain(WEBHOOK_CODE);
@@ -70,8 +71,8 @@ describe.skipIf(!hasRedisServer)('a Redis store that stops or stalls', () => {
         expect(i).toBeLessThan(200);
         await t.add(i);
       }
-      expect(await t.connection.keys('b24:*')).toEqual([`b24:{${new URL(t.portal.origin).host}}:bucket`]);
-      expect(t.portal.stats.rejected).toBe(0);
+      expect(await t.connection.keys('b24:*')).toEqual([`b24:{${new URL(t.sandbox.url).host}}:bucket`]);
+      expect(tally(t.portal).rejected).toBe(0);
     },
   );
 
@@ -82,7 +83,7 @@ describe.skipIf(!hasRedisServer)('a Redis store that stops or stalls', () => {
     await pauser.client.call('CLIENT', ['PAUSE', '20000', 'ALL']);
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => t.add(i)));
     expect(outcomes).toEqual(Array(20).fill(true));
-    expect(t.portal.stats).toMatchObject({ requests: 20, rejected: 0 });
+    expect(tally(t.portal)).toMatchObject({ requests: 20, rejected: 0 });
     expect(t.events).toEqual([{ operation: 'rate-limit', message: 'no answer from the store within 300 ms' }]);
   });
 

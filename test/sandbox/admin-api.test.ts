@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer, postJson, send } from './contract-answer.js';
+import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
 
 const ADD = 'crm.lead.contact.add';
 const ITEMS_GET = 'crm.lead.contact.items.get';

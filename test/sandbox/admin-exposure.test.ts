@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminExposure, checkAdminToken, isLoopback, refuseAdmin } from '../../src/node/admin-exposure.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer, postJson, send } from './contract-answer.js';
-import { RawConnection } from './raw-http.js';
+import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
+import { RawConnection } from '../support/raw-http.js';
 
 const ITEMS_GET = 'crm.lead.contact.items.get';
 const TOKEN = 'a-test-admin-token-0123456789';

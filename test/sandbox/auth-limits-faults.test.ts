@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { checkedFetch, sandboxWithClient } from './checked-sandbox.js';
+import { checkedFetch, sandboxWithClient } from '../support/checked-sandbox.js';
 
 const PORTAL = 'https://sandbox.bitrix24.test';
 const post = (fetch: typeof globalThis.fetch, path: string, body: unknown) =>

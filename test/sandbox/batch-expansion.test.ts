@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { DEFAULT_LIMITS } from '../../src/wire/limits.js';
-import { exponentialBatch } from './abuse-inputs.js';
-import { sandboxWithClient } from './checked-sandbox.js';
-import { postJson } from './contract-answer.js';
+import { exponentialBatch } from '../support/abuse-inputs.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
+import { postJson } from '../support/contract-answer.js';
 
 const json = { 'content-type': 'application/json' };
 

@@ -2,7 +2,7 @@
 // refusal of nested batches, every part keyed like `cmd`; batch commands appear in the journal.
 import { describe, expect, it } from 'vitest';
 import { cmd } from '../../src/index.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const json = { 'content-type': 'application/json' };
 

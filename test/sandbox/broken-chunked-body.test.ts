@@ -1,8 +1,8 @@
 // Issue 16 #9d: a request whose head is fine but whose chunked body is not valid HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer } from './contract-answer.js';
-import { RawConnection, requestHead } from './raw-http.js';
+import { expectContractAnswer } from '../support/contract-answer.js';
+import { RawConnection, requestHead } from '../support/raw-http.js';
 
 let server: RunningSandbox;
 beforeAll(async () => {

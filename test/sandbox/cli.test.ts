@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { linkHeavySeed } from './abuse-inputs.js';
-import { postJson } from './contract-answer.js';
+import { linkHeavySeed } from '../support/abuse-inputs.js';
+import { postJson } from '../support/contract-answer.js';
 
 const BIN = fileURLToPath(new URL('../../dist/lib/src/node/cli.js', import.meta.url));
 const ITEMS_GET = 'crm.lead.contact.items.get';

@@ -2,8 +2,8 @@
 // gets a documented success from a fresh sandbox, in the webhook form or, with `auth`, the OAuth form.
 import { describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { resolveRef, spec } from '../helpers.js';
-import { checkedFetch } from './checked-sandbox.js';
+import { resolveRef, spec } from '../support/helpers.js';
+import { checkedFetch } from '../support/checked-sandbox.js';
 
 const requestExamples = Object.entries<any>(spec.paths).flatMap(([path, item]) =>
   Object.entries<any>(item.post.requestBody?.content?.['application/json']?.examples ?? {}).map(

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer, postJson, send } from './contract-answer.js';
-import { RawConnection, requestHead } from './raw-http.js';
+import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
+import { RawConnection, requestHead } from '../support/raw-http.js';
 
 const ADD = 'crm.lead.contact.add';
 const MAX_BODY = 64 * 1024;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { expectContractAnswer, postJson, send } from './contract-answer.js';
-import { RawConnection } from './raw-http.js';
+import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
+import { RawConnection } from '../support/raw-http.js';
 
 const ITEMS_GET = 'crm.lead.contact.items.get';
 /** Lead 1 of the default seed, as items.get shows it. */
@@ -86,6 +86,18 @@ describe('the Bitrix24 URL forms', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.result).toEqual(SEEDED_LINKS);
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
+  it('takes items with gaps in their indexes (items[3], items[7]) as a list, as PHP walks them', async () => {
+    server.reset();
+    const body = 'id=2&items[3][CONTACT_ID]=1020&items[7][CONTACT_ID]=1011&items[7][IS_PRIMARY]=Y';
+    const answer = await send(
+      `${server.webhookUrl}crm.lead.contact.items.set`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+      'crm.lead.contact.items.set',
+    );
+    expect(answer.body.result).toBe(true);
+    expect(server.lead(2)?.contacts.map((link) => link.CONTACT_ID)).toEqual([1020, 1011]);
   });
 
   it('decodes an indexed form body (items[0][CONTACT_ID]) as items.set needs it', async () => {

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { approxJsonSize, journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { wideBatch } from './abuse-inputs.js';
-import { sandboxWithClient } from './checked-sandbox.js';
-import { postJson, send } from './contract-answer.js';
+import { wideBatch } from '../support/abuse-inputs.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
+import { postJson, send } from '../support/contract-answer.js';
 
 const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { PortalState, type LinkInput, type Seed } from '../../src/sandbox/portal-state.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { linkHeavySeed } from './abuse-inputs.js';
-import { postJson, send } from './contract-answer.js';
+import { linkHeavySeed } from '../support/abuse-inputs.js';
+import { postJson, send } from '../support/contract-answer.js';
 
 const json = { 'content-type': 'application/json' };
 const ids = (count: number, from = 1) => Array.from({ length: count }, (_, i) => from + i);

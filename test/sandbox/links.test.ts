@@ -2,7 +2,7 @@
 // client and through raw requests; every answer is also checked against the contract.
 import { describe, expect, it } from 'vitest';
 import { isBitrix24Error } from '../../src/index.js';
-import { checkAnswer, sandboxWithClient } from './checked-sandbox.js';
+import { checkAnswer, sandboxWithClient } from '../support/checked-sandbox.js';
 
 const notFound = { status: 400, code: 'NOT_FOUND' };
 

@@ -1,16 +1,12 @@
 // The browser entry of the sandbox with MSW's service worker in Chromium: the client in the page calls
 // its real portal address, and the worker answers from an in-process sandbox, with no server behind it.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, requireChromium } from '../browser/chromium.js';
+import { openBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { hasChromium, requireChromium } from '../support/chromium.js';
 
 requireChromium('the sandbox with MSW in a real browser');
-
-const root = new URL('../..', import.meta.url).pathname;
 
 /** The page's script: the sandbox's browser entry, the MSW handlers and the client. */
 const APP = `
@@ -35,39 +31,21 @@ declare global {
 }
 
 describe.skipIf(!hasChromium)('the sandbox with MSW in a real browser', () => {
-  let browser: Browser;
+  let app: BrowserApp;
   let page: Page;
-  let appServer: Server;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: APP, resolveDir: root, loader: 'ts' },
-      bundle: true,
-      format: 'esm',
-      platform: 'browser', // a Node built-in anywhere in the graph fails this build
-      target: 'es2022',
-      write: false,
-    });
-    const html = `<!doctype html><title>app</title><script type="module">${bundle.outputFiles[0]!.text}</script>`;
     const workerScript = readFileSync(new URL('../../node_modules/msw/lib/mockServiceWorker.js', import.meta.url));
-    appServer = createServer((req, res) => {
-      if (req.url === '/mockServiceWorker.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(workerScript);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    app = await openBrowserApp(APP, {
+      files: { '/mockServiceWorker.js': { type: 'text/javascript', body: workerScript } },
+      ready: () => Boolean(window.app),
     });
-    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${(appServer.address() as AddressInfo).port}/`);
-    await page.waitForFunction(() => Boolean(window.app));
+    ({ page, pageErrors } = app);
     await page.evaluate(() => window.app.ready);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    appServer?.close();
-  });
+  afterAll(() => app?.close());
 
   it('answers the client at its real portal address from the sandbox, keeping state between calls', async () => {
     const result = await page.evaluate(async () => {

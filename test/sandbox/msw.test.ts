@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error } from '../../src/index.js';
 import { sandboxHandlers } from '../../src/msw.js';
 import { createSandbox } from '../../src/node/sandbox.js';
-import { postJson, send } from './contract-answer.js';
+import { postJson, send } from '../support/contract-answer.js';
 
 const PORTAL = 'https://example.bitrix24.com';
 const WEBHOOK = `${PORTAL}/rest/1/msw-code/`;

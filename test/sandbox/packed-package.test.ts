@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedisServer, startRedisServer } from '../fleet/redis.js';
-import { postJson } from './contract-answer.js';
+import { hasRedisServer, startRedisServer } from '../support/redis.js';
+import { postJson } from '../support/contract-answer.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));

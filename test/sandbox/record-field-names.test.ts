@@ -1,7 +1,7 @@
 // Issue 16, 9a: a field named `__proto__` (or `constructor`) is stored and read back like any other
 // field; the read methods once assigned it as the view's prototype and so dropped it.
 import { describe, expect, it } from 'vitest';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const json = { 'content-type': 'application/json' };

@@ -1,7 +1,7 @@
 // The record methods the sandbox keeps so tests (and verify --write) can create what they link.
 import { describe, expect, it } from 'vitest';
 import { exampleResult } from '../../src/sandbox/contract-data.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const recordNotFound = { status: 400, code: '', description: 'Not found' };
 

@@ -2,7 +2,7 @@
 // sandbox; `npm run verify -- --write` runs the same scenarios against a real portal.
 import { describe, expect, it } from 'vitest';
 import { leadContactScenarios, runScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const seed = { leads: [100], contacts: [201, 202, 203] };
 const records = { lead: 100, contacts: [201, 202, 203] as const };

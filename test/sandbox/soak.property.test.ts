@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
-import { heapAfterGc } from './heap.js';
-import { randomBatch, randomBody, randomMethod, SOAK_TOKEN } from './soak-inputs.js';
+import { heapAfterGc } from '../support/heap.js';
+import { randomBatch, randomBody, randomMethod, SOAK_TOKEN } from '../support/soak-inputs.js';
 
 const JOURNAL = { maxJournalEntries: 300, maxJournalBytes: 256 * 1024, maxBatchExpansionBytes: 16 * 1024 };
 const traffic = fc.oneof(

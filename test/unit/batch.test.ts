@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBitrixServer, type CommandHandler } from '../../bench/bitrix-server.mjs';
 import { Bitrix24Error, cmd, createBitrix24Client, type AnyBatchCommand, type Bitrix24ClientOptions } from '../../src/index.js';
+import type { RunningSandbox, StartSandboxOptions } from '../../src/node/sandbox.js';
+import { startBucketPortal, tally, type Bucket } from '../support/bucket-portal.js';
 
 const CODE = 'batchwebhookcode42';
 const TIME = { start: 1, finish: 2, duration: 1, date_start: '2024-05-03T17:19:01+03:00', date_finish: '2024-05-03T17:19:01+03:00' };
@@ -29,13 +30,14 @@ function observed(respond: (request: Request, index: number) => Response | Promi
 const answer = (parts: Record<string, unknown>) =>
   json({ result: { result: [], result_error: [], result_total: [], result_next: [], result_time: [], ...parts }, time: TIME });
 
-const servers: Array<{ close(): Promise<void> }> = [];
+const servers: RunningSandbox[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function server(options: Parameters<typeof startBitrixServer>[0] = {}) {
-  const started = await startBitrixServer(options);
+/** A sandbox portal on loopback (lead 1, contacts 1000–1199; no contact 404), closed after the test. */
+async function server(options: StartSandboxOptions = {}, bucket?: Bucket) {
+  const started = await startBucketPortal(bucket, options);
   servers.push(started);
   return started;
 }
@@ -131,7 +133,7 @@ describe('client.bulk', () => {
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
     const progress: number[] = [];
     const out = await client.bulk(keyed(120, [77]), { onProgress: ({ done, total }) => progress.push(done / total) });
-    expect(local.stats).toMatchObject({ requests: 3, batches: 3, commands: 120, largestBatch: 50 });
+    expect(tally(local)).toEqual({ requests: 3, rejected: 0, batches: 3, commands: 120, largestBatch: 50 });
     expect(Object.keys(out)).toEqual(Object.keys(keyed(120)));
     expect(Object.values(out).filter((o) => o.ok)).toHaveLength(119);
     expect(out.k77).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -139,10 +141,10 @@ describe('client.bulk', () => {
   });
 
   it('keeps the order of a command list across batches', async () => {
-    const local = await server({ command: ({ params }) => ({ result: Number(params.fields.CONTACT_ID) }) });
+    const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
-    const out = await client.bulk(Array.from({ length: 130 }, (_, i) => link(i + 1)));
-    expect(out.map((o) => (o.ok ? o.result : null))).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    const out = await client.bulk(Array.from({ length: 130 }, (_, i) => cmd.crm.contact.get({ id: 1000 + i })));
+    expect(out.map((o) => (o.ok ? o.result.ID : null))).toEqual(Array.from({ length: 130 }, (_, i) => String(1000 + i)));
   });
 
   it('one failed batch request does not lose the results of the others', async () => {
@@ -165,7 +167,7 @@ describe('client.bulk', () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
     const out = await client.bulk(keyed(150, [60]), { halt: true });
-    expect(local.stats.requests).toBe(2);
+    expect(tally(local).requests).toBe(2);
     expect(out.k59!.ok).toBe(true);
     expect(out.k60).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(out.k61).toMatchObject({ ok: false, error: { code: 'BATCH_HALTED' } });
@@ -177,7 +179,7 @@ describe('client.bulk', () => {
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
     const controller = new AbortController();
     const out = await client.bulk(keyed(200), { signal: controller.signal, onProgress: ({ done }) => done >= 100 && controller.abort() });
-    expect(local.stats.requests).toBe(2);
+    expect(tally(local).requests).toBe(2);
     expect(Object.values(out).filter((o) => o.ok)).toHaveLength(100);
     expect(out.k100).toMatchObject({ ok: false, error: { code: 'ABORTED', status: 0 } });
   });
@@ -215,25 +217,46 @@ describe('client.bulk against a portal that enforces the leaky bucket', () => {
     };
   }
   const bucket = { drainPerSecond: 20, burst: 10 };
-  const commands = Array.from({ length: 10_000 }, (_, i) => link(1000 + i, 1 + (i % 100)));
-  const handler: CommandHandler = () => ({ result: true });
+  const commands = Array.from({ length: 2_000 }, (_, i) => cmd.crm.lead.contact.items.get({ id: 1 + (i % 2) }));
+
+  /** Counts what the portal answered, at the client's fetch (the journal would hold every command too). */
+  function wire() {
+    const counts = { requests: 0, rejected: 0 };
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      counts.requests++;
+      const response = await globalThis.fetch(input, init);
+      if (response.status === 503) counts.rejected++;
+      return response;
+    };
+    return { counts, fetch };
+  }
 
   it('sends exactly ⌈N/50⌉ requests, gets no 503, and takes about the bucket bound', async () => {
     const clock = virtualTime();
-    const local = await server({ bucket, now: clock.now, command: handler });
-    const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: bucket, now: clock.now, sleep: clock.sleep });
+    const local = await server({ now: clock.now }, bucket);
+    const { counts, fetch } = wire();
+    const client = createBitrix24Client({
+      webhookUrl: local.webhookUrl,
+      allowInsecureHttp: true,
+      rateLimit: bucket,
+      now: clock.now,
+      sleep: clock.sleep,
+      fetch,
+    });
     const out = await client.bulk(commands);
-    expect(local.stats).toMatchObject({ requests: 200, rejected: 0, commands: 10_000 });
+    expect(counts).toEqual({ requests: 40, rejected: 0 });
     expect(out.every((o) => o.ok)).toBe(true);
-    const bound = ((200 - bucket.burst) / bucket.drainPerSecond) * 1000;
+    const bound = ((40 - bucket.burst) / bucket.drainPerSecond) * 1000;
     expect(clock.now()).toBeGreaterThanOrEqual(bound);
     expect(clock.now()).toBeLessThanOrEqual(bound * 1.1);
   });
 
   it('without the limiter the same run trips the bucket, and only the refused batches fail', async () => {
     const clock = virtualTime();
-    const local = await server({ bucket, now: clock.now, command: handler });
+    const local = await server({ now: clock.now }, bucket);
+    const { counts, fetch } = wire();
     const client = createBitrix24Client({
+      fetch,
       webhookUrl: local.webhookUrl,
       allowInsecureHttp: true,
       rateLimit: false,
@@ -242,7 +265,7 @@ describe('client.bulk against a portal that enforces the leaky bucket', () => {
       sleep: clock.sleep,
     });
     const out = await client.bulk(commands.slice(0, 1000));
-    expect(local.stats).toMatchObject({ requests: 20, rejected: 10 });
+    expect(counts).toEqual({ requests: 20, rejected: 10 });
     expect(out.filter((o) => !o.ok && o.error.code === 'QUERY_LIMIT_EXCEEDED')).toHaveLength(500);
     expect(out.slice(0, 500).every((o) => o.ok)).toBe(true);
   });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, cmd, createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type ClientErrorCode } from '../../src/index.js';
 import type { BatchErrorCode } from '../../src/index.js';
-import { leaks, spellings } from './secret-spellings.js';
+import { leaks, spellings } from '../support/secret-spellings.js';
 
 const CLIENT_CODES = [
   'NETWORK_ERROR',

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cmd, createBitrix24Client, isBitrix24Error, type AnyBatchCommand, type Bitrix24Error } from '../../src/index.js';
 import type { AttemptEvent, RetryEvent } from '../../src/index.js';
-import { fakeClock, ok, sendJson, startFaultServer, type Script } from './fault-server.js';
+import { fakeClock, ok, sendJson, startFaultServer, type Script } from '../support/fault-server.js';
 
 const CODE = 'localfaultcode5150';
 let close: (() => Promise<void>) | undefined;

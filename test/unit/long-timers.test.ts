@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent, type WaitEvent } from '../../src/index.js';
 import { createSharedStore, type StoreBackend } from '../../src/shared-store.js';
 import { after, MAX_TIMER_MS, sleep } from '../../src/sleep.js';
-import { ok, time } from './fault-server.js';
+import { ok, time } from '../support/fault-server.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const THIRTY_DAYS_MS = 30 * DAY_MS;

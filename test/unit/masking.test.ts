@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cmd, createBitrix24Client, type BatchOutcome, type Bitrix24Error } from '../../src/index.js';
-import { leaks, spellings } from './secret-spellings.js';
+import { leaks, spellings } from '../support/secret-spellings.js';
 
 // Characters that each encoding writes differently: a space, `/`, `+`, `"`, `\`, `%`, non-ASCII.
 const TOKEN = 'tok en/+"\\%é€-9f3a';

@@ -2,7 +2,7 @@
 // header, cookies) to whatever origin it named, and from an https:// portal to plain http://.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
-import { ok, sendJson, startFaultServer, type Script } from './fault-server.js';
+import { ok, sendJson, startFaultServer, type Script } from '../support/fault-server.js';
 
 const CODE = 'originwebhookcode31';
 const TOKEN = 'origin-access-token-77';

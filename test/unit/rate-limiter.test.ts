@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/rate-limiter.js';
-import { ok, sendJson, startFaultServer } from './fault-server.js';
+import { ok, sendJson, startFaultServer } from '../support/fault-server.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());

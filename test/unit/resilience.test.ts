@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
 import type { AttemptEvent, RetryEvent, WaitEvent } from '../../src/index.js';
-import { fakeClock, ok, sendJson, startFaultServer, time, type Script } from './fault-server.js';
+import { fakeClock, ok, sendJson, startFaultServer, time, type Script } from '../support/fault-server.js';
 
 const CODE = 'faultwebhookcode77';
 const params = { id: 1, fields: { CONTACT_ID: 1010 } };

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
-import { fakeClock, startFaultServer, type Script } from './fault-server.js';
+import { fakeClock, startFaultServer, type Script } from '../support/fault-server.js';
 
 const CODE = 'capwebhookcode2020';
 const MiB = 1024 * 1024;

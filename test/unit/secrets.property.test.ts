@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cmd, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
-import { leaks, spellings } from './secret-spellings.js';
+import { leaks, spellings } from '../support/secret-spellings.js';
 
 const secret = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 16, maxLength: 40 });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent } from '../../src/index.js';
 import { createSharedStore, type StoreBackend } from '../../src/shared-store.js';
 import type { OAuthTokens } from '../../src/token-refresh.js';
-import { ok, sendJson, startFaultServer } from './fault-server.js';
+import { ok, sendJson, startFaultServer } from '../support/fault-server.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());

@@ -2,8 +2,8 @@
 // calls unchanged and reports each contract violation in requests and answers.
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
-import { startVerifyProxy } from './run.js';
+import { startFakePortal, WEBHOOK_CODE, type FakePortal } from '../support/fake-portal.js';
+import { startVerifyProxy } from '../support/verify-run.js';
 
 let portal: FakePortal | undefined;
 afterEach(async () => {

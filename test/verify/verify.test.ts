@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
 import { startSandbox } from '../../src/node/sandbox.js';
-import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from './fake-portal.js';
-import { runVerify } from './run.js';
+import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from '../support/fake-portal.js';
+import { runVerify } from '../support/verify-run.js';
 
 let portal: FakePortal | undefined;
 afterEach(async () => {

@@ -27,8 +27,8 @@ describe('decodeBracketForm reads bodies as Bitrix24 (PHP) does', () => {
     expect(decodeBracketForm('a=x+y%21&b=100%&c')).toEqual({ a: 'x y!', b: '100%', c: '' });
   });
 
-  it('a key whose brackets do not pair up stays one plain name', () => {
-    expect(decodeBracketForm('a[b=1&c]d[=2')).toEqual({ 'a[b': '1', 'c]d[': '2' });
+  it('an unclosed first bracket makes the key one name, with _ for it as PHP writes it', () => {
+    expect(decodeBracketForm('a[b=1&c]d[=2')).toEqual({ a_b: '1', 'c]d_': '2' });
   });
 
   it('__proto__ and constructor keys are plain data and never touch a prototype', () => {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect, inject, it } from 'vitest';
-import { Bitrix24Error, createBitrix24Client, type Bitrix24ClientOptions } from '../src/index.js';
+import { Bitrix24Error, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
 
 /** The bundled contract, as tests read it. */
-export const spec = JSON.parse(readFileSync(new URL('../generated/openapi.bundle.json', import.meta.url), 'utf8'));
+export const spec = JSON.parse(readFileSync(new URL('../../generated/openapi.bundle.json', import.meta.url), 'utf8'));
 
 export const WEBHOOK_CODE = 'mockwebhookcode1234';
 export const ACCESS_TOKEN = 'mock-access-token-5678';
 
-/** The mock's origin, provided by test/global-setup.ts. */
+/** The mock's origin, provided by test/support/prism-global-setup.ts. */
 export const mockUrl = () => inject('mockUrl');
 
 /** A fetch that adds Prism's `Prefer` header, to ask the mock for a named example. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startMock } from '../src/dev/prism-mock.js';
+import { startMock } from '../../src/dev/prism-mock.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,8 +12,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const mock = await startMock({
     port: 0,
-    spec: fileURLToPath(new URL('../generated/openapi.bundle.yaml', import.meta.url)),
-    prismCli: fileURLToPath(new URL('../node_modules/@stoplight/prism-cli/dist/index.js', import.meta.url)),
+    spec: fileURLToPath(new URL('../../generated/openapi.bundle.yaml', import.meta.url)),
+    prismCli: fileURLToPath(new URL('../../node_modules/@stoplight/prism-cli/dist/index.js', import.meta.url)),
   });
   project.provide('mockUrl', mock.url);
   return () => mock.close();

@@ -1,12 +1,12 @@
-// A real redis-server for the fleet tests (bench/redis-server.mjs starts it on a free loopback port,
+// A real redis-server for the fleet tests (test/support/redis-server.mjs starts it on a free loopback port,
 // without persistence) and connected clients of both libraries. Without redis-server a suite is
 // skipped with a notice, except under CI=true, where a missing server fails.
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { describe, it } from 'vitest';
-import { hasRedisServer, REDIS_SERVER } from '../../bench/redis-server.mjs';
+import { hasRedisServer, REDIS_SERVER } from './redis-server.mjs';
 
-export { hasRedisServer, startRedisServer } from '../../bench/redis-server.mjs';
+export { hasRedisServer, startRedisServer } from './redis-server.mjs';
 
 /** The client libraries `createRedisStore` accepts. */
 export const KINDS = ['ioredis', 'redis'] as const;

@@ -1,11 +1,11 @@
-// Starts worker processes (test/fleet/worker.mjs) and collects their reports.
+// Starts worker processes (test/support/fleet-worker.mjs) and collects their reports.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Kind } from './redis.js';
 
-const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER = fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
 
-/** What a worker is told to do; see worker.mjs. */
+/** What a worker is told to do; see fleet-worker.mjs. */
 export interface WorkerSettings {
   kind: Kind;
   redisUrl: string | null;

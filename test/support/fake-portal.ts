@@ -9,7 +9,7 @@
 // `failOn` makes one method answer with an HTML 500 page.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveRef } from '../helpers.js';
+import { resolveRef } from './helpers.js';
 
 export const WEBHOOK_CODE = 's3cr3t-hook-code-XYZ';
 export const ACCESS_TOKEN = 'oauth-t0ken-ABC-987';
