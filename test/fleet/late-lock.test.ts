@@ -5,8 +5,8 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
-import { sendJson, startFaultServer } from '../unit/fault-server.js';
-import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from './redis.js';
+import { sendJson, startFaultServer } from '../support/fault-server.js';
+import { connectRedis, hasRedisServer, KINDS, requireRedisServer, startRedisServer } from '../support/redis.js';
 
 requireRedisServer('the refresh lock when Redis takes writes late');
 

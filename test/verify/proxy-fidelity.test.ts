@@ -6,7 +6,7 @@ import { credentialsOf } from '../../src/dev/verify/checking-proxy.js';
 import { mask } from '../../src/dev/verify/connection.js';
 import { parseMethodUrl } from '../../src/wire/method-url.js';
 import { ANSWER_BYTES, COOKIES, type EchoPortal, startEchoPortal } from './echo-portal.js';
-import { startVerifyProxy } from './run.js';
+import { startVerifyProxy } from '../support/verify-run.js';
 
 const WEBHOOK_CODE = 'proxy-fidelity-hook-77';
 const APP_TOKEN = 'AppsOwnToken987654';
