@@ -28,11 +28,11 @@ function run(args: string[]) {
     child,
     exited,
     output: () => ({ stdout, stderr }),
-    /** The URL printed on the first line, once the server listens. */
+    /** The URL printed on the first line, once the server listens and has printed all its lines (they may arrive in several chunks). */
     async url(): Promise<string> {
       for (;;) {
         const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match) return match[1]!;
+        if (match && stdout.includes('Press Ctrl+C to stop.')) return match[1]!;
         if (child.exitCode !== null) throw new Error(`the CLI exited with ${child.exitCode}: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
