@@ -13,7 +13,7 @@ const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
 /** Where the admin token may come from instead of the command line (which other users can list). */
 const TOKEN_ENV = 'B24_SANDBOX_ADMIN_TOKEN';
 
-const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--admin-token T] [--seed file.json]
+const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json] [--admin-token T]
 
 Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
 
