@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 /** The packages named by every `apt-get install` in a shell script, options and comment lines left out. */
-export function aptPackages(script: string): string[] {
+function aptPackages(script: string): string[] {
   const code = script
     .split('\n')
     .filter((line) => !line.trim().startsWith('#'))
