@@ -2,7 +2,7 @@ import type { OAuthConnection } from './auth.js';
 import type { StoreErrorEvent } from './hooks.js';
 import { bucketFor, createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { redact } from './secrets.js';
-import { after, sleep } from './sleep.js';
+import { setLongTimeout, sleep } from './sleep.js';
 import type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
 import type { OAuthTokens } from './token-refresh.js';
 
@@ -50,7 +50,7 @@ const GAVE_UP = 'gave up waiting for another process to refresh the token';
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let cancel = () => {};
   const timeout = new Promise<never>((_, reject) => {
-    cancel = after(ms, () => reject(new Error(`${STORE_TIMEOUT} ${ms} ms`)));
+    cancel = setLongTimeout(ms, () => reject(new Error(`${STORE_TIMEOUT} ${ms} ms`)));
   });
   return Promise.race([promise, timeout]).finally(cancel);
 }

@@ -10,7 +10,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * {@link MAX_TIMER_MS} is waited in steps, so a 30-day timeout means 30 days, not 1 ms.
  * Returns the function that cancels it.
  */
-export function after(ms: number, fire: () => void): () => void {
+export function setLongTimeout(ms: number, fire: () => void): () => void {
   let timer: ReturnType<typeof setTimeout>;
   const step = (left: number) => {
     timer = left > MAX_TIMER_MS ? setTimeout(() => step(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fire, left);
@@ -19,7 +19,7 @@ export function after(ms: number, fire: () => void): () => void {
   return () => clearTimeout(timer);
 }
 
-/** Waits `ms` milliseconds (any finite number, see {@link after}); rejects with the signal's reason as soon as `signal` aborts. */
+/** Waits `ms` milliseconds (any finite number, see {@link setLongTimeout}); rejects with the signal's reason as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {
@@ -27,7 +27,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       signal?.aborted ? reject(signal.reason) : resolve();
     };
-    const cancel = after(ms, done);
+    const cancel = setLongTimeout(ms, done);
     signal?.aborted ? done() : signal?.addEventListener('abort', done);
   });
 }

@@ -3,7 +3,7 @@ import type { Emit } from './hooks.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readCappedText } from './wire/read-body.js';
 import { nextHop } from './redirect.js';
-import { after } from './sleep.js';
+import { setLongTimeout } from './sleep.js';
 
 /** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
 export const CALL_SETTINGS = 'bitrix24';
@@ -125,7 +125,7 @@ export function createTransport(options: TransportOptions) {
         }
         // A timer rather than AbortSignal.timeout(): Node may garbage-collect an unreferenced timeout
         // signal before it fires (and it fires at once past 2^31-1 ms); the timer is cleared as soon as the answer is read.
-        const cancelTimer = after(timeoutMs, () => timeout.abort());
+        const cancelTimer = setLongTimeout(timeoutMs, () => timeout.abort());
         try {
           const response = await options.fetch(url, {
             method: request.method,

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent, type WaitEvent } from '../../src/index.js';
 import { createSharedStore, type StoreBackend } from '../../src/shared-store.js';
-import { after as runAfter, MAX_TIMER_MS, sleep } from '../../src/sleep.js';
+import { MAX_TIMER_MS, setLongTimeout, sleep } from '../../src/sleep.js';
 import { ok, time } from '../support/fault-server.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -42,14 +42,14 @@ const state = (promise: Promise<unknown>) =>
     new Promise((resolve) => setImmediate(() => resolve('pending'))),
   ]);
 
-describe('after and sleep: delays of any finite length', () => {
+describe('setLongTimeout and sleep: delays of any finite length', () => {
   beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
   afterEach(() => void vi.useRealTimers());
 
   it('fires a 30-day delay after 30 days, not before, and never hands setTimeout more than 2^31-1 ms', async () => {
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     const fire = vi.fn();
-    runAfter(THIRTY_DAYS_MS, fire);
+    setLongTimeout(THIRTY_DAYS_MS, fire);
     await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 1);
     expect(fire).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(THIRTY_DAYS_MS - MAX_TIMER_MS - 2);
@@ -61,7 +61,7 @@ describe('after and sleep: delays of any finite length', () => {
 
   it('cancels a long delay at any step', async () => {
     const fire = vi.fn();
-    const cancel = runAfter(3 * MAX_TIMER_MS, fire);
+    const cancel = setLongTimeout(3 * MAX_TIMER_MS, fire);
     await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 5);
     cancel();
     await vi.advanceTimersByTimeAsync(3 * MAX_TIMER_MS);
@@ -84,7 +84,7 @@ describe('after and sleep: delays of any finite length', () => {
 
   it('keeps delays up to 2^31-1 ms in one timer', async () => {
     const fire = vi.fn();
-    runAfter(MAX_TIMER_MS, fire);
+    setLongTimeout(MAX_TIMER_MS, fire);
     await vi.advanceTimersByTimeAsync(MAX_TIMER_MS - 1);
     expect(fire).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
