@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { send } from './contract-answer.js';
+import { send } from '../support/contract-answer.js';
 
 const BIN = fileURLToPath(new URL('../../dist/lib/src/node/cli.js', import.meta.url));
 const GIVEN = 'given-admin-token-0123456789';
