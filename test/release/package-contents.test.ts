@@ -20,7 +20,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // the wire layer, with the contract and the validators compiled from it.
   './sandbox': [
     /^dist\/lib\/src\/(sandbox|wire)\/[a-z-]+\.(js|d\.ts)$/,
-    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server)\.(js|d\.ts)$/,
+    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/validators\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/openapi\.bundle\.json$/,
   ],

@@ -26,11 +26,18 @@ function run(args: string[], env: Record<string, string> = {}) {
     output: () => ({ stdout, stderr }),
     /** The port, once the whole start-up text (up to "Press Ctrl+C") is printed. */
     async port(): Promise<number> {
+      return Number((await this.printed('stdout', /listening on http:\/\/\S+:(\d+)[\s\S]*Press Ctrl\+C/))[1]);
+    },
+    /** Resolves once `pattern` has been printed on that stream (the two pipes arrive in no fixed order). */
+    async printed(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
       for (;;) {
-        const match = /listening on http:\/\/\S+:(\d+)[\s\S]*Press Ctrl\+C/.exec(stdout);
-        if (match) return Number(match[1]);
+        const match = pattern.exec(stream === 'stdout' ? stdout : stderr);
+        if (match) return match;
         if (child.exitCode !== null) throw new Error(`the CLI exited with ${child.exitCode}: ${stderr}`);
-        await new Promise((resolve) => child.stdout!.once('data', resolve));
+        await new Promise((resolve) => {
+          child[stream]!.once('data', resolve);
+          child.once('exit', resolve);
+        });
       }
     },
   };
@@ -40,8 +47,8 @@ describe('npx b24-lead-contact sandbox --host beyond loopback', () => {
   it('regression (issue 16 #7): warns, prints a made-up admin token once, and requires it on the admin API', async () => {
     const cli = run(['sandbox', '--port', '0', '--host', '0.0.0.0']);
     const port = await cli.port();
-    const { stdout, stderr } = cli.output();
-    expect(stderr).toMatch(/WARNING: listening on 0\.0\.0\.0, beyond loopback/);
+    await cli.printed('stderr', /WARNING: listening on 0\.0\.0\.0, beyond loopback/);
+    const { stdout } = cli.output();
     const token = /admin token: (\S+)/.exec(stdout)?.[1];
     expect(token).toMatch(/^[\w-]{32}$/);
     expect(stdout.split(token!).length - 1).toBe(1);
