@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** The suites that call the Prism mock; only they start it. */
@@ -7,6 +8,9 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 20_000,
+    // Most files spend their time waiting on other processes (Chromium, redis-server, Prism, npm):
+    // vitest's default of cores − 1 workers runs them one after another on a 2-core machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 60_000,
     projects: [
       {
