@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../src/index.js';
-import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/rate-limiter.js';
+import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/client/rate-limiter.js';
 import { ok, sendJson, startFaultServer } from './fault-server.js';
 
 let close: (() => Promise<void>) | undefined;

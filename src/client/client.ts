@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from '../generated/schema.js';
-import { methodNames, type MethodName } from '../generated/methods.js';
+import type { paths } from '../../generated/schema.js';
+import { methodNames, type MethodName } from '../../generated/methods.js';
 import { resolveEndpoint, type Connection } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
 import { checkNumber } from './check-option.js';
@@ -11,7 +11,7 @@ import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
-import type { Bitrix24Store } from './store.js';
+import type { Bitrix24Store } from '../store/store.js';
 import { createTokenRefresher } from './token-refresh.js';
 import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
 

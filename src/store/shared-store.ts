@@ -1,9 +1,9 @@
-import type { OAuthConnection } from './auth.js';
-import type { StoreErrorEvent } from './hooks.js';
-import { bucketFor, createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { redact } from './secrets.js';
+import type { OAuthConnection } from '../client/auth.js';
+import type { StoreErrorEvent } from '../client/hooks.js';
+import { bucketFor, createRateLimiter, type RateLimiter } from '../client/rate-limiter.js';
+import { redact } from '../client/secrets.js';
 import type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
-import type { OAuthTokens } from './token-refresh.js';
+import type { OAuthTokens } from '../client/token-refresh.js';
 
 /** The numbers a shared bucket is paced by (see `bucketFor`). */
 export interface Bucket {

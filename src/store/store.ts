@@ -1,6 +1,6 @@
-import type { Endpoint } from './auth.js';
-import type { Bitrix24ClientOptions } from './client.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { Endpoint } from '../client/auth.js';
+import type { Bitrix24ClientOptions } from '../client/client.js';
+import type { RateLimiter } from '../client/rate-limiter.js';
 
 /** What a client hands its `store` once, when it is created. */
 export interface StoreContext {

@@ -1,5 +1,5 @@
-import type { components } from '../generated/schema.js';
-import { methodNames, type MethodName } from '../generated/methods.js';
+import type { components } from '../../generated/schema.js';
+import { methodNames, type MethodName } from '../../generated/methods.js';
 import { encodeCommand } from './batch-encoding.js';
 import { Bitrix24Error } from './errors.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';

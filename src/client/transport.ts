@@ -1,7 +1,7 @@
 import { isBitrix24Error, type Bitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import type { Emit } from './hooks.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { readCappedText } from './wire/read-body.js';
+import { readCappedText } from '../wire/read-body.js';
 import { nextHop } from './redirect.js';
 
 /** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
