@@ -1,4 +1,5 @@
-export { createBitrix24Client, type Bitrix24Client, type Bitrix24ClientOptions } from './client/client.js';
+export { createBitrix24Client, type Bitrix24Client } from './client/client.js';
+export type { Bitrix24ClientOptions } from './client/options.js';
 export {
   Bitrix24Error,
   isBitrix24Error,
@@ -8,13 +9,12 @@ export {
   type ClientErrorCode,
   type KnownErrorCode,
 } from './client/errors.js';
-export type { Connection, OAuthConnection, WebhookConnection } from './client/auth.js';
+export type { Connection, OAuthConnection, OAuthTokens, TokenRefreshOptions, WebhookConnection } from './client/auth.js';
 export type { PortalMove } from './client/transport.js';
 export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './client/hooks.js';
-export type { Bitrix24Store, StoreConnection, StoreContext } from './store/store.js';
+export type { Bitrix24Store, StoreClientOptions, StoreConnection, StoreContext } from './store/store.js';
 export { RATE_LIMIT_PLANS, type RateLimit } from './client/rate-limiter.js';
 export type { RetryOptions } from './client/retry.js';
-export type { OAuthTokens, TokenRefreshOptions } from './client/token-refresh.js';
 export {
   cmd,
   MAX_BATCH_COMMANDS,

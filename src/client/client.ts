@@ -1,62 +1,18 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { methodNames, type MethodName } from '../../generated/methods.js';
-import { resolveEndpoint, type Connection } from './auth.js';
+import { resolveEndpoint } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
-import { checkNumber } from './check-option.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
-import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
+import { createEmit, type WaitEvent } from './hooks.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
-import { createRateLimiter, type RateLimit } from './rate-limiter.js';
-import { backoffDelay, type RetryOptions } from './retry.js';
+import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES } from './options.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { backoffDelay } from './retry.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
-import type { Bitrix24Store } from '../store/store.js';
 import { createTokenRefresher } from './token-refresh.js';
 import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
-
-/** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
-export type Bitrix24ClientOptions = Connection & {
-  /** The `fetch` to use; defaults to the global one. Handy for tests and custom agents. */
-  fetch?: typeof globalThis.fetch;
-  /**
-   * Client-side leaky bucket shared by every request of this client: a plan preset (`'standard'`:
-   * 2 req/s drain, threshold 50; `'enterprise'`: 5 req/s, 250), custom numbers, or `false`.
-   * The bucket counts as full 10% (at least 2) below the threshold. Default `'standard'`.
-   */
-  rateLimit?: RateLimit;
-  /**
-   * Repeats of 503 `QUERY_LIMIT_EXCEEDED`, 5xx, network errors and timeouts with exponential backoff
-   * and jitter; `false` turns them off. Default `{ attempts: 5, baseDelayMs: 1000, maxDelayMs: 30000 }`.
-   */
-  retry?: false | RetryOptions;
-  /**
-   * 429 `OPERATION_TIME_LIMIT`: wait until the method's `operating_reset_at` if that is at most
-   * `maxWaitMs` away (default 60000), else fail; `failFast: true` always fails at once.
-   */
-  operationTimeLimit?: { maxWaitMs?: number; failFast?: boolean };
-  /** Longest wait for one HTTP answer (per attempt and redirect hop). Default 65000 ms. */
-  timeoutMs?: number;
-  /**
-   * Largest answer body the client reads, in bytes (counted as it arrives, after decompression); a
-   * larger one fails with `RESPONSE_TOO_LARGE` and its connection is closed. Default 8 MiB: answers of
-   * this contract are a few KB, and a `batch` of 50 `items.get` of leads with 2,000 links each is about 6 MB.
-   */
-  maxResponseBytes?: number;
-  /** Callbacks for each attempt, retry and wait. */
-  hooks?: Hooks;
-  /** Receives the client's debug lines; the client logs nothing without one. */
-  logger?: Logger;
-  /** Millisecond clock for the rate limiter and waits; for tests. Default `Date.now`. */
-  now?: () => number;
-  /** Sleep used for every wait; must reject when `signal` aborts. For tests. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /**
-   * Where the rate-limit bucket and the OAuth tokens live when several processes call one portal,
-   * e.g. `createRedisStore(redis)` from `b24-lead-contact/redis`. Default: in this client's memory.
-   */
-  store?: Bitrix24Store;
-};
 
 /**
  * The client: every method of the contract under its Bitrix24 name, the typed `batch` and `bulk`
@@ -74,9 +30,6 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> &
     call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
   };
 
-/** The default `maxResponseBytes`: 8 MiB (see the option's documentation for the reasoning). */
-const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -90,21 +43,6 @@ function parseJson(text: unknown): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */
-function checkOptions({
-  timeoutMs,
-  retry,
-  operationTimeLimit,
-  maxResponseBytes,
-}: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
-  checkNumber('timeoutMs', timeoutMs, 'positive');
-  checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
-  checkNumber('retry.attempts', retry ? retry.attempts : undefined, 'integer ≥ 1');
-  checkNumber('retry.baseDelayMs', retry ? retry.baseDelayMs : undefined, 'non-negative');
-  checkNumber('retry.maxDelayMs', retry ? retry.maxDelayMs : undefined, 'non-negative');
-  checkNumber('operationTimeLimit.maxWaitMs', operationTimeLimit?.maxWaitMs, 'non-negative');
 }
 
 /**
@@ -131,7 +69,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   const emit = createEmit(options.hooks, options.logger);
   // A store replaces the in-memory limiter and refresh with ones shared by every process of the portal.
   const shared = options.store?.connect({ endpoint, options });
-  const refresh = shared ? shared.refresh : createTokenRefresher(endpoint, options as never);
+  const refresh = shared ? shared.refresh : createTokenRefresher(endpoint);
   const limiter = shared ? shared.limiter : options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? 'standard', now);
   // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
   const resets = new Map<string, number>();

@@ -3,7 +3,7 @@
 import { checkNumber } from '../client/check-option.js';
 import { createSharedStore, type Bucket, type StoreBackend } from './shared-store.js';
 import type { Bitrix24Store } from './store.js';
-import type { OAuthTokens } from '../client/token-refresh.js';
+import type { OAuthTokens } from '../client/auth.js';
 
 /** A connected `ioredis` client (`new Redis(...)`, also a `Cluster`): commands go through `call`. */
 export interface IoRedisLike {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent } from '../../src/index.js';
 import { createSharedStore, type StoreBackend } from '../../src/store/shared-store.js';
-import type { OAuthTokens } from '../../src/client/token-refresh.js';
+import type { OAuthTokens } from '../../src/client/auth.js';
 import { ok, sendJson, startFaultServer } from './fault-server.js';
 
 let close: (() => Promise<void>) | undefined;
