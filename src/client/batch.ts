@@ -1,11 +1,12 @@
 import type { components } from '../../generated/schema.js';
 import { methodNames, type MethodName } from '../../generated/methods.js';
+import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { encodeCommand } from './batch-encoding.js';
 import { Bitrix24Error } from './errors.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';
 
 /** Bitrix24 runs at most this many commands per `batch` request (more end in `ERROR_BATCH_LENGTH_EXCEEDED`). */
-export const MAX_BATCH_COMMANDS = 50;
+export { MAX_BATCH_COMMANDS };
 
 /** A method that may run as a batch command: every method of the contract except `batch` itself. */
 export type BatchableMethod = Exclude<MethodName, 'batch'>;

@@ -6,9 +6,10 @@ import { createBatchMethods, type BatchMethods } from './batch.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type WaitEvent } from './hooks.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
-import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES } from './options.js';
+import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { backoffDelay } from './retry.js';
+import { isRecord } from '../wire/json-pointer.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
 import { createTokenRefresher } from './token-refresh.js';
@@ -31,10 +32,6 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> &
   };
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseJson(text: unknown): unknown {
   if (typeof text !== 'string') return text;
@@ -79,7 +76,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     fetch: createTransport({
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       limiter,
-      timeoutMs: options.timeoutMs ?? 65_000,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       allowInsecureHttp: options.allowInsecureHttp,
       sleep,
       emit,

@@ -5,6 +5,7 @@ import type { Hooks, Logger } from './hooks.js';
 import type { RateLimit } from './rate-limiter.js';
 import type { RetryOptions } from './retry.js';
 import type { Bitrix24Store } from '../store/store.js';
+import { REQUEST_TIME_LIMIT_MS } from '../wire/bitrix24.js';
 
 /** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
 export type Bitrix24ClientOptions = Connection & {
@@ -12,7 +13,7 @@ export type Bitrix24ClientOptions = Connection & {
   fetch?: typeof globalThis.fetch;
   /**
    * Client-side leaky bucket shared by every request of this client: a plan preset (`'standard'`:
-   * 2 req/s drain, threshold 50; `'enterprise'`: 5 req/s, 250), custom numbers, or `false`.
+   * 2 req/s drain, threshold 50; `'enterprise'`: 5 req/s, 250), custom `{ drainPerSecond, threshold }`, or `false`.
    * The bucket counts as full 10% (at least 2) below the threshold. Default `'standard'`.
    */
   rateLimit?: RateLimit;
@@ -50,6 +51,9 @@ export type Bitrix24ClientOptions = Connection & {
 };
 
 /** The default `maxResponseBytes`: 8 MiB (see the option's documentation for the reasoning). */
+/** The default `timeoutMs`: a cloud portal cuts a request off after 60 s, plus time for the answer to arrive. */
+export const DEFAULT_TIMEOUT_MS = REQUEST_TIME_LIMIT_MS + 5000;
+
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */

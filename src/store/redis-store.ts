@@ -1,6 +1,7 @@
 // A store on Redis (or Valkey) for several processes calling one portal. It loads no Redis library
 // itself: it drives the client the caller created and connected.
 import { checkNumber } from '../client/check-option.js';
+import { REFRESH_TOKEN_LIFETIME_MS } from '../wire/bitrix24.js';
 import { createSharedStore, type Bucket, type StoreBackend } from './shared-store.js';
 import type { Bitrix24Store } from './store.js';
 import type { OAuthTokens } from '../client/auth.js';
@@ -74,8 +75,8 @@ end
 return 1
 `;
 
-/** Bitrix24 refresh tokens live 180 days; stored tokens not refreshed for that long are useless. */
-const TOKENS_TTL_MS = 180 * 24 * 3600 * 1000;
+/** Stored tokens not refreshed for a refresh token's lifetime are useless. */
+const TOKENS_TTL_MS = REFRESH_TOKEN_LIFETIME_MS;
 
 /** One function for raw commands, whichever client library was passed. */
 function commandSender(redis: IoRedisLike | NodeRedisLike): (args: string[]) => Promise<unknown> {
