@@ -4,11 +4,11 @@ import { methodNames, type MethodName } from '../../generated/methods.js';
 import { resolveEndpoint } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
-import { createEmit, type WaitEvent } from './hooks.js';
+import { createEmit } from './hooks.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
 import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { backoffDelay } from './retry.js';
+import { nextAttempt } from './retry.js';
 import { isRecord } from '../wire/json-pointer.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
@@ -59,7 +59,8 @@ function parseJson(text: unknown): unknown {
 export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Client {
   const endpoint = resolveEndpoint(options);
   const mask = (text: string) => redact(text, endpoint.secrets);
-  const fail = (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) =>
+  /** Builds (does not throw) the error for a failure, with every secret masked out of its strings. */
+  const maskedError = (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) =>
     new Bitrix24Error({ status, code: mask(code), description: mask(description), method: mask(method), ...(newOrigin && { newOrigin: mask(newOrigin) }) });
   const { now = Date.now, sleep = realSleep, operationTimeLimit: { maxWaitMs = 60_000, failFast = false } = {} } = options;
   checkOptions(options);
@@ -80,7 +81,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       allowInsecureHttp: options.allowInsecureHttp,
       sleep,
       emit,
-      fail,
+      maskedError,
       portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }),
@@ -88,6 +89,43 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     // It is read at each attempt, so a repeat after a refresh sends the new token.
     bodySerializer: (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body),
   });
+
+  /** One attempt: sends the call and reads its answer; resolves with the result or the failure as a Bitrix24Error. */
+  async function send(method: MethodName, params: unknown, signal?: AbortSignal, timeoutMs?: number) {
+    try {
+      const {
+        data,
+        error: body,
+        response,
+      } = await raw.POST(`/${method}`, {
+        body: params,
+        parseAs: 'text',
+        signal,
+        Request: PlainRequest,
+        [CALL_SETTINGS]: { method, timeoutMs },
+      } as never);
+      const { status } = response;
+      const payload = parseJson(response.ok ? data : body);
+      const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
+      // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
+      const serverNow = (time.finish as number) ?? now() / 1000;
+      if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - serverNow) * 1000);
+      if (response.ok && isRecord(payload) && 'result' in payload) return { status, result: payload.result };
+      return {
+        status,
+        error:
+          isRecord(payload) && typeof payload.error === 'string'
+            ? maskedError(status, payload.error, String(payload.error_description ?? ''), method)
+            : maskedError(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method),
+      };
+    } catch (thrown) {
+      // The transport turns every failure of a request it sent into a Bitrix24Error; anything else
+      // failed while the request was being built (JSON.stringify of a BigInt or a circular object).
+      if (!isBitrix24Error(thrown))
+        throw maskedError(0, 'INVALID_PARAMS', `Not sent: the parameters cannot be encoded as JSON (${(thrown as Error)?.message ?? String(thrown)})`, method);
+      return { status: thrown.status, error: thrown };
+    }
+  }
 
   async function call(method: MethodName, params: unknown, callOptions: CallOptions = {}): Promise<unknown> {
     const { signal, timeoutMs } = callOptions;
@@ -97,72 +135,37 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     for (let attempt = 1; ; attempt++) {
       const started = now();
       const usedToken = endpoint.accessToken;
-      let error: Bitrix24Error;
-      try {
-        const {
-          data,
-          error: body,
-          response,
-        } = await raw.POST(`/${method}`, {
-          body: params,
-          parseAs: 'text',
-          signal,
-          Request: PlainRequest,
-          [CALL_SETTINGS]: { method, timeoutMs },
-        } as never);
-        const { status } = response;
-        const payload = parseJson(response.ok ? data : body);
-        const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
-        // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
-        const serverNow = (time.finish as number) ?? now() / 1000;
-        if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - serverNow) * 1000);
-        if (response.ok && isRecord(payload) && 'result' in payload) {
-          emit('onAttempt', { method, attempt, status, durationMs: now() - started });
-          return payload.result;
-        }
-        error =
-          isRecord(payload) && typeof payload.error === 'string'
-            ? fail(status, payload.error, String(payload.error_description ?? ''), method)
-            : fail(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method);
-      } catch (thrown) {
-        // The transport turns every failure of a request it sent into a Bitrix24Error; anything else
-        // failed while the request was being built (JSON.stringify of a BigInt or a circular object).
-        if (!isBitrix24Error(thrown))
-          throw fail(0, 'INVALID_PARAMS', `Not sent: the parameters cannot be encoded as JSON (${(thrown as Error)?.message ?? String(thrown)})`, method);
-        error = thrown;
-      }
-      const event = { method, attempt, status: error.status, code: error.code };
-      const { code } = event;
+      const answer = await send(method, params, signal, timeoutMs);
+      const { error } = answer;
+      const event = { method, attempt, status: answer.status, ...(error && { code: error.code }) };
       emit('onAttempt', { ...event, durationMs: now() - started });
-      let delayMs = 0;
-      let reason: WaitEvent['reason'] = 'retry';
-      if (code === 'expired_token' && refresh && !refreshed) {
+      if (!error) return answer.result;
+
+      const step = nextAttempt(error, attempt, {
+        retry,
+        canRefresh: !!refresh && !refreshed,
+        resetInMs: (resets.get(method) ?? 0) - now(),
+        maxWaitMs,
+        failFast,
+      });
+      if (step.kind === 'throw') throw error;
+      if (step.kind === 'refresh') {
         refreshed = true;
         try {
-          await refresh(usedToken);
+          await refresh!(usedToken);
         } catch {
-          throw fail(401, 'TOKEN_REFRESH_FAILED', 'Refreshing the access token failed', method);
+          throw maskedError(401, 'TOKEN_REFRESH_FAILED', 'Refreshing the access token failed', method);
         }
-      } else {
-        if (!error.retryable || code === 'expired_token' || attempt >= (retry === false ? 1 : (retry?.attempts ?? 5))) throw error;
-        const reset = resets.get(method) ?? 0;
-        if (code === 'OPERATION_TIME_LIMIT' && (failFast || reset - now() > maxWaitMs)) throw error;
-        if (code === 'OPERATION_TIME_LIMIT' && reset > now()) {
-          // One second more, since Bitrix24 gives the reset time in whole seconds.
-          delayMs = reset - now() + 1000;
-          reason = 'operation-time-limit';
-        } else {
-          if (code === 'QUERY_LIMIT_EXCEEDED') limiter?.fill();
-          delayMs = backoffDelay(attempt, retry || {});
-        }
+        emit('onRetry', { ...event, code: error.code, delayMs: 0 });
+        continue;
       }
-      emit('onRetry', { ...event, delayMs });
-      if (delayMs) {
-        emit('onWait', { method, reason, delayMs });
-        await sleep(delayMs, signal).catch(() => {
-          throw fail(0, 'ABORTED', 'The call was aborted', method);
-        });
-      }
+      if (error.code === 'QUERY_LIMIT_EXCEEDED') limiter?.fill();
+      emit('onRetry', { ...event, code: error.code, delayMs: step.ms });
+      if (!step.ms) continue;
+      emit('onWait', { method, reason: step.reason, delayMs: step.ms });
+      await sleep(step.ms, signal).catch(() => {
+        throw maskedError(0, 'ABORTED', 'The call was aborted', method);
+      });
     }
   }
 

@@ -15,3 +15,42 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}, random
   // Jitter in the upper half spreads clients that failed together without ever retrying at once.
   return ceiling / 2 + (random() * ceiling) / 2;
 }
+
+/** What a failed attempt's caller needs to decide the next step, apart from the error. */
+export interface RetryPolicy {
+  /** The `retry` option in force for the call. */
+  retry?: false | RetryOptions;
+  /** A token refresh is set up and this call has not used it yet. */
+  canRefresh: boolean;
+  /** Milliseconds until the method's operating-time budget drops a basket; 0 or less when unknown or past. */
+  resetInMs: number;
+  /** The `operationTimeLimit` option: the longest wait for that reset, or fail at once. */
+  maxWaitMs: number;
+  failFast: boolean;
+  /** Jitter source, for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The next step after a failed attempt: give up with its error, refresh the token and repeat, or wait and repeat. */
+export type NextAttempt = { kind: 'throw' } | { kind: 'refresh' } | { kind: 'wait'; ms: number; reason: 'retry' | 'operation-time-limit' };
+
+const GIVE_UP: NextAttempt = { kind: 'throw' };
+
+/**
+ * Decides what follows failed `attempt` (1-based), as {@link nextHop} does for redirects: a refresh
+ * for the first `expired_token` (it does not count against `retry.attempts`); for a repeatable error
+ * with attempts left, the wait before repeating, which is the method's budget reset for 429
+ * `OPERATION_TIME_LIMIT` (https://apidocs.bitrix24.com/limits.html) and backoff for the rest.
+ */
+export function nextAttempt(error: { code: string; retryable: boolean }, attempt: number, policy: RetryPolicy): NextAttempt {
+  const { code } = error;
+  if (code === 'expired_token') return policy.canRefresh ? { kind: 'refresh' } : GIVE_UP;
+  const { retry } = policy;
+  if (!error.retryable || attempt >= (retry === false ? 1 : (retry?.attempts ?? 5))) return GIVE_UP;
+  if (code === 'OPERATION_TIME_LIMIT') {
+    if (policy.failFast || policy.resetInMs > policy.maxWaitMs) return GIVE_UP;
+    // One second more, since Bitrix24 gives the reset time in whole seconds.
+    if (policy.resetInMs > 0) return { kind: 'wait', ms: policy.resetInMs + 1000, reason: 'operation-time-limit' };
+  }
+  return { kind: 'wait', ms: backoffDelay(attempt, retry || {}, policy.random), reason: 'retry' };
+}

@@ -29,8 +29,8 @@ export interface TransportOptions {
   allowInsecureHttp?: boolean;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   emit: Emit;
-  /** Builds a {@link Bitrix24Error} with secrets masked. */
-  fail: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
+  /** Builds (does not throw) a {@link Bitrix24Error} with secrets masked. */
+  maskedError: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
   /** The one origin that gets the credentials, and what happens when it moves. */
   portal: PortalOptions;
   /** Largest answer body read, in bytes. */
@@ -83,7 +83,7 @@ export class PlainRequest {
  * fully read Response or throws a {@link Bitrix24Error}.
  */
 export function createTransport(options: TransportOptions) {
-  const { limiter, emit, fail } = options;
+  const { limiter, emit, maskedError } = options;
   const home = options.portal.origin;
   const policy = { followPortalMoves: options.portal.followPortalMoves, allowInsecureHttp: options.allowInsecureHttp };
   // Where requests go: the configured origin until a followed portal move re-targets the client.
@@ -104,7 +104,7 @@ export function createTransport(options: TransportOptions) {
     if (url.startsWith(`${home}/`)) url = portal + url.slice(home.length);
     else if (new URL(url).origin !== portal) {
       // A raw call's own baseUrl: the auth in its body (or its headers) would go to that origin.
-      throw fail(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
+      throw maskedError(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
     }
     let headers = request.headers;
     const body = request instanceof PlainRequest ? request.body : request.body ? await request.text() : null;
@@ -138,7 +138,7 @@ export function createTransport(options: TransportOptions) {
           const redirect = nextHop(response, url, hop, policy);
           if (redirect) {
             await response.body?.cancel().catch(() => {});
-            if (!redirect.follow) throw fail(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
+            if (!redirect.follow) throw maskedError(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
             if (redirect.moved) {
               moveTo(new URL(redirect.url).origin);
               // A cookie belongs to the host that set it; the opted-in credentials are the webhook code, `auth` and headers.
@@ -155,7 +155,7 @@ export function createTransport(options: TransportOptions) {
             response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined,
           );
           if (text === undefined) {
-            throw fail(
+            throw maskedError(
               response.status,
               'RESPONSE_TOO_LARGE',
               `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`,
@@ -171,7 +171,12 @@ export function createTransport(options: TransportOptions) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
       const code = signal?.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR';
-      throw fail(0, code, code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String((((error as Error)?.cause as Error) ?? error)?.message), method);
+      throw maskedError(
+        0,
+        code,
+        code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String((((error as Error)?.cause as Error) ?? error)?.message),
+        method,
+      );
     }
   };
 }
