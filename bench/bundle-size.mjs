@@ -21,9 +21,9 @@ export const apps = {
     createBitrix24Client({ webhookUrl: ${WEBHOOK} }).crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } })${show};`,
   ],
   'b24-lead-contact + batch': [
-    'the same app sending the link through client.batch(cmd…)',
-    `import { createBitrix24Client, cmd } from 'b24-lead-contact';
-    createBitrix24Client({ webhookUrl: ${WEBHOOK} }).batch({ a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) })
+    'the same app sending the link through batch(client, cmd…)',
+    `import { batch, createBitrix24Client, cmd } from 'b24-lead-contact';
+    batch(createBitrix24Client({ webhookUrl: ${WEBHOOK} }), { a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) })
       .then((o) => o.a.ok && o.a.result)${show};`,
   ],
   '@bitrix24/b24jssdk (B24Hook)': [

@@ -16,6 +16,8 @@ export type { Bitrix24Store, StoreClientOptions, StoreConnection, StoreContext }
 export { RATE_LIMIT_PLANS, type RateLimit } from './client/rate-limiter.js';
 export type { RetryOptions } from './client/retry.js';
 export {
+  batch,
+  bulk,
   cmd,
   MAX_BATCH_COMMANDS,
   type AnyBatchCommand,
@@ -34,6 +36,7 @@ export {
   type CommandBuilder,
   type CommandTree,
 } from './client/batch.js';
+export { rawClient } from './client/raw.js';
 export { encodeCommand, encodeQuery } from './client/batch-encoding.js';
 export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './client/method-tree.js';
 export type { MethodName } from '../generated/methods.js';

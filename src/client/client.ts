@@ -1,10 +1,8 @@
-import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from '../../generated/schema.js';
 import { methodNames, type MethodName } from '../../generated/methods.js';
 import { resolveEndpoint } from './auth.js';
-import { createBatchMethods, type BatchMethods } from './batch.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit } from './hooks.js';
+import { register } from './internals.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
 import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
@@ -16,20 +14,14 @@ import { createTokenRefresher } from './token-refresh.js';
 import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
 
 /**
- * The client: every method of the contract under its Bitrix24 name, the typed `batch` and `bulk`
- * (in place of the contract's raw `batch`), plus the raw openapi-fetch client.
+ * The client: every method of the contract under its Bitrix24 name, and `call` for any method by
+ * name. The typed batch is `batch(client, …)` and `bulk(client, …)`, the openapi-fetch client
+ * `rawClient(client)`: separate imports, so an app ships only what it uses.
  */
-export type Bitrix24Client = Omit<MethodTree, 'batch'> &
-  BatchMethods & {
-    /**
-     * The underlying openapi-fetch client, for `{ data, error, response }` style calls:
-     * `await client.raw.POST('/crm.lead.contact.add', { body })`. Auth, the rate limiter, timeouts and
-     * redirects apply; retries and token refresh do not.
-     */
-    readonly raw: Client<paths>;
-    /** Calls a method by its wire name; what every generated method uses. */
-    call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
-  };
+export type Bitrix24Client = Omit<MethodTree, 'batch'> & {
+  /** Calls a method by its wire name; what every generated method uses. */
+  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
+};
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
 
@@ -72,40 +64,29 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
   const resets = new Map<string, number>();
 
-  const raw = createClient<paths>({
-    baseUrl: endpoint.baseUrl,
-    fetch: createTransport({
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-      limiter,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      allowInsecureHttp: options.allowInsecureHttp,
-      sleep,
-      emit,
-      maskedError,
-      portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
-      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    }),
-    // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
-    // It is read at each attempt, so a repeat after a refresh sends the new token.
-    bodySerializer: (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body),
+  const transport = createTransport({
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    limiter,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    allowInsecureHttp: options.allowInsecureHttp,
+    sleep,
+    emit,
+    maskedError,
+    portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   });
+  // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
+  // It is read at each attempt, so a repeat after a refresh sends the new token.
+  const serialize = (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body);
+  const headers = new Headers({ 'Content-Type': 'application/json' });
 
   /** One attempt: sends the call and reads its answer; resolves with the result or the failure as a Bitrix24Error. */
   async function send(method: MethodName, params: unknown, signal?: AbortSignal, timeoutMs?: number) {
     try {
-      const {
-        data,
-        error: body,
-        response,
-      } = await raw.POST(`/${method}`, {
-        body: params,
-        parseAs: 'text',
-        signal,
-        Request: PlainRequest,
-        [CALL_SETTINGS]: { method, timeoutMs },
-      } as never);
+      const request = new PlainRequest(`${endpoint.baseUrl}/${method}`, { method: 'POST', headers, body: serialize(params), signal });
+      const response = await transport(Object.assign(request, { [CALL_SETTINGS]: { method, timeoutMs } }));
       const { status } = response;
-      const payload = parseJson(response.ok ? data : body);
+      const payload = parseJson(await response.text());
       const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
       // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
       const serverNow = (time.finish as number) ?? now() / 1000;
@@ -171,5 +152,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
 
   const tree = buildTree<MethodTree>(methodNames, (method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options));
   // The typed batch replaces the generated `batch(params)`; its requests still go through `call`.
-  return Object.assign(tree, { raw, call }, createBatchMethods(call, mask)) as unknown as Bitrix24Client;
+  const client = Object.assign(tree, { call }) as unknown as Bitrix24Client;
+  register(client, { call, mask, baseUrl: endpoint.baseUrl, fetch: transport, serialize });
+  return client;
 }

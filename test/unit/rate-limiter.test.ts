@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client } from '../../src/index.js';
+import { rawClient, createBitrix24Client } from '../../src/index.js';
 import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/client/rate-limiter.js';
 import { ok, sendJson, startFaultServer } from './fault-server.js';
 
@@ -106,7 +106,7 @@ describe('the client rate limiter against a portal that enforces the same bucket
     await client.crm.lead.contact.add(body);
     await client.crm.lead.contact.add(body);
     expect(waits).toEqual([]);
-    await client.raw.POST('/crm.lead.contact.add', { body });
+    await rawClient(client).POST('/crm.lead.contact.add', { body });
     expect(waits).toEqual(['rate-limit']);
     await client.crm.lead.contact.add(body);
     expect(waits).toEqual(['rate-limit', 'rate-limit']);
