@@ -41,6 +41,19 @@ export const apps = {
 };
 
 /**
+ * Where the bytes of a bundle come from: each input module's minified bytes in the output, largest
+ * first (gzip works on the whole file, so a module's share of the gzip size is roughly its share of these).
+ * @param {import('esbuild').Metafile} metafile
+ */
+function breakdown(metafile) {
+  const [output] = Object.values(metafile.outputs);
+  return Object.entries(output.inputs)
+    .map(([module, { bytesInOutput }]) => ({ module: module.replace(/^.*node_modules\//, ''), bytes: bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
  * @param {{ root: string, outDir: string }} options
  */
 export async function measureBundles({ root, outDir }) {
@@ -62,7 +75,9 @@ export async function measureBundles({ root, outDir }) {
     });
     const code = result.outputFiles[0].contents;
     writeFileSync(join(outDir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.js`), code);
-    rows.push({ name, note, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, inputs: Object.keys(result.metafile.inputs).length });
+    const row = { name, note, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, inputs: Object.keys(result.metafile.inputs).length };
+    if (name.startsWith('b24-lead-contact')) row.modules = breakdown(result.metafile);
+    rows.push(row);
   }
   rows.push({ name: '@2bad/bitrix', note: 'not measurable: built on got (Node-only), no browser build', rawBytes: null, gzipBytes: null, inputs: null });
   return { rows };
