@@ -2,7 +2,7 @@
 // A small stand-in for a Bitrix24 portal on loopback, for the benchmarks and the batch tests: it
 // answers every method with the Bitrix24 envelope, runs `batch` commands the way the batch page
 // describes (per-command results and errors, halt, the 50-command limit, no nested batch), and can
-// enforce the portal's leaky bucket (limits.md) with 503 QUERY_LIMIT_EXCEEDED.
+// enforce the portal's leaky bucket (https://apidocs.bitrix24.com/limits.html) with 503 QUERY_LIMIT_EXCEEDED.
 // Usage: node bench/bitrix-server.mjs [--port N] [--drain PER_SECOND --burst N]
 //   prints one JSON line {"origin": "..."}; GET /__stats returns the counters, POST /__reset clears them.
 import { createServer } from 'node:http';

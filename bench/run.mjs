@@ -141,7 +141,7 @@ if (only.has('sandbox')) {
   const sandbox = (results.sandbox = await measureSandbox({ root, quick, log }));
   const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
   sections.push(
-    '### Sandbox: targets (issue 10)\n\n' +
+    '### Sandbox: targets\n\n' +
       table(
         ['target', 'measured', 'met'],
         sandbox.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'no']),

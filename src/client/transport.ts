@@ -132,7 +132,7 @@ export function createTransport(options: TransportOptions) {
             body,
             signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
             // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
-            // a GET without its body (change-domen.md), so redirects are repeated here by hand.
+            // a GET without its body (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html), so redirects are repeated here by hand.
             redirect: 'manual',
           });
           const redirect = nextHop(response, url, hop, policy);
