@@ -11,7 +11,7 @@ import { isRecord } from '../wire/json-pointer.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
 import { createTokenRefresher } from './token-refresh.js';
-import { CALL_SETTINGS, createTransport, PlainRequest } from './transport.js';
+import { createTransport, PlainRequest } from './transport.js';
 
 /**
  * The client: every method of the contract under its Bitrix24 name, and `call` for any method by
@@ -83,8 +83,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   /** One attempt: sends the call and reads its answer; resolves with the result or the failure as a Bitrix24Error. */
   async function send(method: MethodName, params: unknown, signal?: AbortSignal, timeoutMs?: number) {
     try {
-      const request = new PlainRequest(`${endpoint.baseUrl}/${method}`, { method: 'POST', headers, body: serialize(params), signal });
-      const response = await transport(Object.assign(request, { [CALL_SETTINGS]: { method, timeoutMs } }));
+      const request = new PlainRequest(`${endpoint.baseUrl}/${method}`, { method: 'POST', headers, body: serialize(params), signal }, { method, timeoutMs });
+      const response = await transport(request);
       const { status } = response;
       const payload = parseJson(await response.text());
       const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};

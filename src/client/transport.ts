@@ -4,9 +4,6 @@ import type { RateLimiter } from './rate-limiter.js';
 import { readCappedText } from '../wire/read-body.js';
 import { nextHop } from './redirect.js';
 
-/** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
-export const CALL_SETTINGS = 'bitrix24';
-
 /** Per-call settings the transport reads from the request; absent for raw openapi-fetch calls. */
 export interface CallSettings {
   method: string;
@@ -56,10 +53,10 @@ export interface PortalOptions {
 }
 
 /**
- * What openapi-fetch builds for method calls instead of a WHATWG `Request` (its `Request` option):
- * it keeps the serialized body as a string, so the transport can send it, and send it again after a
- * redirect, without constructing and re-reading a `Request` stream, the costliest step of a call in
- * Node's fetch (bench/overhead.mjs). Raw openapi-fetch calls still get real `Request` objects.
+ * What `call()` hands the transport instead of a WHATWG `Request`: it keeps the serialized body as a
+ * string, so the transport can send it, and send it again after a redirect, without constructing and
+ * re-reading a `Request` stream, the costliest step of a call in Node's fetch (bench/overhead.mjs).
+ * Raw openapi-fetch calls (`rawClient`) still come as real `Request` objects.
  */
 export class PlainRequest {
   readonly url: string;
@@ -68,7 +65,11 @@ export class PlainRequest {
   readonly body: string | null;
   readonly signal: AbortSignal | undefined;
 
-  constructor(url: string, init: RequestInit) {
+  constructor(
+    url: string,
+    init: RequestInit,
+    readonly settings: Partial<CallSettings> = {},
+  ) {
     this.url = url;
     this.method = init.method ?? 'GET';
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
@@ -97,7 +98,7 @@ export function createTransport(options: TransportOptions) {
       .catch(() => {});
   };
   return async (request: Request | PlainRequest): Promise<Response> => {
-    const settings: Partial<CallSettings> = (request as never)[CALL_SETTINGS] ?? {};
+    const settings = request instanceof PlainRequest ? request.settings : {};
     const method = settings.method ?? new URL(request.url).pathname.split('/').pop()!;
     const signal = request.signal ?? undefined;
     let url = request.url;

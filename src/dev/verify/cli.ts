@@ -30,24 +30,27 @@ export interface VerifyFlags {
   help: boolean;
 }
 
-/** Parses the command line and `B24_LEAD_ID`; throws a {@link UsageError} that names the flag and the rule. */
-export function parseVerifyFlags(argv: string[], env: Record<string, string | undefined>): VerifyFlags {
-  let values;
+const FLAGS = {
+  lead: { type: 'string' },
+  write: { type: 'boolean', default: false },
+  proxy: { type: 'boolean', default: false },
+  port: { type: 'string', default: '4020' },
+  'allow-http': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** The raw flags; an unknown or malformed one is a {@link UsageError} followed by the help text. */
+function readFlags(argv: string[]) {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        lead: { type: 'string' },
-        write: { type: 'boolean', default: false },
-        proxy: { type: 'boolean', default: false },
-        port: { type: 'string', default: '4020' },
-        'allow-http': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    return parseArgs({ args: argv, options: FLAGS }).values;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
   }
+}
+
+/** Parses the command line and `B24_LEAD_ID`; throws a {@link UsageError} that names the flag and the rule. */
+export function parseVerifyFlags(argv: string[], env: Record<string, string | undefined>): VerifyFlags {
+  const values = readFlags(argv);
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
   const lead = values.lead ?? env.B24_LEAD_ID;
   if (lead !== undefined && !/^\d+$/.test(lead)) throw new UsageError(`--lead must be a lead id (digits), got ${JSON.stringify(lead)}`);
