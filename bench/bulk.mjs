@@ -42,13 +42,13 @@ export async function measureBulk({ ours, commands = 10_000, bucket = { drainPer
 
   rows.push({
     name: 'b24-lead-contact',
-    note: `client.bulk(cmd…), rateLimit: { drainPerSecond: ${bucket.drainPerSecond}, burst: ${bucket.burst} }`,
+    note: `bulk(client, cmd…), rateLimit: { drainPerSecond: ${bucket.drainPerSecond}, burst: ${bucket.burst} }`,
     ...(await against(bucket, commands, async (webhookUrl) => {
       const client = ours.createBitrix24Client({ webhookUrl, allowInsecureHttp: true, rateLimit: bucket });
       const list = params.map((p) => ours.cmd.crm.lead.contact.add(p));
       let lastLogged = 0;
       const started = performance.now();
-      const out = await client.bulk(list, {
+      const out = await ours.bulk(client, list, {
         onProgress: ({ done, total }) => {
           if (done - lastLogged >= total / 4 || done === total) {
             lastLogged = done;

@@ -21,9 +21,9 @@ export const apps = {
     createBitrix24Client({ webhookUrl: ${WEBHOOK} }).crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } })${show};`,
   ],
   'b24-lead-contact + batch': [
-    'the same app sending the link through client.batch(cmd…)',
-    `import { createBitrix24Client, cmd } from 'b24-lead-contact';
-    createBitrix24Client({ webhookUrl: ${WEBHOOK} }).batch({ a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) })
+    'the same app sending the link through batch(client, cmd…)',
+    `import { batch, createBitrix24Client, cmd } from 'b24-lead-contact';
+    batch(createBitrix24Client({ webhookUrl: ${WEBHOOK} }), { a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) })
       .then((o) => o.a.ok && o.a.result)${show};`,
   ],
   '@bitrix24/b24jssdk (B24Hook)': [
@@ -39,6 +39,19 @@ export const apps = {
       .then((r) => r.getData().result)${show};`,
   ],
 };
+
+/**
+ * Where the bytes of a bundle come from: each input module's minified bytes in the output, largest
+ * first (gzip works on the whole file, so a module's share of the gzip size is roughly its share of these).
+ * @param {import('esbuild').Metafile} metafile
+ */
+function breakdown(metafile) {
+  const [output] = Object.values(metafile.outputs);
+  return Object.entries(output.inputs)
+    .map(([module, { bytesInOutput }]) => ({ module: module.replace(/^.*node_modules\//, ''), bytes: bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
 
 /**
  * @param {{ root: string, outDir: string }} options
@@ -62,7 +75,9 @@ export async function measureBundles({ root, outDir }) {
     });
     const code = result.outputFiles[0].contents;
     writeFileSync(join(outDir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.js`), code);
-    rows.push({ name, note, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, inputs: Object.keys(result.metafile.inputs).length });
+    const row = { name, note, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, inputs: Object.keys(result.metafile.inputs).length };
+    if (name.startsWith('b24-lead-contact')) row.modules = breakdown(result.metafile);
+    rows.push(row);
   }
   rows.push({ name: '@2bad/bitrix', note: 'not measurable: built on got (Node-only), no browser build', rawBytes: null, gzipBytes: null, inputs: null });
   return { rows };

@@ -1,7 +1,7 @@
 // One worker process of the fleet benchmark (bench/fleet.mjs bundles it with src/ into dist/bench):
 // gets its settings as JSON in argv, reports `ready`, waits for `go`, links its commands with client.bulk
 // (with a Redis store unless `redisUrl` is null) and reports how many succeeded.
-import { cmd, createBitrix24Client } from 'b24-lead-contact';
+import { bulk, cmd, createBitrix24Client } from 'b24-lead-contact';
 import { createRedisStore } from 'b24-lead-contact/redis';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -22,7 +22,7 @@ const list = Array.from({ length: commands }, (_, i) => cmd.crm.lead.contact.add
 const go = new Promise((resolve) => process.once('message', resolve));
 process.send?.({ type: 'ready' });
 await go;
-const out = await client.bulk(list);
+const out = await bulk(client, list);
 process.send?.({ type: 'done', succeeded: out.filter((o) => o.ok).length }, () => {
   if (kind === 'ioredis') redis?.disconnect();
   else redis?.destroy();

@@ -1,4 +1,4 @@
-// The sandbox against issue 10's targets, side by side in one run, all from the built package
+// The sandbox against its performance targets (README, Performance), side by side in one run, all from the built package
 // (dist/lib, rebuilt first): sequential client calls in-process through `sandbox.fetch` (no socket);
 // the same client calls over loopback HTTP against startSandbox, the Prism mock and
 // bench/bitrix-server.mjs (a canned answer: what the client and loopback allow at best), each server

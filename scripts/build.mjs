@@ -14,3 +14,5 @@ for (const project of ['tsconfig.build.json', 'tsconfig.build-node.json'])
   execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
 mkdirSync(join(out, 'generated'), { recursive: true });
 for (const file of ['schema.d.ts', 'validators.js', 'validators.d.ts']) copyFileSync(join(root, 'generated', file), join(out, 'generated', file));
+// Plain JavaScript modules of src/ (shared with the scripts, which run before any build) and their types.
+for (const file of ['src/wire/json-pointer.js', 'src/wire/json-pointer.d.ts']) copyFileSync(join(root, file), join(out, file));

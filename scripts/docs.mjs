@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deref } from '../src/wire/json-pointer.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const docsFile = join(root, 'dist', 'docs', 'index.html');
@@ -20,18 +21,6 @@ export const contractFiles = { 'openapi.yaml': 'openapi.bundle.yaml', 'openapi.j
 const template = join(root, 'scripts', 'docs-template.hbs');
 const TITLE = 'Bitrix24 lead–contact API (crm.lead.contact.*)';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-/** Follows a local `$ref` (`#/components/...`) inside the bundle. */
-function deref(spec, node) {
-  while (node?.$ref) {
-    node = node.$ref
-      .slice(2)
-      .split('/')
-      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((at, key) => at?.[key], spec);
-  }
-  return node;
-}
 
 const cell = (text = '') =>
   String(text)
@@ -44,8 +33,8 @@ export function operationErrors(spec, operation) {
   return Object.entries(operation.responses ?? {})
     .filter(([status]) => Number(status) >= 400)
     .flatMap(([status, response]) =>
-      Object.entries(deref(spec, response)?.content?.['application/json']?.examples ?? {}).map(([name, example]) => {
-        const { summary, description, value } = deref(spec, example);
+      Object.entries(/** @type {any} */ (deref(spec, response))?.content?.['application/json']?.examples ?? {}).map(([name, example]) => {
+        const { summary, description, value } = /** @type {any} */ (deref(spec, example));
         return { status: Number(status), name, code: value?.error, summary, description };
       }),
     );
@@ -70,7 +59,7 @@ function errorTable(errors) {
 export function codeSamples(spec, method, operation) {
   const json = operation.requestBody?.content?.['application/json'];
   const first = Object.values(json?.examples ?? {})[0];
-  const { auth, ...params } = (first ? deref(spec, first).value : json?.example) ?? {};
+  const { auth, ...params } = (first ? /** @type {any} */ (deref(spec, first)).value : json?.example) ?? {};
   const host = spec.servers?.[0]?.variables?.portal?.default ?? 'your-portal.bitrix24.com';
   const curl = (url, body) =>
     [

@@ -12,6 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import * as esbuild from 'esbuild';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
 import YAML from 'yaml';
+import { deref, pointerKeys } from '../src/wire/json-pointer.js';
 
 const standaloneCode = standaloneModule.default ?? standaloneModule;
 const addFormats = addFormatsModule.default ?? addFormatsModule;
@@ -85,13 +86,8 @@ async function validatorModule(spec) {
     }
     responses[method] = {};
     for (const [status, response] of Object.entries(operation.responses)) {
-      const base = response.$ref
-        ? response.$ref
-            .slice(2)
-            .split('/')
-            .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-        : ['paths', path, 'post', 'responses', status];
-      const target = response.$ref ? base.reduce((at, key) => at[key], spec) : response;
+      const base = (response.$ref && pointerKeys(response.$ref)) || ['paths', path, 'post', 'responses', status];
+      const target = /** @type {any} */ (deref(spec, response));
       if (target.content?.['application/json']?.schema) responses[method][status] = exportOf(pointer(...base, 'content', 'application/json', 'schema'));
     }
   }

@@ -1,4 +1,5 @@
-export { createBitrix24Client, type Bitrix24Client, type Bitrix24ClientOptions } from './client.js';
+export { createBitrix24Client, type Bitrix24Client } from './client/client.js';
+export type { Bitrix24ClientOptions } from './client/options.js';
 export {
   Bitrix24Error,
   isBitrix24Error,
@@ -7,15 +8,16 @@ export {
   type Bitrix24ErrorInit,
   type ClientErrorCode,
   type KnownErrorCode,
-} from './errors.js';
-export type { Connection, OAuthConnection, WebhookConnection } from './auth.js';
-export type { PortalMove } from './transport.js';
-export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './hooks.js';
-export type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
-export { RATE_LIMIT_PLANS, type RateLimit } from './rate-limiter.js';
-export type { RetryOptions } from './retry.js';
-export type { OAuthTokens, TokenRefreshOptions } from './token-refresh.js';
+} from './client/errors.js';
+export type { Connection, OAuthConnection, OAuthTokens, TokenRefreshOptions, WebhookConnection } from './client/auth.js';
+export type { PortalMove } from './client/transport.js';
+export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './client/hooks.js';
+export type { Bitrix24Store, StoreClientOptions, StoreConnection, StoreContext } from './store/store.js';
+export { RATE_LIMIT_PLANS, type RateLimit } from './client/rate-limiter.js';
+export type { RetryOptions } from './client/retry.js';
 export {
+  batch,
+  bulk,
   cmd,
   MAX_BATCH_COMMANDS,
   type AnyBatchCommand,
@@ -33,8 +35,9 @@ export {
   type BulkProgress,
   type CommandBuilder,
   type CommandTree,
-} from './batch.js';
-export { encodeCommand, encodeQuery } from './batch-encoding.js';
-export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
+} from './client/batch.js';
+export { rawClient } from './client/raw.js';
+export { encodeCommand, encodeQuery } from './client/batch-encoding.js';
+export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './client/method-tree.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';

@@ -1,6 +1,7 @@
 import { checkDepth } from '../wire/bracket-form.js';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { WireError } from '../wire/wire-error.js';
+import { isRecord } from '../wire/json-pointer.js';
 import { journalPage } from './journal.js';
 import { DEFAULT_PORTAL, type PortalRegistry, type SandboxPortal } from './portal-registry.js';
 import type { Fault, SandboxAnswer } from './sandbox.js';
@@ -42,7 +43,6 @@ export const ADMIN_ROUTES: readonly Route[] = [
 
 const ok = (result: unknown): SandboxAnswer => ({ status: 200, body: { result } });
 const badRequest = (description: string) => new WireError(400, '', description);
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function jsonBody(body: string, required: boolean): unknown {
   if (body.trim() === '') {

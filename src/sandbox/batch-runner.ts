@@ -1,3 +1,4 @@
+import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { countParameters, decodeBracketForm, tooManyParameters } from '../wire/bracket-form.js';
 import { coerceToSchema, requestSchemaOf } from '../wire/contract.js';
 import type { WireLimits } from '../wire/limits.js';
@@ -6,7 +7,7 @@ import { contract } from './contract-data.js';
 import type { ResponseTime } from './response-time.js';
 
 /** Bitrix24 runs at most this many commands of one batch; the rest fail one by one. */
-export const MAX_BATCH_COMMANDS = 50;
+export { MAX_BATCH_COMMANDS };
 
 /** How the batch runner reaches the sandbox: run a command (result and time, or throw), or note one it refused. */
 export interface CommandRunner {

@@ -1,10 +1,9 @@
+import { type BucketNumbers, OPERATING_BASKET_MS, OPERATING_WINDOW_MS, RATE_LIMIT_PLANS, type RatePlan } from '../wire/bitrix24.js';
 import { WireError } from '../wire/wire-error.js';
 import { documentedError } from './contract-data.js';
 
-/** The portal's request-rate bucket: a plan preset or custom numbers (limits.md). */
-export type BucketPlan = 'standard' | 'enterprise' | { drainPerSecond: number; threshold: number };
-
-const PLANS = { standard: { drainPerSecond: 2, threshold: 50 }, enterprise: { drainPerSecond: 5, threshold: 250 } } as const;
+/** The portal's request-rate bucket: a plan preset or custom numbers (https://apidocs.bitrix24.com/limits.html). */
+export type BucketPlan = RatePlan | BucketNumbers;
 
 /**
  * The leaky bucket Bitrix24 keeps per portal: every request adds one, the level drains at a fixed
@@ -23,7 +22,7 @@ export class RequestBucket {
     plan: BucketPlan,
     private readonly now: () => number,
   ) {
-    ({ drainPerSecond: this.drainPerSecond, threshold: this.threshold } = typeof plan === 'string' ? PLANS[plan] : plan);
+    ({ drainPerSecond: this.drainPerSecond, threshold: this.threshold } = typeof plan === 'string' ? RATE_LIMIT_PLANS[plan] : plan);
     this.updatedAt = now();
   }
 
@@ -52,12 +51,10 @@ export interface OperatingLimit {
   costSeconds?: number;
 }
 
-const WINDOW_MS = 10 * 60 * 1000;
-
 /**
  * The `operating` counter of one method for one app or webhook: ten one-minute baskets, each
  * expiring ten minutes after its first call. A call is refused (429 `OPERATION_TIME_LIMIT`) when the
- * sum is already over the budget, so the call that crosses it still runs (limits.md's worked example).
+ * sum is already over the budget, so the call that crosses it still runs (the worked example on https://apidocs.bitrix24.com/limits.html).
  */
 export class OperatingBudget {
   private readonly baskets = new Map<number, { first: number; total: number }>();
@@ -69,14 +66,14 @@ export class OperatingBudget {
 
   private live() {
     const now = this.now();
-    for (const [key, basket] of this.baskets) if (now >= basket.first + WINDOW_MS) this.baskets.delete(key);
+    for (const [key, basket] of this.baskets) if (now >= basket.first + OPERATING_WINDOW_MS) this.baskets.delete(key);
     let operating = 0;
     let oldest = Number.POSITIVE_INFINITY;
     for (const basket of this.baskets.values()) {
       operating += basket.total;
       oldest = Math.min(oldest, basket.first);
     }
-    const resetAt = Math.ceil((Number.isFinite(oldest) ? oldest + WINDOW_MS : now) / 1000);
+    const resetAt = Math.ceil((Number.isFinite(oldest) ? oldest + OPERATING_WINDOW_MS : now) / 1000);
     return { operating, resetAt };
   }
 
@@ -92,7 +89,7 @@ export class OperatingBudget {
   /** Records one call and returns the counters its answer shows. */
   spend(): { operating: number; resetAt: number } {
     const now = this.now();
-    const key = Math.floor(now / 60_000);
+    const key = Math.floor(now / OPERATING_BASKET_MS);
     const basket = this.baskets.get(key) ?? { first: now, total: 0 };
     basket.total += this.limit.costSeconds ?? 1;
     this.baskets.set(key, basket);

@@ -1,14 +1,7 @@
-/** The `time` object of an answer, as Bitrix24 fills it (seconds, with the portal's offset in the dates). */
-export interface ResponseTime {
-  start: number;
-  finish: number;
-  duration: number;
-  processing: number;
-  date_start: string;
-  date_finish: string;
-  operating?: number;
-  operating_reset_at?: number;
-}
+import type { components } from '../../generated/schema.js';
+
+/** The `time` object of an answer, as the contract describes it (seconds, with the portal's offset in the dates). */
+export type ResponseTime = components['schemas']['ResponseTime'];
 
 const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 

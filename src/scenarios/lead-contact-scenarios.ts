@@ -1,5 +1,5 @@
-import type { Bitrix24Client } from '../client.js';
-import { isBitrix24Error } from '../errors.js';
+import type { Bitrix24Client } from '../client/client.js';
+import { isBitrix24Error } from '../client/errors.js';
 
 /** The records a scenario works on: a lead and three contacts, created for the run. */
 export interface ScenarioRecords {

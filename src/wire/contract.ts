@@ -1,3 +1,7 @@
+import { deref, resolvePointer } from './json-pointer.js';
+
+export { deref, resolvePointer };
+
 /** The parts of the bundled OpenAPI document the wire layer reads; everything else passes through. */
 export interface Contract {
   info: { version: string; [key: string]: unknown };
@@ -15,27 +19,6 @@ export interface Operation {
 
 /** A JSON Schema node as the contract writes it (possibly a `$ref`). */
 export type Schema = { $ref?: string; [key: string]: unknown };
-
-/** Follows a local JSON pointer such as `#/components/schemas/LeadId` inside the contract. */
-export function resolvePointer(contract: unknown, ref: string): unknown {
-  if (!ref.startsWith('#/')) return undefined;
-  let at: unknown = contract;
-  for (const part of ref.slice(2).split('/')) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
-/** A node with its `$ref` chain followed (at most 32 hops, so a cycle cannot hang). */
-export function deref<T = unknown>(contract: unknown, node: unknown): T {
-  let at = node;
-  for (let hop = 0; hop < 32 && typeof at === 'object' && at !== null && typeof (at as Schema).$ref === 'string'; hop++) {
-    at = resolvePointer(contract, (at as Schema).$ref!);
-  }
-  return at as T;
-}
 
 /** The operation of a method (`crm.lead.contact.add`), or undefined when the contract does not have it. */
 export function operationOf(contract: Contract, method: string): Operation | undefined {

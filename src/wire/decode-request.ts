@@ -1,5 +1,6 @@
 import { checkDepth, decodeBracketForm, type ParameterCount } from './bracket-form.js';
 import { coerceToSchema, requestSchemaOf, type Contract } from './contract.js';
+import { isRecord } from './json-pointer.js';
 import { DEFAULT_LIMITS, type WireLimits } from './limits.js';
 import type { MethodTarget } from './method-url.js';
 import { WireError } from './wire-error.js';
@@ -22,8 +23,6 @@ export interface RawRequest {
   contentType: string;
   body: string;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads the parameters of a call the way Bitrix24 does: a JSON body, a form body or the query string

@@ -107,10 +107,10 @@ describe.skipIf(!hasChromium)('the client in a real browser', () => {
   it('runs a typed batch', async () => {
     const outcome = await page.evaluate(
       async ({ webhookUrl }) => {
-        const { createBitrix24Client, cmd } = window.b24;
+        const { batch, createBitrix24Client, cmd } = window.b24;
         const client = createBitrix24Client({ webhookUrl, allowInsecureHttp: true });
         // The key matches the contract's default batch example: the mock answers from it, statelessly.
-        const out = await client.batch({ link_1010: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010, IS_PRIMARY: 'Y' } }) });
+        const out = await batch(client, { link_1010: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010, IS_PRIMARY: 'Y' } }) });
         return out.link_1010.ok;
       },
       { webhookUrl: `${mockUrl()}/rest/1/${WEBHOOK_CODE}/` },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bitrix24Error, cmd, encodeCommand } from '../../src/index.js';
+import { batch, Bitrix24Error, cmd, encodeCommand } from '../../src/index.js';
 import { mockClient, mockUrl, WEBHOOK_CODE } from '../support/helpers.js';
 
 const METHOD = 'batch';
@@ -18,17 +18,17 @@ async function post(body: string, contentType = 'application/json') {
 describe(METHOD, () => {
   describe('typed batch through the client', () => {
     it('links two contacts and returns each result under its key', async () => {
-      const out = await mockClient().batch(twoLinks);
+      const out = await batch(mockClient(), twoLinks);
       expect(out).toMatchObject({ link_1010: { ok: true, result: true }, link_1011: { ok: true, result: true } });
     });
 
     it('also works through the OAuth URL with the token in the body', async () => {
-      const out = await mockClient({ oauth: true }).batch(twoLinks);
+      const out = await batch(mockClient({ oauth: true }), twoLinks);
       expect(out.link_1010.ok).toBe(true);
     });
 
     it('returns a failed command as a typed Bitrix24Error and keeps the other result', async () => {
-      const out = await mockClient({ prefer: 'code=200, example=batchOneFailed' }).batch(twoLinks);
+      const out = await batch(mockClient({ prefer: 'code=200, example=batchOneFailed' }), twoLinks);
       expect(out.link_1010).toMatchObject({ ok: true, result: true });
       expect(out.link_1011.ok).toBe(false);
       if (out.link_1011.ok) return;
@@ -37,13 +37,13 @@ describe(METHOD, () => {
     });
 
     it('reports the commands halt skipped as BATCH_HALTED', async () => {
-      const out = await mockClient({ prefer: 'code=200, example=batchHalted' }).batch(twoLinks, { halt: true });
+      const out = await batch(mockClient({ prefer: 'code=200, example=batchHalted' }), twoLinks, { halt: true });
       expect(out.link_1010).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       expect(out.link_1011).toMatchObject({ ok: false, error: { code: 'BATCH_HALTED' } });
     });
 
     it('reads a command list answered with JSON arrays', async () => {
-      const out = await mockClient({ prefer: 'code=200, example=batchListResult' }).batch([twoLinks.link_1010, twoLinks.link_1011]);
+      const out = await batch(mockClient({ prefer: 'code=200, example=batchListResult' }), [twoLinks.link_1010, twoLinks.link_1011]);
       expect(out).toMatchObject([
         { ok: true, result: true },
         { ok: true, result: true },
@@ -51,9 +51,9 @@ describe(METHOD, () => {
     });
 
     it('reads the per-command forms of the batch errors', async () => {
-      const over = await mockClient({ prefer: 'code=200, example=batchCommandsOverLimit' }).batch({ c1: twoLinks.link_1010, c51: twoLinks.link_1011 });
+      const over = await batch(mockClient({ prefer: 'code=200, example=batchCommandsOverLimit' }), { c1: twoLinks.link_1010, c51: twoLinks.link_1011 });
       expect(over.c51).toMatchObject({ ok: false, error: { code: 'ERROR_BATCH_LENGTH_EXCEEDED' } });
-      const nested = await mockClient({ prefer: 'code=200, example=batchNestedBatchRefused' }).batch({
+      const nested = await batch(mockClient({ prefer: 'code=200, example=batchNestedBatchRefused' }), {
         link_1010: twoLinks.link_1010,
         inner: twoLinks.link_1011,
       });
@@ -66,7 +66,7 @@ describe(METHOD, () => {
       [503, 'queryLimitExceeded', 'QUERY_LIMIT_EXCEEDED'],
     ])('rejects with a Bitrix24Error when the whole request fails (%i %s)', async (status, example, code) => {
       const client = mockClient({ prefer: `code=${status}, example=${example}` });
-      await expect(client.batch(twoLinks, { retry: false })).rejects.toMatchObject({ status, code, method: METHOD });
+      await expect(batch(client, twoLinks, { retry: false })).rejects.toMatchObject({ status, code, method: METHOD });
     });
 
     it('the mock accepts the client’s encoding of awkward values', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rawClient } from '../../src/index.js';
 import {
   documentedErrors,
   itAnswersEveryUrlForm,
@@ -29,7 +30,7 @@ describe(METHOD, () => {
     });
 
     it('keeps the raw openapi-fetch client for { data, error } use', async () => {
-      const { data, error, response } = await mockClient().raw.POST('/crm.lead.contact.add', { body: seedRequest });
+      const { data, error, response } = await rawClient(mockClient()).POST('/crm.lead.contact.add', { body: seedRequest });
       expect(response.status).toBe(200);
       expect(error).toBeUndefined();
       expect(data?.result).toBe(true);

@@ -11,7 +11,12 @@ const CONTENTS: Record<string, RegExp[]> = {
   // to (docs/*.md, so its links resolve in node_modules too) are listed in `files`.
   'package files': [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^SECURITY\.md$/, /^docs\/[a-z-]+\.md$/],
   // The client: compiled runtime, its declarations, and the generated method list and types it imports.
-  '.': [/^dist\/lib\/src\/[a-z-]+\.(js|d\.ts)$/, /^dist\/lib\/generated\/methods\.(js|d\.ts)$/, /^dist\/lib\/generated\/schema\.d\.ts$/],
+  '.': [
+    /^dist\/lib\/src\/(client\/)?[a-z-]+\.(js|d\.ts)$/,
+    /^dist\/lib\/src\/wire\/(bitrix24|json-pointer|read-body)\.(js|d\.ts)$/,
+    /^dist\/lib\/generated\/methods\.(js|d\.ts)$/,
+    /^dist\/lib\/generated\/schema\.d\.ts$/,
+  ],
   './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],
   './openapi.json': [/^generated\/openapi\.bundle\.json$/],
   './schema': [/^generated\/schema\.d\.ts$/],
@@ -19,7 +24,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // The sandbox: the in-process engine (browser condition) and the Node entry with its HTTP server, on
   // the wire layer, with the contract and the validators compiled from it.
   './sandbox': [
-    /^dist\/lib\/src\/(sandbox|wire)\/[a-z-]+\.(js|d\.ts)$/,
+    /^dist\/lib\/src\/(sandbox|wire)\/[a-z0-9-]+\.(js|d\.ts)$/,
     /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/validators\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/openapi\.bundle\.json$/,
@@ -29,7 +34,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // `npx b24-lead-contact sandbox`.
   'bin:b24-lead-contact': [/^dist\/lib\/src\/node\/cli\.(js|d\.ts)$/],
   // The Redis store for fleets: its entry and the shared-store logic only it imports.
-  './redis': [/^dist\/lib\/src\/(redis|shared-store|store)\.(js|d\.ts)$/],
+  './redis': [/^dist\/lib\/src\/redis\.(js|d\.ts)$/, /^dist\/lib\/src\/store\/[a-z-]+\.(js|d\.ts)$/],
 };
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

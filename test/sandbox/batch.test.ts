@@ -1,7 +1,7 @@
 // `batch` as the sandbox runs it: order, `$result` references, halt, the 50-command limit and the
 // refusal of nested batches, every part keyed like `cmd`; batch commands appear in the journal.
 import { describe, expect, it } from 'vitest';
-import { cmd } from '../../src/index.js';
+import { batch, cmd } from '../../src/index.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const json = { 'content-type': 'application/json' };
@@ -9,7 +9,7 @@ const json = { 'content-type': 'application/json' };
 describe('batch', () => {
   it('runs commands in order, each seeing what the earlier ones changed', async () => {
     const { client } = sandboxWithClient();
-    const out = await client.batch({
+    const out = await batch(client, {
       link: cmd.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } }),
       again: cmd.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } }),
       read: cmd.crm.lead.contact.items.get({ id: 2 }),
@@ -35,7 +35,7 @@ describe('batch', () => {
 
   it('reports each failed command under its own key in result_error and runs the rest', async () => {
     const { client } = sandboxWithClient();
-    const out = await client.batch({
+    const out = await batch(client, {
       bad: cmd.crm.lead.contact.add({ id: 999, fields: { CONTACT_ID: 1020 } }),
       good: cmd.crm.lead.contact.items.get({ id: 1 }),
     });
@@ -45,7 +45,8 @@ describe('batch', () => {
 
   it('with halt, stops at the first failing command', async () => {
     const { client, sandbox } = sandboxWithClient();
-    const out = await client.batch(
+    const out = await batch(
+      client,
       { bad: cmd.crm.lead.contact.add({ id: 999, fields: { CONTACT_ID: 1020 } }), never: cmd.crm.lead.contact.items.delete({ id: 1 }) },
       { halt: true },
     );
@@ -76,7 +77,7 @@ describe('batch', () => {
 
   it('a command list (array) is keyed by position; empty parts are []', async () => {
     const { client } = sandboxWithClient();
-    const out = await client.batch([cmd.crm.lead.contact.items.get({ id: 1 }), cmd.crm.lead.contact.items.get({ id: 2 })]);
+    const out = await batch(client, [cmd.crm.lead.contact.items.get({ id: 1 }), cmd.crm.lead.contact.items.get({ id: 2 })]);
     expect(out).toMatchObject([{ ok: true }, { ok: true, result: [] }]);
     const { send } = sandboxWithClient();
     const answer = await send('batch', { headers: json, body: JSON.stringify({ cmd: ['crm.lead.contact.items.get?id=1'] }) });

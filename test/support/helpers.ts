@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, inject, it } from 'vitest';
 import { Bitrix24Error, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
+import { deref } from '../../src/wire/json-pointer.js';
 
 /** The bundled contract, as tests read it. */
 export const spec = JSON.parse(readFileSync(new URL('../../generated/openapi.bundle.json', import.meta.url), 'utf8'));
@@ -47,12 +48,7 @@ export async function postRaw(path: string, body: string | undefined, contentTyp
 
 /** Resolves a `$ref` like `#/components/examples/leadNotFound` inside the bundle. */
 export function resolveRef<T = any>(node: any): T {
-  if (!node?.$ref) return node;
-  return node.$ref
-    .slice(2)
-    .split('/')
-    .map((part: string) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((at: any, key: string) => at[key], spec);
+  return deref<T>(spec, node);
 }
 
 /** Every documented error example of a method: status, example name and the error body it shows. */

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { cmd, createBitrix24Client, type Bitrix24Error, type BatchCommand, type BatchOutcome, type MethodResult } from '../../src/index.js';
+import { bulk, batch, cmd, createBitrix24Client, type Bitrix24Error, type BatchCommand, type BatchOutcome, type MethodResult } from '../../src/index.js';
 
 const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/' });
 type Items = MethodResult<'crm.lead.contact.items.get'>;
@@ -33,7 +33,7 @@ describe('cmd', () => {
 
 describe('client.batch', () => {
   it('types each outcome by its own command', async () => {
-    const out = await client.batch({
+    const out = await batch(client, {
       a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }),
       b: cmd.crm.lead.contact.items.get({ id: 1 }),
     });
@@ -46,7 +46,7 @@ describe('client.batch', () => {
   });
 
   it('keeps positions for a command list', async () => {
-    const out = await client.batch([cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }), cmd.crm.lead.contact.items.get({ id: 1 })], {
+    const out = await batch(client, [cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }), cmd.crm.lead.contact.items.get({ id: 1 })], {
       halt: true,
     });
     expectTypeOf(out[0]).toEqualTypeOf<BatchOutcome<boolean>>();
@@ -55,18 +55,18 @@ describe('client.batch', () => {
 
   it('takes typed commands only, not the raw batch parameters', () => {
     // @ts-expect-error a raw command string is not a typed command
-    client.batch({ a: 'crm.lead.contact.add?id=1' });
+    batch(client, { a: 'crm.lead.contact.add?id=1' });
     // @ts-expect-error the generated raw batch(params) is replaced by the typed one
-    client.batch({ cmd: { a: 'crm.lead.contact.add?id=1' }, halt: 0 });
+    batch(client, { cmd: { a: 'crm.lead.contact.add?id=1' }, halt: 0 });
     // @ts-expect-error halt is a boolean option
-    client.batch({ a: cmd.crm.lead.contact.fields() }, { halt: 1 });
+    batch(client, { a: cmd.crm.lead.contact.fields() }, { halt: 1 });
   });
 });
 
 describe('client.bulk', () => {
   it('types a computed list and its progress', async () => {
     const commands = [1010, 1011].map((id) => cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: id } }));
-    const out = await client.bulk(commands, {
+    const out = await bulk(client, commands, {
       onProgress: (progress) => expectTypeOf(progress).toEqualTypeOf<{ done: number; total: number }>(),
       signal: new AbortController().signal,
     });
@@ -75,7 +75,7 @@ describe('client.bulk', () => {
 
   it('types a computed record', async () => {
     const commands: Record<string, BatchCommand<'crm.lead.contact.items.get'>> = { lead1: cmd.crm.lead.contact.items.get({ id: 1 }) };
-    const out = await client.bulk(commands);
+    const out = await bulk(client, commands);
     expectTypeOf(out).toEqualTypeOf<{ [key: string]: BatchOutcome<Items> }>();
   });
 });

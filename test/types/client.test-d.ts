@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ErrorCode, type Bitrix24Error } from '../../src/index.js';
+import { rawClient, createBitrix24Client, type Bitrix24ErrorCode, type Bitrix24Error } from '../../src/index.js';
 
 const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/' });
 
@@ -68,6 +68,6 @@ describe('Bitrix24Error types', () => {
 
   it('keeps the raw client typed by path', () => {
     // @ts-expect-error the raw client knows only the contract's paths
-    client.raw.POST('/crm.lead.contact.ad', { body: { id: 1 } });
+    rawClient(client).POST('/crm.lead.contact.ad', { body: { id: 1 } });
   });
 });

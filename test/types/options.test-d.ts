@@ -13,8 +13,12 @@ const webhookUrl = 'https://example.bitrix24.com/rest/1/code/';
 
 describe('client options', () => {
   it('takes a plan preset, custom bucket numbers or false as rateLimit', () => {
-    expectTypeOf<RateLimit>().toEqualTypeOf<false | 'standard' | 'enterprise' | { drainPerSecond: number; burst: number }>();
+    expectTypeOf<RateLimit>().toEqualTypeOf<
+      false | 'standard' | 'enterprise' | { drainPerSecond: number; threshold: number } | { drainPerSecond: number; burst: number }
+    >();
     createBitrix24Client({ webhookUrl, rateLimit: 'enterprise' });
+    createBitrix24Client({ webhookUrl, rateLimit: { drainPerSecond: 1, threshold: 10 } });
+    // The name before 0.2, kept as a deprecated alias.
     createBitrix24Client({ webhookUrl, rateLimit: { drainPerSecond: 1, burst: 10 } });
     // @ts-expect-error there is no such plan
     createBitrix24Client({ webhookUrl, rateLimit: 'premium' });

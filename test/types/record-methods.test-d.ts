@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { cmd, createBitrix24Client, type components } from '../../src/index.js';
+import { batch, cmd, createBitrix24Client, type components } from '../../src/index.js';
 
 const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/' });
 type Schemas = components['schemas'];
@@ -112,7 +112,7 @@ describe('crm.contact.get types', () => {
 
 describe('batch commands for the record methods', () => {
   it('type each command’s result', async () => {
-    const out = await client.batch({
+    const out = await batch(client, {
       lead: cmd.crm.lead.add({ fields: { TITLE: 'Referral' } }),
       read: cmd.crm.lead.get({ id: 1 }),
     });

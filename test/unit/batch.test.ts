@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Bitrix24Error, cmd, createBitrix24Client, type AnyBatchCommand, type Bitrix24ClientOptions } from '../../src/index.js';
+import { Bitrix24Error, batch, bulk, cmd, createBitrix24Client, type AnyBatchCommand, type Bitrix24ClientOptions } from '../../src/index.js';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/node/sandbox.js';
 import { startBucketPortal, tally, type Bucket } from '../support/bucket-portal.js';
 
@@ -42,10 +42,10 @@ async function server(options: StartSandboxOptions = {}, bucket?: Bucket) {
   return started;
 }
 
-describe('client.batch', () => {
+describe('batch(client, …)', () => {
   it('posts the encoded commands as JSON to {webhook}/batch with halt 0', async () => {
     const { client, requests } = observed(() => answer({ result: { a: true, b: true } }));
-    await client.batch({ a: link(1010), b: cmd.crm.lead.contact.items.get({ id: 1 }) });
+    await batch(client, { a: link(1010), b: cmd.crm.lead.contact.items.get({ id: 1 }) });
     expect(requests).toHaveLength(1);
     expect(requests[0]!.url).toBe(`https://example.bitrix24.com/rest/1/${CODE}/batch`);
     expect(requests[0]!.body).toEqual({
@@ -62,7 +62,7 @@ describe('client.batch', () => {
         result_time: { ok: TIME },
       }),
     );
-    const out = await client.batch({ ok: link(1010), missing: link(404) });
+    const out = await batch(client, { ok: link(1010), missing: link(404) });
     expect(out.ok).toEqual({ ok: true, result: true, time: TIME });
     expect(out.missing.ok).toBe(false);
     if (out.missing.ok) return;
@@ -72,13 +72,13 @@ describe('client.batch', () => {
 
   it('reads result_total and result_next of list commands', async () => {
     const { client } = observed(() => answer({ result: { links: [] }, result_total: { links: 120 }, result_next: { links: 50 } }));
-    const out = await client.batch({ links: cmd.crm.lead.contact.items.get({ id: 1 }) });
+    const out = await batch(client, { links: cmd.crm.lead.contact.items.get({ id: 1 }) });
     expect(out.links).toMatchObject({ ok: true, result: [], total: 120, next: 50 });
   });
 
   it('takes a command list and answers with an array in the same order, also when Bitrix24 answers with JSON arrays', async () => {
     const { client, requests } = observed(() => answer({ result: [true, false] }));
-    const out = await client.batch([link(1010), link(1011)]);
+    const out = await batch(client, [link(1010), link(1011)]);
     expect(requests[0]!.body.cmd).toEqual(['crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010', 'crm.lead.contact.add?id=1&fields[CONTACT_ID]=1011']);
     expect(out).toEqual([
       { ok: true, result: true },
@@ -89,42 +89,42 @@ describe('client.batch', () => {
   it('with halt, sends halt 1 and reports the commands Bitrix24 did not run as BATCH_HALTED', async () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
-    const out = await client.batch({ first: link(1010), broken: link(404), never: link(1012) }, { halt: true });
+    const out = await batch(client, { first: link(1010), broken: link(404), never: link(1012) }, { halt: true });
     expect(out.first.ok).toBe(true);
     expect(out.broken).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(out.never).toMatchObject({ ok: false, error: { code: 'BATCH_HALTED', method: 'crm.lead.contact.add' } });
-    const without = await client.batch({ first: link(1010), broken: link(404), never: link(1012) });
+    const without = await batch(client, { first: link(1010), broken: link(404), never: link(1012) });
     expect(without.never.ok).toBe(true);
   });
 
   it('rejects with one Bitrix24Error when the batch request as a whole fails', async () => {
     const { client } = observed(() => json({ error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' }, 400));
-    await expect(client.batch({ a: link(1010) })).rejects.toMatchObject({ status: 400, code: 'ERROR_BATCH_LENGTH_EXCEEDED', method: 'batch' });
+    await expect(batch(client, { a: link(1010) })).rejects.toMatchObject({ status: 400, code: 'ERROR_BATCH_LENGTH_EXCEEDED', method: 'batch' });
   });
 
   it('refuses more than 50 commands and batch inside batch before sending anything', async () => {
     const { client, requests } = observed(() => answer({}));
     const many = Array.from({ length: 51 }, (_, i) => link(1000 + i));
-    await expect(client.batch(many)).rejects.toThrow(RangeError);
+    await expect(batch(client, many)).rejects.toThrow(RangeError);
     const nested = { method: 'batch', params: { cmd: {} } } as unknown as AnyBatchCommand;
-    await expect(client.batch({ nested })).rejects.toThrow(/batch cannot run inside batch/);
+    await expect(batch(client, { nested })).rejects.toThrow(/batch cannot run inside batch/);
     expect(requests).toHaveLength(0);
   });
 
   it('sends nothing for no commands', async () => {
     const { client, requests } = observed(() => answer({}));
-    await expect(client.batch({})).resolves.toEqual({});
+    await expect(batch(client, {})).resolves.toEqual({});
     expect(requests).toHaveLength(0);
   });
 
   it('marks a command that is in no part of the answer as BATCH_NO_RESULT', async () => {
     const { client } = observed(() => answer({ result: { a: true } }));
-    const out = await client.batch({ a: link(1), b: link(2) });
+    const out = await batch(client, { a: link(1), b: link(2) });
     expect(out.b).toMatchObject({ ok: false, error: { code: 'BATCH_NO_RESULT' } });
   });
 });
 
-describe('client.bulk', () => {
+describe('bulk(client, …)', () => {
   const keyed = (count: number, broken: number[] = []) =>
     Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, link(broken.includes(i) ? 404 : 1000 + i)]));
 
@@ -132,7 +132,7 @@ describe('client.bulk', () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
     const progress: number[] = [];
-    const out = await client.bulk(keyed(120, [77]), { onProgress: ({ done, total }) => progress.push(done / total) });
+    const out = await bulk(client, keyed(120, [77]), { onProgress: ({ done, total }) => progress.push(done / total) });
     expect(tally(local)).toEqual({ requests: 3, rejected: 0, batches: 3, commands: 120, largestBatch: 50 });
     expect(Object.keys(out)).toEqual(Object.keys(keyed(120)));
     expect(Object.values(out).filter((o) => o.ok)).toHaveLength(119);
@@ -143,7 +143,7 @@ describe('client.bulk', () => {
   it('keeps the order of a command list across batches', async () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
-    const out = await client.bulk(Array.from({ length: 130 }, (_, i) => cmd.crm.contact.get({ id: 1000 + i })));
+    const out = await bulk(client, Array.from({ length: 130 }, (_, i) => cmd.crm.contact.get({ id: 1000 + i })));
     expect(out.map((o) => (o.ok ? o.result.ID : null))).toEqual(Array.from({ length: 130 }, (_, i) => String(1000 + i)));
   });
 
@@ -153,7 +153,7 @@ describe('client.bulk', () => {
         ? json({ error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' }, 500)
         : request.json().then((body: any) => answer({ result: Object.fromEntries(Object.keys(body.cmd).map((k) => [k, true])) })),
     );
-    const out = await client.bulk(keyed(120));
+    const out = await bulk(client, keyed(120));
     expect(requests).toHaveLength(3);
     const failed = Object.entries(out)
       .filter(([, o]) => !o.ok)
@@ -166,7 +166,7 @@ describe('client.bulk', () => {
   it('with halt, stops after the batch with the first failure', async () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
-    const out = await client.bulk(keyed(150, [60]), { halt: true });
+    const out = await bulk(client, keyed(150, [60]), { halt: true });
     expect(tally(local).requests).toBe(2);
     expect(out.k59!.ok).toBe(true);
     expect(out.k60).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -178,7 +178,7 @@ describe('client.bulk', () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
     const controller = new AbortController();
-    const out = await client.bulk(keyed(200), { signal: controller.signal, onProgress: ({ done }) => done >= 100 && controller.abort() });
+    const out = await bulk(client, keyed(200), { signal: controller.signal, onProgress: ({ done }) => done >= 100 && controller.abort() });
     expect(tally(local).requests).toBe(2);
     expect(Object.values(out).filter((o) => o.ok)).toHaveLength(100);
     expect(out.k100).toMatchObject({ ok: false, error: { code: 'ABORTED', status: 0 } });
@@ -193,18 +193,18 @@ describe('client.bulk', () => {
           setTimeout(() => controller.abort(), 5);
         }),
     );
-    const out = await client.bulk(keyed(60), { signal: controller.signal });
+    const out = await bulk(client, keyed(60), { signal: controller.signal });
     expect(out.k0).toMatchObject({ ok: false, error: { code: 'ABORTED', description: expect.stringMatching(/may or may not have run/) } });
     expect(out.k59).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
   });
 
   it('refuses a chunk size outside 1..50', async () => {
     const { client } = observed(() => answer({}));
-    await expect(client.bulk([link(1)], { chunkSize: 51 })).rejects.toThrow(RangeError);
+    await expect(bulk(client, [link(1)], { chunkSize: 51 })).rejects.toThrow(RangeError);
   });
 });
 
-describe('client.bulk against a portal that enforces the leaky bucket', () => {
+describe('bulk(client, …) against a portal that enforces the leaky bucket', () => {
   /** A shared virtual clock: the client's waits advance it, the server's bucket reads it. */
   function virtualTime() {
     let t = 0;
@@ -243,7 +243,7 @@ describe('client.bulk against a portal that enforces the leaky bucket', () => {
       sleep: clock.sleep,
       fetch,
     });
-    const out = await client.bulk(commands);
+    const out = await bulk(client, commands);
     expect(counts).toEqual({ requests: 40, rejected: 0 });
     expect(out.every((o) => o.ok)).toBe(true);
     const bound = ((40 - bucket.burst) / bucket.drainPerSecond) * 1000;
@@ -264,7 +264,7 @@ describe('client.bulk against a portal that enforces the leaky bucket', () => {
       now: clock.now,
       sleep: clock.sleep,
     });
-    const out = await client.bulk(commands.slice(0, 1000));
+    const out = await bulk(client, commands.slice(0, 1000));
     expect(counts).toEqual({ requests: 20, rejected: 10 });
     expect(out.filter((o) => !o.ok && o.error.code === 'QUERY_LIMIT_EXCEEDED')).toHaveLength(500);
     expect(out.slice(0, 500).every((o) => o.ok)).toBe(true);

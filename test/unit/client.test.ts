@@ -68,8 +68,9 @@ describe('createBitrix24Client', () => {
   });
 
   it.each([
-    ['a zero drain rate', { rateLimit: { drainPerSecond: 0, burst: 10 } }, /rateLimit\.drainPerSecond must be a positive number, got 0/],
-    ['a fractional burst', { rateLimit: { drainPerSecond: 2, burst: 2.5 } }, /rateLimit\.burst must be a whole number ≥ 1, got 2\.5/],
+    ['a zero drain rate', { rateLimit: { drainPerSecond: 0, threshold: 10 } }, /rateLimit\.drainPerSecond must be a positive number, got 0/],
+    ['a fractional threshold', { rateLimit: { drainPerSecond: 2, threshold: 2.5 } }, /rateLimit\.threshold must be a whole number ≥ 1, got 2\.5/],
+    ['a fractional burst (the deprecated name)', { rateLimit: { drainPerSecond: 2, burst: 2.5 } }, /rateLimit\.burst must be a whole number ≥ 1, got 2\.5/],
     ['an unknown plan', { rateLimit: 'gold' }, /rateLimit must be false, 'standard', 'enterprise'/],
     ['a NaN timeout', { timeoutMs: Number.NaN }, /timeoutMs must be a positive number, got NaN/],
     ['zero attempts', { retry: { attempts: 0 } }, /retry\.attempts must be a whole number ≥ 1, got 0/],

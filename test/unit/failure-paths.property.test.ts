@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bitrix24Error, cmd, createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type ClientErrorCode } from '../../src/index.js';
+import { Bitrix24Error, batch, bulk, cmd, createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type ClientErrorCode } from '../../src/index.js';
 import type { BatchErrorCode } from '../../src/index.js';
 import { leaks, spellings } from '../support/secret-spellings.js';
 
@@ -172,7 +172,7 @@ describe('every failure of a call is a Bitrix24Error with a known code and no se
           const call =
             how === 'method'
               ? client.crm.lead.contact.add(params, { signal })
-              : client[how]([cmd.crm.lead.contact.add(params), cmd.crm.lead.contact.items.get({ id: 1 })], { signal });
+              : { batch, bulk }[how](client, [cmd.crm.lead.contact.add(params), cmd.crm.lead.contact.items.get({ id: 1 })], { signal });
 
           const errors: unknown[] = [];
           const settled = await call.then(

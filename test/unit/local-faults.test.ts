@@ -2,7 +2,7 @@
 // to come back as NETWORK_ERROR with retryable: true and were retried with backoff, though the first
 // never left the client (or the portal had already answered).
 import { afterEach, describe, expect, it } from 'vitest';
-import { cmd, createBitrix24Client, isBitrix24Error, type AnyBatchCommand, type Bitrix24Error } from '../../src/index.js';
+import { bulk, batch, cmd, createBitrix24Client, isBitrix24Error, type AnyBatchCommand, type Bitrix24Error } from '../../src/index.js';
 import type { AttemptEvent, RetryEvent } from '../../src/index.js';
 import { fakeClock, ok, sendJson, startFaultServer, type Script } from '../support/fault-server.js';
 
@@ -75,7 +75,7 @@ describe('parameters that cannot be encoded fail once, at once, as INVALID_PARAM
     ['NaN', () => cmd.crm.lead.contact.add({ id: Number.NaN, fields: { CONTACT_ID: 1010 } }), /Cannot encode id/],
   ])('a batch command with %s: the batch is not sent', async (_case, command, reason) => {
     const t = await setup();
-    for (const run of [() => t.client.batch({ a: command() as AnyBatchCommand }), () => t.client.bulk({ a: command() as AnyBatchCommand })]) {
+    for (const run of [() => batch(t.client, { a: command() as AnyBatchCommand }), () => bulk(t.client, { a: command() as AnyBatchCommand })]) {
       const error = await fails(run());
       expect(error).toMatchObject({ status: 0, code: 'INVALID_PARAMS', retryable: false, method: 'batch' });
       expect(error.description).toMatch(reason);

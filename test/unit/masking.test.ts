@@ -2,7 +2,7 @@
 // message, stack and JSON; and only the raw and percent-encoded spellings of a secret were masked.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { cmd, createBitrix24Client, type BatchOutcome, type Bitrix24Error } from '../../src/index.js';
+import { bulk, batch, cmd, createBitrix24Client, type BatchOutcome, type Bitrix24Error } from '../../src/index.js';
 import { leaks, spellings } from '../support/secret-spellings.js';
 
 // Characters that each encoding writes differently: a space, `/`, `+`, `"`, `\`, `%`, non-ASCII.
@@ -39,7 +39,7 @@ describe('batch command errors mask the secrets in their code, description and e
     const client = oauth(() =>
       json({ result: { result: {}, result_error: { a: { error: `BAD_${echoed}`, error_description: `Token ${echoed} refused` } } }, time: TIME }),
     );
-    const out = await client.batch({ a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) });
+    const out = await batch(client, { a: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }) });
     const outcome = out.a as BatchOutcome<boolean>;
     if (outcome.ok) return expect.unreachable('the command should fail');
     expect(outcome.error.code).toBe('BAD_***');
@@ -50,7 +50,7 @@ describe('batch command errors mask the secrets in their code, description and e
     const fetch = async () =>
       json({ result: { result: {}, result_error: { 0: { error: CODE, error_description: encodeURIComponent(`/rest/1/${CODE}/`) } } }, time: TIME });
     const client = createBitrix24Client({ webhookUrl: `https://example.bitrix24.com/rest/1/${CODE}/`, fetch, rateLimit: false });
-    const [outcome] = await client.bulk([cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } })]);
+    const [outcome] = await bulk(client, [cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } })]);
     if (outcome!.ok) return expect.unreachable('the command should fail');
     expectMasked(outcome!.error, CODE);
   });

@@ -50,7 +50,7 @@ describe('the b24-lead-contact/redis entry', () => {
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.some((path) => path.endsWith('src/client.ts'))).toBe(true);
+    expect(inputs.some((path) => path.endsWith('src/client/client.ts'))).toBe(true);
     expect(inputs.filter((path) => /shared-store|redis/.test(path))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Issue 11, defect 1: a redirect used to carry the credentials (webhook code, `auth`, an Authorization
 // header, cookies) to whatever origin it named, and from an https:// portal to plain http://.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
+import { rawClient, createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
 import { ok, sendJson, startFaultServer, type Script } from '../support/fault-server.js';
 
 const CODE = 'originwebhookcode31';
@@ -50,7 +50,7 @@ describe('credentials never leave the portal origin', () => {
     const { portal, elsewhere } = await movedPortal(307);
     const client = createBitrix24Client({ portal: portal.origin, accessToken: TOKEN, allowInsecureHttp: true, rateLimit: false });
     await expect(client.crm.lead.contact.add(params)).rejects.toMatchObject({ code: 'PORTAL_MOVED' });
-    const raw = client.raw.POST('/crm.lead.contact.add', { body: params, headers: { Authorization: `Bearer ${TOKEN}`, Cookie: `sid=${TOKEN}` } });
+    const raw = rawClient(client).POST('/crm.lead.contact.add', { body: params, headers: { Authorization: `Bearer ${TOKEN}`, Cookie: `sid=${TOKEN}` } });
     await expect(raw).rejects.toMatchObject({ code: 'PORTAL_MOVED', newOrigin: elsewhere.origin });
     expect(elsewhere.seen).toHaveLength(0);
     expect(portal.seen).toHaveLength(2);
@@ -60,7 +60,7 @@ describe('credentials never leave the portal origin', () => {
     const portal = await server((_req, res) => sendJson(res, 200, ok()));
     const elsewhere = await server((_req, res) => sendJson(res, 200, ok()));
     const client = createBitrix24Client({ portal: portal.origin, accessToken: TOKEN, allowInsecureHttp: true, rateLimit: false });
-    const raw = client.raw.POST('/crm.lead.contact.add', { body: params, baseUrl: `${elsewhere.origin}/rest` });
+    const raw = rawClient(client).POST('/crm.lead.contact.add', { body: params, baseUrl: `${elsewhere.origin}/rest` });
     await expect(raw).rejects.toMatchObject({ status: 0, code: 'ORIGIN_REFUSED', retryable: false });
     expect(elsewhere.seen).toHaveLength(0);
     expect(portal.seen).toHaveLength(0);
@@ -131,7 +131,7 @@ describe('followPortalMoves: an explicit opt-in to a portal that moved', () => {
     const t = await followingClient();
     await t.client.crm.lead.contact.add(params);
     await t.client.crm.lead.contact.add(params);
-    await t.client.raw.POST('/crm.lead.contact.add', { body: params });
+    await rawClient(t.client).POST('/crm.lead.contact.add', { body: params });
     expect(t.portal.seen).toHaveLength(1);
     expect(t.elsewhere.seen.map((s) => s.path)).toEqual(Array(3).fill('/rest/crm.lead.contact.add'));
     expect(t.moves).toHaveLength(1);
@@ -145,7 +145,7 @@ describe('followPortalMoves: an explicit opt-in to a portal that moved', () => {
     });
     const portal = await server((req, res) => res.writeHead(302, { Location: `${elsewhere.origin}${req.url}` }).end());
     const client = createBitrix24Client({ portal: portal.origin, accessToken: TOKEN, allowInsecureHttp: true, rateLimit: false, followPortalMoves: true });
-    const { response } = await client.raw.POST('/crm.lead.contact.add', {
+    const { response } = await rawClient(client).POST('/crm.lead.contact.add', {
       body: params,
       headers: { Authorization: 'Bearer opted-in', Cookie: 'sid=old-host' },
     });

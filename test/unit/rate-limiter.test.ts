@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client } from '../../src/index.js';
-import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/rate-limiter.js';
+import { rawClient, createBitrix24Client } from '../../src/index.js';
+import { createRateLimiter, RATE_LIMIT_PLANS } from '../../src/client/rate-limiter.js';
 import { ok, sendJson, startFaultServer } from '../support/fault-server.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());
 
-/** Bitrix24's bucket as limits.md describes it: +1 per request, drains `drain`/s, refuses above `threshold`. */
+/** Bitrix24's bucket as https://apidocs.bitrix24.com/limits.html describes it: +1 per request, drains `drain`/s, refuses above `threshold`. */
 function portalBucket(drain: number, threshold: number, now: () => number) {
   let level = 0;
   let at = now();
@@ -24,25 +24,33 @@ describe('createRateLimiter', () => {
   it.each(Object.keys(RATE_LIMIT_PLANS) as (keyof typeof RATE_LIMIT_PLANS)[])(
     'schedules a burst of 1000 requests so that the %s plan bucket never overflows',
     (plan) => {
-      const { drainPerSecond, burst } = RATE_LIMIT_PLANS[plan];
+      const { drainPerSecond, threshold } = RATE_LIMIT_PLANS[plan];
       const limiter = createRateLimiter(plan, () => 0);
       const sendTimes = Array.from({ length: 1000 }, () => limiter.take()).sort((a, b) => a - b);
       let clock = 0;
-      const accept = portalBucket(drainPerSecond, burst, () => clock);
+      const accept = portalBucket(drainPerSecond, threshold, () => clock);
       const refused = sendTimes.filter((t) => ((clock = t), !accept())).length;
       expect(refused).toBe(0);
       // Conservative but not idle: the first requests go at once, the rest at the drain rate.
       const immediate = sendTimes.filter((t) => t === 0).length;
-      expect(immediate).toBe(burst - Math.max(2, Math.ceil(burst / 10)));
+      expect(immediate).toBe(threshold - Math.max(2, Math.ceil(threshold / 10)));
       expect(sendTimes.at(-1)! / 1000).toBeCloseTo((1000 - immediate) / drainPerSecond, 0);
     },
   );
 
   it('gives back a slot whose request was never sent', () => {
-    const limiter = createRateLimiter({ drainPerSecond: 1, burst: 4 }, () => 0);
+    const limiter = createRateLimiter({ drainPerSecond: 1, threshold: 4 }, () => 0);
     expect([limiter.take(), limiter.take(), limiter.take()]).toEqual([0, 0, 1000]);
     limiter.give();
     expect(limiter.take()).toBe(1000);
+  });
+
+  it('reads the deprecated burst as the threshold', () => {
+    const times = (limit: Parameters<typeof createRateLimiter>[0]) => {
+      const limiter = createRateLimiter(limit, () => 0);
+      return Array.from({ length: 5 }, () => limiter.take());
+    };
+    expect(times({ drainPerSecond: 1, burst: 4 })).toEqual(times({ drainPerSecond: 1, threshold: 4 }));
   });
 
   it('counts the bucket as full after the portal answered 503', () => {
@@ -54,10 +62,10 @@ describe('createRateLimiter', () => {
 
 describe('the client rate limiter against a portal that enforces the same bucket', () => {
   // Small numbers keep the test fast; the 4-slot margin (10% of 40) absorbs 200 ms of scheduling jitter.
-  const bucket = { drainPerSecond: 20, burst: 40 };
+  const bucket = { drainPerSecond: 20, threshold: 40 };
 
   async function portal() {
-    const accept = portalBucket(bucket.drainPerSecond, bucket.burst, () => performance.now());
+    const accept = portalBucket(bucket.drainPerSecond, bucket.threshold, () => performance.now());
     let refused = 0;
     const server = await startFaultServer((_req, res) => {
       if (accept()) return sendJson(res, 200, ok());
@@ -88,7 +96,7 @@ describe('the client rate limiter against a portal that enforces the same bucket
     const client = createBitrix24Client({
       webhookUrl: `${server.origin}/rest/1/burstwebhookcode/`,
       allowInsecureHttp: true,
-      rateLimit: { drainPerSecond: 1, burst: 4 },
+      rateLimit: { drainPerSecond: 1, threshold: 4 },
       // A frozen clock and an instant sleep: the bucket never drains, so every request past it must wait.
       now: () => 0,
       sleep: async () => {},
@@ -98,7 +106,7 @@ describe('the client rate limiter against a portal that enforces the same bucket
     await client.crm.lead.contact.add(body);
     await client.crm.lead.contact.add(body);
     expect(waits).toEqual([]);
-    await client.raw.POST('/crm.lead.contact.add', { body });
+    await rawClient(client).POST('/crm.lead.contact.add', { body });
     expect(waits).toEqual(['rate-limit']);
     await client.crm.lead.contact.add(body);
     expect(waits).toEqual(['rate-limit', 'rate-limit']);

@@ -246,7 +246,7 @@ describe('timeouts and cancellation', () => {
     const t = await setup((_req, res) => sendJson(res, 200, ok()), {
       sleep: undefined,
       now: undefined,
-      rateLimit: { drainPerSecond: 0.01, burst: 3 },
+      rateLimit: { drainPerSecond: 0.01, threshold: 3 },
     });
     await t.add();
     const controller = new AbortController();

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
+import { rawClient, createBitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
 import { fakeClock, startFaultServer, type Script } from '../support/fault-server.js';
 
 const CODE = 'capwebhookcode2020';
@@ -103,7 +103,7 @@ describe('answer size cap (maxResponseBytes)', () => {
   it('caps error answers and raw calls too', async () => {
     const t = await setup((_req, res) => res.writeHead(503, { 'Content-Type': 'text/html' }).end('<html>'.padEnd(5000, 'x')), { maxResponseBytes: 1000 });
     expect(await t.failure()).toMatchObject({ status: 503, code: 'RESPONSE_TOO_LARGE', retryable: false });
-    await expect(t.client.raw.POST('/crm.lead.contact.add', { body: params })).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    await expect(rawClient(t.client).POST('/crm.lead.contact.add', { body: params })).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
     expect(t.seen).toHaveLength(2);
   });
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cmd, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
+import { batch, bulk, cmd, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
 import { leaks, spellings } from '../support/secret-spellings.js';
 
 const secret = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 16, maxLength: 40 });
@@ -131,7 +131,7 @@ describe('secrets never leave the client', () => {
             rateLimit: false,
           } as Bitrix24ClientOptions);
           const commands = Array.from({ length: count }, (_, i) => cmd.crm.lead.contact.add({ id: i + 1, fields: { CONTACT_ID: 1010 } }));
-          const outcomes = await client[how](commands);
+          const outcomes = await { batch, bulk }[how](client, commands);
           for (const [i, outcome] of outcomes.entries()) {
             if (outcome.ok) return false;
             const { error } = outcome;

@@ -2,8 +2,8 @@
 // happens when it fails or never answers, and which stored tokens a client takes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent } from '../../src/index.js';
-import { createSharedStore, type StoreBackend } from '../../src/shared-store.js';
-import type { OAuthTokens } from '../../src/token-refresh.js';
+import { createSharedStore, type StoreBackend } from '../../src/store/shared-store.js';
+import type { OAuthTokens } from '../../src/client/auth.js';
 import { ok, sendJson, startFaultServer } from '../support/fault-server.js';
 
 let close: (() => Promise<void>) | undefined;

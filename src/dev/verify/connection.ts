@@ -1,4 +1,5 @@
-import { redact } from '../../secrets.js';
+import { type Endpoint, resolveEndpoint } from '../../client/auth.js';
+import { redact } from '../../client/secrets.js';
 import { maskAuthValues } from './auth-patterns.js';
 
 /** A usage mistake (missing or bad settings): printed without a stack, exit code 2. */
@@ -21,34 +22,37 @@ export interface PortalConnection {
 
 /** Reads the connection from the environment (`B24_WEBHOOK_URL`, or `B24_PORTAL` + `B24_ACCESS_TOKEN`), or null. */
 export function connectionFromEnv(env: Record<string, string | undefined> = process.env, { allowHttp = false } = {}): PortalConnection | null {
-  const check = (url: URL, name: string) => {
-    if (url.protocol === 'https:' || (allowHttp && url.protocol === 'http:')) return;
+  const { B24_WEBHOOK_URL: webhookUrl, B24_PORTAL: portal, B24_ACCESS_TOKEN: accessToken } = env;
+  if (!webhookUrl && !(portal && accessToken)) return null;
+  const name = webhookUrl ? 'B24_WEBHOOK_URL' : 'B24_PORTAL';
+  // The client's own parsing, so verify accepts exactly the addresses the client does; only the
+  // scheme rule speaks of --allow-http, and messages name the variable rather than the option.
+  let endpoint: Endpoint;
+  try {
+    endpoint = resolveEndpoint(webhookUrl ? { webhookUrl, allowInsecureHttp: true } : { portal: portal!, accessToken: accessToken!, allowInsecureHttp: true });
+  } catch (error) {
+    throw new UsageError(`${name}: ${(error as Error).message.replace(/^(webhookUrl|portal) /, '')}`);
+  }
+  const origin = new URL(endpoint.baseUrl).origin;
+  if (!origin.startsWith('https:') && !(allowHttp && origin.startsWith('http:'))) {
     throw new UsageError(`${name} must be an https:// address (plain http:// only with --allow-http, for local fakes).`);
-  };
-  if (env.B24_WEBHOOK_URL) {
-    let url: URL;
-    try {
-      url = new URL(env.B24_WEBHOOK_URL);
-    } catch {
-      throw new UsageError('B24_WEBHOOK_URL is not a URL; expected https://{portal}/rest/{userId}/{webhookCode}/');
-    }
-    check(url, 'B24_WEBHOOK_URL');
-    const match = /^\/rest\/(\d+)\/([^/]+)\/?$/.exec(url.pathname);
-    if (!match) throw new UsageError('B24_WEBHOOK_URL must look like https://{portal}/rest/{userId}/{webhookCode}/');
-    const base = `${url.origin}/rest/${match[1]}/${match[2]}/`;
-    return { kind: 'webhook', origin: url.origin, base, webhookUrl: base, secrets: [match[2]!, decodeURIComponent(match[2]!)] };
   }
-  if (env.B24_PORTAL && env.B24_ACCESS_TOKEN) {
-    let url: URL;
-    try {
-      url = new URL(/^https?:\/\//.test(env.B24_PORTAL) ? env.B24_PORTAL : `https://${env.B24_PORTAL}`);
-    } catch {
-      throw new UsageError('B24_PORTAL is not a host name or URL; expected e.g. your-portal.bitrix24.com');
-    }
-    check(url, 'B24_PORTAL');
-    return { kind: 'oauth', origin: url.origin, base: `${url.origin}/rest/`, token: env.B24_ACCESS_TOKEN, secrets: [env.B24_ACCESS_TOKEN] };
+  const base = `${endpoint.baseUrl}/`;
+  if (webhookUrl) {
+    // The code as it stood in the URL too, when that spelling was percent-encoded.
+    const code = endpoint.baseUrl.slice(endpoint.baseUrl.lastIndexOf('/') + 1);
+    return { kind: 'webhook', origin, base, webhookUrl: base, secrets: [...new Set([code, ...endpoint.secrets])] };
   }
-  return null;
+  return { kind: 'oauth', origin, base, token: endpoint.accessToken, secrets: endpoint.secrets };
+}
+
+/** The secrets the environment holds, for masking an error raised before the connection was read. */
+export function secretsFromEnv(env: Record<string, string | undefined> = process.env): string[] {
+  try {
+    return [...(connectionFromEnv(env, { allowHttp: true })?.secrets ?? []), env.B24_ACCESS_TOKEN ?? ''];
+  } catch {
+    return [env.B24_ACCESS_TOKEN ?? ''];
+  }
 }
 
 /**

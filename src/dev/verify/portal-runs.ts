@@ -1,4 +1,4 @@
-import { createBitrix24Client, type Bitrix24Client } from '../../client.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../client/client.js';
 import { leadContactScenarios, runScenarios, type ScenarioRecords } from '../../scenarios/lead-contact-scenarios.js';
 import type { PortalConnection } from './connection.js';
 import { checkResponse, type PortalAnswer, type Violation } from './contract-checks.js';

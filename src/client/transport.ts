@@ -1,12 +1,9 @@
 import { isBitrix24Error, type Bitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import type { Emit } from './hooks.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { readCappedText } from './wire/read-body.js';
+import { readCappedText } from '../wire/read-body.js';
 import { nextHop } from './redirect.js';
 import { setLongTimeout } from './sleep.js';
-
-/** Key under which a call hands its per-call settings to the transport through openapi-fetch. */
-export const CALL_SETTINGS = 'bitrix24';
 
 /** Per-call settings the transport reads from the request; absent for raw openapi-fetch calls. */
 export interface CallSettings {
@@ -30,8 +27,8 @@ export interface TransportOptions {
   allowInsecureHttp?: boolean;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   emit: Emit;
-  /** Builds a {@link Bitrix24Error} with secrets masked. */
-  fail: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
+  /** Builds (does not throw) a {@link Bitrix24Error} with secrets masked. */
+  maskedError: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
   /** The one origin that gets the credentials, and what happens when it moves. */
   portal: PortalOptions;
   /** Largest answer body read, in bytes. */
@@ -57,10 +54,10 @@ export interface PortalOptions {
 }
 
 /**
- * What openapi-fetch builds for method calls instead of a WHATWG `Request` (its `Request` option):
- * it keeps the serialized body as a string, so the transport can send it, and send it again after a
- * redirect, without constructing and re-reading a `Request` stream, the costliest step of a call in
- * Node's fetch (bench/overhead.mjs). Raw openapi-fetch calls still get real `Request` objects.
+ * What `call()` hands the transport instead of a WHATWG `Request`: it keeps the serialized body as a
+ * string, so the transport can send it, and send it again after a redirect, without constructing and
+ * re-reading a `Request` stream, the costliest step of a call in Node's fetch (bench/overhead.mjs).
+ * Raw openapi-fetch calls (`rawClient`) still come as real `Request` objects.
  */
 export class PlainRequest {
   readonly url: string;
@@ -69,7 +66,11 @@ export class PlainRequest {
   readonly body: string | null;
   readonly signal: AbortSignal | undefined;
 
-  constructor(url: string, init: RequestInit) {
+  constructor(
+    url: string,
+    init: RequestInit,
+    readonly settings: Partial<CallSettings> = {},
+  ) {
     this.url = url;
     this.method = init.method ?? 'GET';
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
@@ -84,7 +85,7 @@ export class PlainRequest {
  * fully read Response or throws a {@link Bitrix24Error}.
  */
 export function createTransport(options: TransportOptions) {
-  const { limiter, emit, fail } = options;
+  const { limiter, emit, maskedError } = options;
   const home = options.portal.origin;
   const policy = { followPortalMoves: options.portal.followPortalMoves, allowInsecureHttp: options.allowInsecureHttp };
   // Where requests go: the configured origin until a followed portal move re-targets the client.
@@ -98,14 +99,14 @@ export function createTransport(options: TransportOptions) {
       .catch(() => {});
   };
   return async (request: Request | PlainRequest): Promise<Response> => {
-    const settings: Partial<CallSettings> = (request as never)[CALL_SETTINGS] ?? {};
+    const settings = request instanceof PlainRequest ? request.settings : {};
     const method = settings.method ?? new URL(request.url).pathname.split('/').pop()!;
     const signal = request.signal ?? undefined;
     let url = request.url;
     if (url.startsWith(`${home}/`)) url = portal + url.slice(home.length);
     else if (new URL(url).origin !== portal) {
       // A raw call's own baseUrl: the auth in its body (or its headers) would go to that origin.
-      throw fail(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
+      throw maskedError(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
     }
     let headers = request.headers;
     const body = request instanceof PlainRequest ? request.body : request.body ? await request.text() : null;
@@ -133,13 +134,13 @@ export function createTransport(options: TransportOptions) {
             body,
             signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
             // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
-            // a GET without its body (change-domen.md), so redirects are repeated here by hand.
+            // a GET without its body (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html), so redirects are repeated here by hand.
             redirect: 'manual',
           });
           const redirect = nextHop(response, url, hop, policy);
           if (redirect) {
             await response.body?.cancel().catch(() => {});
-            if (!redirect.follow) throw fail(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
+            if (!redirect.follow) throw maskedError(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
             if (redirect.moved) {
               moveTo(new URL(redirect.url).origin);
               // A cookie belongs to the host that set it; the opted-in credentials are the webhook code, `auth` and headers.
@@ -156,7 +157,7 @@ export function createTransport(options: TransportOptions) {
             response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined,
           );
           if (text === undefined) {
-            throw fail(
+            throw maskedError(
               response.status,
               'RESPONSE_TOO_LARGE',
               `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`,
@@ -172,7 +173,12 @@ export function createTransport(options: TransportOptions) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
       const code = signal?.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR';
-      throw fail(0, code, code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String((((error as Error)?.cause as Error) ?? error)?.message), method);
+      throw maskedError(
+        0,
+        code,
+        code === 'TIMEOUT' ? `No answer within ${timeoutMs} ms` : String((((error as Error)?.cause as Error) ?? error)?.message),
+        method,
+      );
     }
   };
 }

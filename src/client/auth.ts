@@ -1,8 +1,30 @@
-import type { TokenRefreshOptions } from './token-refresh.js';
 import type { PortalMove } from './transport.js';
 
-/** Where calls go and which strings must never leave the client. */
-export interface Endpoint {
+/** A pair of OAuth tokens as the client holds them. */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+/** OAuth options for refreshing an expired access token. The client never needs the client secret. */
+export interface TokenRefreshOptions {
+  /** The current refresh token, handed to `onTokenExpired`. */
+  refreshToken?: string;
+  /**
+   * Called once when Bitrix24 answers 401 `expired_token`, however many calls are in flight; it
+   * exchanges the refresh token (e.g. at `https://oauth.bitrix.info/oauth/token/`) and returns the
+   * new tokens. Without it, `expired_token` is thrown to the caller.
+   */
+  onTokenExpired?: (context: { refreshToken?: string }) => Promise<OAuthTokens>;
+  /** Called with the new tokens after a refresh, so the caller can persist them; a returned promise is awaited. */
+  onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
+}
+
+/**
+ * Where calls go, which strings must never leave the client, and (for OAuth) what a refresh needs:
+ * the refresh token and callbacks, so the in-process refresh and a store's read them from here.
+ */
+export interface Endpoint extends TokenRefreshOptions {
   /** Base URL that method names are appended to, e.g. `https://portal/rest/1/code`. */
   baseUrl: string;
   /** The OAuth access token to send as `auth`, if this endpoint uses OAuth. */
@@ -68,9 +90,14 @@ function checkScheme(url: URL, allowInsecureHttp: boolean | undefined, what: str
   throw new TypeError(`${what} must be an https:// URL`);
 }
 
+/** A connection with a `webhookUrl` set is a webhook, whatever else it holds. */
+function isWebhook(connection: Connection): connection is WebhookConnection {
+  return 'webhookUrl' in connection && connection.webhookUrl !== undefined;
+}
+
 /** Validates a connection and derives the base URL and the secrets to mask. Messages never echo secrets. */
 export function resolveEndpoint(connection: Connection): Endpoint {
-  if ('webhookUrl' in connection && connection.webhookUrl !== undefined) {
+  if (isWebhook(connection)) {
     const url = parseUrl(connection.webhookUrl, 'webhookUrl');
     checkScheme(url, connection.allowInsecureHttp, 'webhookUrl');
     const match = WEBHOOK_PATH.exec(url.pathname);
@@ -80,12 +107,12 @@ export function resolveEndpoint(connection: Connection): Endpoint {
     const code = decodeURIComponent(match.groups.code!);
     return { baseUrl: `${url.origin}${match.groups.prefix}`, secrets: [code] };
   }
-  const { portal, accessToken } = connection as OAuthConnection;
+  const { portal, accessToken, refreshToken, onTokenExpired, onTokensRefreshed } = connection;
   if (typeof portal !== 'string' || portal === '') throw new TypeError('portal is required (or pass webhookUrl)');
   if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('accessToken must be a non-empty string');
   const url = parseUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(portal) ? portal : `https://${portal}`, 'portal');
   checkScheme(url, connection.allowInsecureHttp, 'portal');
   const path = url.pathname.replace(/\/+$/, '');
   const restPath = path.endsWith('/rest') ? path : `${path}/rest`;
-  return { baseUrl: `${url.origin}${restPath}`, accessToken, secrets: [accessToken] };
+  return { baseUrl: `${url.origin}${restPath}`, accessToken, secrets: [accessToken], refreshToken, onTokenExpired, onTokensRefreshed };
 }

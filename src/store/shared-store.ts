@@ -1,10 +1,9 @@
-import type { OAuthConnection } from './auth.js';
-import type { StoreErrorEvent } from './hooks.js';
-import { bucketFor, createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { redact } from './secrets.js';
-import { setLongTimeout, sleep } from './sleep.js';
+import type { OAuthTokens } from '../client/auth.js';
+import type { StoreErrorEvent } from '../client/hooks.js';
+import { bucketFor, createRateLimiter, type RateLimiter } from '../client/rate-limiter.js';
+import { redact } from '../client/secrets.js';
+import { setLongTimeout, sleep } from '../client/sleep.js';
 import type { Bitrix24Store, StoreConnection, StoreContext } from './store.js';
-import type { OAuthTokens } from './token-refresh.js';
 
 /** The numbers a shared bucket is paced by (see `bucketFor`). */
 export interface Bucket {
@@ -132,10 +131,10 @@ export function createSharedStore(backend: StoreBackend, settings: SharedStoreSe
        * the refresh before the refresh token is spent.
        */
       function sharedRefresh() {
-        const { onTokenExpired, onTokensRefreshed } = options as OAuthConnection;
+        const { onTokenExpired, onTokensRefreshed } = endpoint;
         if (!onTokenExpired || !endpoint.accessToken) return;
         const exchange = onTokenExpired;
-        let { refreshToken } = options as OAuthConnection;
+        let { refreshToken } = endpoint;
         if (refreshToken) endpoint.secrets.push(refreshToken);
         const owner = crypto.randomUUID();
         let pending: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import type { components } from '../generated/schema.js';
+import type { components } from '../../generated/schema.js';
 
 /** Error codes the contract documents for Bitrix24 answers (the empty string included). */
 export type KnownErrorCode = components['schemas']['KnownErrorCode'];

@@ -1,16 +1,17 @@
+import { type BucketNumbers, RATE_LIMIT_PLANS, type RatePlan } from '../wire/bitrix24.js';
 import { checkNumber } from './check-option.js';
 
-/**
- * Bitrix24's documented leaky bucket per plan (limits.md): the counter drains by `drainPerSecond`
- * and a request that finds it above `burst` gets 503 `QUERY_LIMIT_EXCEEDED`.
- */
-export const RATE_LIMIT_PLANS = {
-  standard: { drainPerSecond: 2, burst: 50 },
-  enterprise: { drainPerSecond: 5, burst: 250 },
-} as const;
+export { RATE_LIMIT_PLANS };
 
-/** The `rateLimit` option: off, a plan preset, or custom bucket numbers. */
-export type RateLimit = false | keyof typeof RATE_LIMIT_PLANS | { drainPerSecond: number; burst: number };
+/** Custom bucket numbers under the name the client used before 0.2. */
+export interface LegacyBucketNumbers {
+  drainPerSecond: number;
+  /** @deprecated Renamed `threshold`, as the sandbox and Bitrix24's limits page call it. */
+  burst: number;
+}
+
+/** The `rateLimit` option: off, a plan preset, or custom bucket numbers (`{ drainPerSecond, threshold }`). */
+export type RateLimit = false | RatePlan | BucketNumbers | LegacyBucketNumbers;
 
 /**
  * A client-side copy of the portal's bucket, shared by every request of one client (or, through a
@@ -36,14 +37,17 @@ export interface LocalRateLimiter extends RateLimiter {
  */
 export function bucketFor(limit: Exclude<RateLimit, false>): { drainPerSecond: number; capacity: number } {
   if (typeof limit === 'string' && !(limit in RATE_LIMIT_PLANS)) {
-    throw new TypeError(`rateLimit must be false, 'standard', 'enterprise' or { drainPerSecond, burst }, got '${limit}'`);
+    throw new TypeError(`rateLimit must be false, 'standard', 'enterprise' or { drainPerSecond, threshold }, got '${limit}'`);
   }
-  const { drainPerSecond, burst } = typeof limit === 'string' ? RATE_LIMIT_PLANS[limit] : limit;
+  const numbers = typeof limit === 'string' ? RATE_LIMIT_PLANS[limit] : limit;
+  const { drainPerSecond } = numbers;
+  const legacy = !('threshold' in numbers);
+  const threshold = legacy ? numbers.burst : numbers.threshold;
   checkNumber('rateLimit.drainPerSecond', drainPerSecond, 'positive');
-  checkNumber('rateLimit.burst', burst, 'integer ≥ 1');
+  checkNumber(legacy ? 'rateLimit.burst' : 'rateLimit.threshold', threshold, 'integer ≥ 1');
   // Stop short of the threshold: network jitter bunches requests on arrival, and other apps on the
   // same IP share the portal's counter. A tiny bucket still lets one request through at once.
-  return { drainPerSecond, capacity: Math.max(1, burst - Math.max(2, Math.ceil(burst / 10))) };
+  return { drainPerSecond, capacity: Math.max(1, threshold - Math.max(2, Math.ceil(threshold / 10))) };
 }
 
 /** Creates a {@link RateLimiter} for `limit`; `now` is a millisecond clock. */

@@ -1,13 +1,24 @@
-import type { Endpoint } from './auth.js';
-import type { Bitrix24ClientOptions } from './client.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { Endpoint } from '../client/auth.js';
+import type { Hooks, Logger } from '../client/hooks.js';
+import type { RateLimit, RateLimiter } from '../client/rate-limiter.js';
+
+/** The client options a store reads. */
+export interface StoreClientOptions {
+  rateLimit?: RateLimit;
+  hooks?: Hooks;
+  logger?: Logger;
+  now?: () => number;
+}
 
 /** What a client hands its `store` once, when it is created. */
 export interface StoreContext {
-  /** Where the client calls and the secrets it masks; a store adopting new tokens updates both. */
+  /**
+   * Where the client calls, the secrets it masks and what a refresh needs (refresh token and
+   * callbacks); a store adopting new tokens updates the token and the secrets.
+   */
   endpoint: Endpoint;
-  /** The client's options: `rateLimit`, the refresh callbacks, `hooks`, `logger`, `now`. */
-  options: Bitrix24ClientOptions;
+  /** The client's options a store reads: `rateLimit`, `hooks`, `logger`, `now`. */
+  options: StoreClientOptions;
 }
 
 /** The parts of a client that a store takes over for it. */

@@ -1,11 +1,13 @@
-import type { components } from '../generated/schema.js';
-import { methodNames, type MethodName } from '../generated/methods.js';
+import type { components } from '../../generated/schema.js';
+import { methodNames, type MethodName } from '../../generated/methods.js';
+import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { encodeCommand } from './batch-encoding.js';
+import { internalsOf } from './internals.js';
 import { Bitrix24Error } from './errors.js';
 import { buildTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';
 
 /** Bitrix24 runs at most this many commands per `batch` request (more end in `ERROR_BATCH_LENGTH_EXCEEDED`). */
-export const MAX_BATCH_COMMANDS = 50;
+export { MAX_BATCH_COMMANDS };
 
 /** A method that may run as a batch command: every method of the contract except `batch` itself. */
 export type BatchableMethod = Exclude<MethodName, 'batch'>;
@@ -278,4 +280,53 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
   }
 
   return { batch, bulk };
+}
+
+const batchMethods = new WeakMap<object, BatchMethods>();
+
+/** The batch methods bound to `client`'s call and masking, made once per client. */
+function methodsOf(client: object): BatchMethods {
+  let methods = batchMethods.get(client);
+  if (!methods) {
+    const { call, mask } = internalsOf(client);
+    batchMethods.set(client, (methods = createBatchMethods(call, mask)));
+  }
+  return methods;
+}
+
+/**
+ * Runs up to 50 typed commands in one `batch` request through `client`. Each command's outcome comes
+ * back under its own key, typed by its method; a failed command is a {@link BatchFailure}, not a
+ * rejection. Rejects with a {@link Bitrix24Error} only when the batch request as a whole fails
+ * (network, 401, 503 after the client's retries, a 400 `ERROR_BATCH_LENGTH_EXCEEDED`, …), and with a
+ * `RangeError` for more than 50 commands (use {@link bulk}).
+ *
+ * @example
+ * import { batch, cmd } from 'b24-lead-contact';
+ * const out = await batch(client, {
+ *   link: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1010 } }),
+ *   again: cmd.crm.lead.contact.add({ id: 1, fields: { CONTACT_ID: 1011 } }),
+ * });
+ * if (out.link.ok) console.log(out.link.result); // boolean
+ * else console.error(out.link.error.code);
+ */
+export function batch<const T extends BatchCommands>(client: object, commands: T, options?: BatchOptions): Promise<BatchResults<T>> {
+  return methodsOf(client).batch(commands, options);
+}
+
+/**
+ * Runs any number of typed commands through `client` as consecutive `batch` requests of at most 50,
+ * each paced by the client's rate limiter. Keeps keys and order; never rejects for a failed request:
+ * the commands of a failed request get its error, the others keep their results. Stop it with
+ * `signal`: commands not yet done come back as `ABORTED`. With `halt`, the run stops at the first
+ * failure and the rest come back as `BATCH_HALTED`.
+ *
+ * @example
+ * import { bulk, cmd } from 'b24-lead-contact';
+ * const links = contactIds.map((id) => cmd.crm.lead.contact.add({ id: leadId, fields: { CONTACT_ID: id } }));
+ * const out = await bulk(client, links, { onProgress: ({ done, total }) => console.log(done, '/', total) });
+ * const failed = out.filter((o) => !o.ok);
+ */
+export function bulk<const T extends BatchCommands>(client: object, commands: T, options?: BulkOptions): Promise<BatchResults<T>> {
+  return methodsOf(client).bulk(commands, options);
 }

@@ -1,5 +1,5 @@
-import type { paths } from '../generated/schema.js';
-import type { MethodName } from '../generated/methods.js';
+import type { paths } from '../../generated/schema.js';
+import type { MethodName } from '../../generated/methods.js';
 import type { RetryOptions } from './retry.js';
 
 type Operation<M extends MethodName> = paths[`/${M}`]['post'];
