@@ -143,7 +143,10 @@ describe('bulk(client, …)', () => {
   it('keeps the order of a command list across batches', async () => {
     const local = await server();
     const client = createBitrix24Client({ webhookUrl: local.webhookUrl, allowInsecureHttp: true, rateLimit: false });
-    const out = await bulk(client, Array.from({ length: 130 }, (_, i) => cmd.crm.contact.get({ id: 1000 + i })));
+    const out = await bulk(
+      client,
+      Array.from({ length: 130 }, (_, i) => cmd.crm.contact.get({ id: 1000 + i })),
+    );
     expect(out.map((o) => (o.ok ? o.result.ID : null))).toEqual(Array.from({ length: 130 }, (_, i) => String(1000 + i)));
   });
 

@@ -4,8 +4,8 @@
 // see a timer set straight to 30 days fire after 1 ms.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBitrix24Client, type StoreErrorEvent, type WaitEvent } from '../../src/index.js';
-import { createSharedStore, type StoreBackend } from '../../src/shared-store.js';
-import { MAX_TIMER_MS, setLongTimeout, sleep } from '../../src/sleep.js';
+import { createSharedStore, type StoreBackend } from '../../src/store/shared-store.js';
+import { MAX_TIMER_MS, setLongTimeout, sleep } from '../../src/client/sleep.js';
 import { ok, time } from '../support/fault-server.js';
 
 const DAY_MS = 24 * 3600 * 1000;
