@@ -35,6 +35,19 @@ export {
   type CommandTree,
 } from './batch.js';
 export { encodeCommand, encodeQuery } from './batch-encoding.js';
+export {
+  LIST_PAGE_SIZE,
+  PAGES_PER_REQUEST,
+  readAll,
+  readPages,
+  type IdDirection,
+  type ListMethod,
+  type ListReaderClient,
+  type ListRecord,
+  type ReadAllOptions,
+  type ReadAllParams,
+  type ReadAllProgress,
+} from './list-reader.js';
 export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';
