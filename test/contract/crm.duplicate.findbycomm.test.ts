@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { MethodParams } from '../../src/index.js';
 import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
 
 const METHOD = 'crm.duplicate.findbycomm';
-const seedRequest = { type: 'EMAIL', values: ['John.Smith@Example.org'] } as const;
+const seedRequest: MethodParams<'crm.duplicate.findbycomm'> = { type: 'EMAIL', values: ['John.Smith@Example.org'] };
 
 describe(METHOD, () => {
   describe('success', () => {
