@@ -48,6 +48,7 @@ export {
   type ReadAllParams,
   type ReadAllProgress,
 } from './list-reader.js';
-export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
+export type { CallOptions, ListPage, MethodAnswer, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
+export type { FieldsOf, ListFilter, ListQuery, SortDirection } from './list-params.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';
