@@ -41,7 +41,6 @@ export {
   readAll,
   readPages,
   type IdDirection,
-  type ListMethod,
   type ListReaderClient,
   type ListRecord,
   type ReadAllOptions,

@@ -1,5 +1,5 @@
-import type { paths } from '../generated/schema.js';
-import type { BatchableMethod, BatchMethods, BatchOutcome } from './batch.js';
+import type { ListMethodName } from '../generated/methods.js';
+import type { BatchMethods, BatchOutcome } from './batch.js';
 import { Bitrix24Error } from './errors.js';
 import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
 
@@ -12,25 +12,8 @@ export const LIST_PAGE_SIZE = 50;
 /** Pages chained in one `batch` request: one command per page, at most 50 commands a batch. */
 export const PAGES_PER_REQUEST = 50;
 
-type Envelope<M extends BatchableMethod> = paths[`/${M}`]['post']['responses'][200]['content']['application/json'];
-
-/**
- * A list method of the contract: its request takes `filter`, `order` and `start`, and its answer
- * is an array of records with `total`/`next`. Derived from the generated types, so a list method
- * added to the contract is readable with {@link readAll} after `npm run generate`.
- */
-export type ListMethod = {
-  [M in BatchableMethod]: 'filter' | 'order' | 'start' extends keyof MethodParams<M>
-    ? MethodResult<M> extends readonly unknown[]
-      ? 'total' extends keyof Envelope<M>
-        ? M
-        : never
-      : never
-    : never;
-}[BatchableMethod];
-
 /** One record as the list method `M` sends it. */
-export type ListRecord<M extends ListMethod> = MethodResult<M> extends ReadonlyArray<infer R> ? R : never;
+export type ListRecord<M extends ListMethodName> = MethodResult<M> extends ReadonlyArray<infer R> ? R : never;
 
 /** Reading direction: by ascending or descending `ID` (either case, as `order` takes it). */
 export type IdDirection = 'ASC' | 'DESC' | 'asc' | 'desc';
@@ -39,7 +22,7 @@ export type IdDirection = 'ASC' | 'DESC' | 'asc' | 'desc';
  * What {@link readAll} takes: the list method's own `filter`, `select` and the rest, with `order`
  * narrowed to `ID` (the window moves along it) and no `start` (the reader sends `-1`).
  */
-export type ReadAllParams<M extends ListMethod> = Omit<MethodParams<M>, 'order' | 'start'> & {
+export type ReadAllParams<M extends ListMethodName> = Omit<MethodParams<M>, 'order' | 'start'> & {
   /** `{ ID: 'DESC' }` reads newest first. Default `{ ID: 'ASC' }`. */
   order?: { readonly ID: IdDirection };
 };
@@ -143,7 +126,7 @@ export function chainCommands(method: string, plan: ReturnType<typeof planWindow
  * Reads every record a list method matches, page by page, as an async iterable of pages (arrays of
  * up to 50 records). {@link readAll} is the same, one record at a time.
  */
-export async function* readPages<M extends ListMethod>(
+export async function* readPages<M extends ListMethodName>(
   client: ListReaderClient,
   method: M,
   params: ReadAllParams<M> = {} as ReadAllParams<M>,
@@ -232,7 +215,7 @@ export async function* readPages<M extends ListMethod>(
  *   console.log(lead.ID, lead.TITLE);
  * }
  */
-export async function* readAll<M extends ListMethod>(
+export async function* readAll<M extends ListMethodName>(
   client: ListReaderClient,
   method: M,
   params: ReadAllParams<M> = {} as ReadAllParams<M>,
