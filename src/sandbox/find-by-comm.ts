@@ -35,7 +35,8 @@ export function findByCommunication(state: PortalState, params: { type: 'PHONE' 
   const result: Partial<Record<Kind, number[]>> = {};
   for (const kind of KINDS) {
     if (params.entity_type && params.entity_type !== kind) continue;
-    const ids = kind === 'LEAD' ? matching(state.leads.values(), params.type, wanted) : kind === 'CONTACT' ? matching(state.contacts.values(), params.type, wanted) : [];
+    const ids =
+      kind === 'LEAD' ? matching(state.leads.values(), params.type, wanted) : kind === 'CONTACT' ? matching(state.contacts.values(), params.type, wanted) : [];
     if (ids.length > 0) result[kind] = ids;
     if (ids.length >= DUPLICATE_CUTOFF) break;
   }
