@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { MethodParams } from '../../src/index.js';
 import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
 
 const METHOD = 'crm.contact.update';
-const seedRequest = { id: 1010, fields: { POST: 'Head of purchasing', EMAIL: [{ VALUE: 'j.smith@example.org', VALUE_TYPE: 'HOME' }] } };
+const seedRequest: MethodParams<'crm.contact.update'> = {
+  id: 1010,
+  fields: { POST: 'Head of purchasing', EMAIL: [{ VALUE: 'j.smith@example.org', VALUE_TYPE: 'HOME' }] },
+};
 
 describe(METHOD, () => {
   describe('success', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { MethodParams } from '../../src/index.js';
 import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
 
 const METHOD = 'crm.lead.update';
-const seedRequest = {
+const seedRequest: MethodParams<'crm.lead.update'> = {
   id: 2,
   fields: { STATUS_ID: 'IN_PROCESS', OPPORTUNITY: 4800, PHONE: [{ VALUE: '555777', VALUE_TYPE: 'MOBILE' }] },
   params: { REGISTER_SONET_EVENT: 'N' },
