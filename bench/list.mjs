@@ -113,7 +113,7 @@ export async function measureList({ root, ourModule, quick = false, full = false
       log(`  ${row.name}: ${leads.toLocaleString('en-US')} leads…`);
       const measured = await contend({ root, ourModule, leads, mode });
       log(
-        `    ${measured.records} records, ${measured.requests} requests, ${measured.rejected503} × 503, ${(measured.wallMs / 1000).toFixed(2)} s, RSS +${measured.rssGrowthMB} MB${measured.error ? `, error: ${measured.error}` : ''}`,
+        `    ${measured.records} records, ${measured.requests} requests, ${measured.rejected503} × 503, ${(measured.wallMs / 1000).toFixed(2)} s, RSS +${measured.rssGrowthMB} MB, heap kept ${measured.heapRetainedMB} MB${measured.error ? `, error: ${measured.error}` : ''}`,
       );
       rows.push({ ...row, ...measured, ratioToBound: boundMs > 0 ? Number((measured.wallMs / boundMs).toFixed(3)) : null });
     }

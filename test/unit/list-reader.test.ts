@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, createBitrix24Client, readAll, readPages, type Bitrix24ClientOptions, type ReadAllProgress } from '../../src/index.js';
+import { planWindow } from '../../src/list-reader.js';
 import { leads, listPortal, type CommandScript, type ListRow } from './list-portal.js';
 
 const WEBHOOK = 'https://example.bitrix24.com/rest/1/listreadercode42/';
@@ -246,5 +247,57 @@ describe('readAll: records changed during the run', () => {
     expect(read).toContain(3_001); // added past the window
     expect(new Set(read).size).toBe(read.length);
     expect(read).toEqual([...read].sort((a, b) => a - b));
+  });
+});
+
+describe('planWindow: the parameters every page of a run shares', () => {
+  const cases: Array<[string, Record<string, unknown>, ReturnType<typeof planWindow>]> = [
+    [
+      'no parameters: ascending from the first record',
+      {},
+      { base: { order: { ID: 'ASC' }, start: -1 }, filter: {}, key: '>ID', from: undefined, descending: false },
+    ],
+    [
+      'select without ID gets ID',
+      { select: ['TITLE'] },
+      { base: { order: { ID: 'ASC' }, start: -1, select: ['TITLE', 'ID'] }, filter: {}, key: '>ID', from: undefined, descending: false },
+    ],
+    [
+      'select with * is kept (it holds ID)',
+      { select: ['*', 'PHONE'] },
+      { base: { order: { ID: 'ASC' }, start: -1, select: ['*', 'PHONE'] }, filter: {}, key: '>ID', from: undefined, descending: false },
+    ],
+    [
+      "the caller's >ID is where an ascending window starts",
+      { filter: { '>ID': 99, '<ID': 500, STATUS_ID: 'NEW' } },
+      { base: { order: { ID: 'ASC' }, start: -1 }, filter: { '<ID': 500, STATUS_ID: 'NEW' }, key: '>ID', from: '99', descending: false },
+    ],
+    [
+      "descending: the caller's <ID is where it starts, >ID stays a condition",
+      { order: { ID: 'desc' }, filter: { '>ID': 99, '<ID': '500' } },
+      { base: { order: { ID: 'DESC' }, start: -1 }, filter: { '>ID': 99 }, key: '<ID', from: '500', descending: true },
+    ],
+    [
+      'other parameters pass through',
+      { params: { extra: 1 } },
+      { base: { params: { extra: 1 }, order: { ID: 'ASC' }, start: -1 }, filter: {}, key: '>ID', from: undefined, descending: false },
+    ],
+  ];
+  it.each(cases)('%s', (_name, params, plan) => {
+    expect(planWindow('crm.lead.list', params)).toEqual(plan);
+  });
+
+  const refused: Array<[Record<string, unknown>, RegExp]> = [
+    [{ start: 0 }, /crm\.lead\.list: readAll sends start: -1 itself/],
+    [{ order: { ID: 'ASC', TITLE: 'ASC' } }, /order must be \{ ID: 'ASC' \} or \{ ID: 'DESC' \}/],
+    [{ order: { ID: 'UP' } }, /order must be/],
+    [{ filter: [] }, /filter must be an object/],
+    [{ select: 'TITLE' }, /select must be an array/],
+    [{ filter: { '>ID': 1.5 } }, /filter\['>ID'\] must be an integer ID/],
+    [{ filter: { '>ID': true } }, /filter\['>ID'\] must be an integer ID/],
+    [{ order: { ID: 'DESC' }, filter: { '<ID': '' } }, /filter\['<ID'\] must be an integer ID/],
+  ];
+  it.each(refused)('refuses %j, naming the field and the rule', (params, message) => {
+    expect(() => planWindow('crm.lead.list', params)).toThrow(message);
   });
 });
