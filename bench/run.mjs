@@ -178,7 +178,18 @@ if (only.has('list')) {
   sections.push(
     `### List: reading every lead from startSandbox, server bucket at the standard plan (drain ${drainPerSecond}/s, burst ${burst}), each client in its own process\n\n` +
       table(
-        ['leads', 'client', 'records (in order)', 'HTTP requests (bound)', '503 received', 'wall time', 'bucket bound', 'RSS growth', 'heap kept after GC', 'how'],
+        [
+          'leads',
+          'client',
+          'records (in order)',
+          'HTTP requests (bound)',
+          '503 received',
+          'wall time',
+          'bucket bound',
+          'RSS growth',
+          'heap kept after GC',
+          'how',
+        ],
         list.rows.map((r) =>
           r.skipped
             ? [r.leads, r.name, null, `– (${r.boundRequests})`, null, null, seconds(r.boundMs), null, null, r.skipped]
