@@ -69,22 +69,27 @@ export async function fileSubmission(client: Bitrix24Client, form: FormSubmissio
 
   let contactId = await findContact(client, form);
   const createdContact = contactId === undefined;
-  contactId ??= await client.crm.contact.add({ fields: { NAME: form.name, EMAIL: email, PHONE: phone } });
+  // Created with retries off: a repeat after a lost answer would make a second record. A failed run is
+  // repeated as a whole instead, and its lookups find what the lost answer had made.
+  contactId ??= await client.crm.contact.add({ fields: { NAME: form.name, SOURCE_ID: 'WEB', EMAIL: email, PHONE: phone } }, { retry: false });
 
   let leadId = await findLead(client, form);
   const createdLead = leadId === undefined;
-  leadId ??= await client.crm.lead.add({
-    fields: {
-      TITLE: `Web form: ${form.name}`,
-      NAME: form.name,
-      SOURCE_ID: 'WEB',
-      COMMENTS: form.message,
-      EMAIL: email,
-      PHONE: phone,
-      ORIGINATOR_ID,
-      ORIGIN_ID: form.submissionId,
+  leadId ??= await client.crm.lead.add(
+    {
+      fields: {
+        TITLE: `Web form: ${form.name}`,
+        NAME: form.name,
+        SOURCE_ID: 'WEB',
+        COMMENTS: form.message,
+        EMAIL: email,
+        PHONE: phone,
+        ORIGINATOR_ID,
+        ORIGIN_ID: form.submissionId,
+      },
     },
-  });
+    { retry: false },
+  );
 
   // Checking the links first means a retry never re-adds the link (nor moves the primary flag).
   const links = await client.crm.lead.contact.items.get({ id: leadId });

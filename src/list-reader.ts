@@ -43,6 +43,11 @@ export interface ReadAllProgress {
 export interface ReadAllOptions extends CallOptions {
   /** Called after each `batch` request, once its records were handed out. */
   onProgress?: (progress: ReadAllProgress) => void;
+  /**
+   * List pages chained in one `batch` request, 1 to 50. Default 50 (2,500 records a request); fewer
+   * exercise the chaining on a small set, e.g. in a scenario against a real portal.
+   */
+  pagesPerBatch?: number;
 }
 
 /** What {@link readAll} needs of a client: its typed `batch` (so requests are paced, retried, authenticated). */
@@ -112,9 +117,14 @@ export function planWindow(method: string, params: Row): { base: Row; filter: Ro
  * page `pN` after the 50th record of `pN-1`, through a `$result` reference the portal resolves
  * while it runs the batch in order.
  */
-export function chainCommands(method: string, plan: ReturnType<typeof planWindow>, from: string | undefined): Record<string, { method: string; params: Row }> {
+export function chainCommands(
+  method: string,
+  plan: ReturnType<typeof planWindow>,
+  from: string | undefined,
+  pages: number = PAGES_PER_REQUEST,
+): Record<string, { method: string; params: Row }> {
   const commands: Record<string, { method: string; params: Row }> = {};
-  for (let page = 0; page < PAGES_PER_REQUEST; page++) {
+  for (let page = 0; page < pages; page++) {
     const after = page === 0 ? from : `$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`;
     const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
     commands[`p${page}`] = { method, params: { ...plan.base, filter } };
@@ -132,19 +142,22 @@ export async function* readPages<M extends ListMethodName>(
   params: ReadAllParams<M> = {} as ReadAllParams<M>,
   options: ReadAllOptions = {},
 ): AsyncGenerator<Array<ListRecord<M>>, void, undefined> {
-  const { onProgress, ...callOptions } = options;
+  const { onProgress, pagesPerBatch = PAGES_PER_REQUEST, ...callOptions } = options;
   const { signal } = callOptions;
+  if (!Number.isInteger(pagesPerBatch) || pagesPerBatch < 1 || pagesPerBatch > PAGES_PER_REQUEST) {
+    throw new RangeError(`pagesPerBatch must be an integer from 1 to ${PAGES_PER_REQUEST}, got ${String(pagesPerBatch)}`);
+  }
   const plan = planWindow(method, params as Row);
   const progress: ReadAllProgress = { records: 0, pages: 0, requests: 0, lastId: plan.from };
   let cursor = plan.from === undefined ? undefined : Number(plan.from);
   for (;;) {
     if (signal?.aborted) throw aborted(method);
-    const commands = chainCommands(method, plan, progress.lastId);
+    const commands = chainCommands(method, plan, progress.lastId, pagesPerBatch);
     // halt: a failed page stops the chain, since every later page hangs on its last ID.
     const outcomes = (await client.batch(commands as never, { ...callOptions, halt: true })) as unknown as Record<string, BatchOutcome<unknown>>;
     progress.requests++;
     let ended = false;
-    for (let page = 0; page < PAGES_PER_REQUEST; page++) {
+    for (let page = 0; page < pagesPerBatch; page++) {
       const outcome = outcomes[`p${page}`];
       // Pages after a short one are ignored: their `$result` reference points past the end, and
       // whatever the portal made of it (an error, an empty or a repeated page) is not data.

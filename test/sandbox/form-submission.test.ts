@@ -65,4 +65,17 @@ describe('examples/form-submission.ts', () => {
     expect(outcome).toMatchObject({ contactId: 5001, createdContact: false, createdLead: true });
     expect(sandbox.lead(outcome.leadId)?.contacts.map((link) => link.CONTACT_ID)).toEqual([5001]);
   });
+
+  it('finds an existing contact by e-mail whatever its case, and records the lead as the portal shows it', async () => {
+    const { client } = portal({ contacts: [{ id: 1010, fields: { EMAIL: [{ VALUE: 'anna.berg@example.org' }] } }] });
+    const outcome = await fileSubmission(client, { ...FORM, email: 'Anna.Berg@Example.org', phone: undefined });
+    expect(outcome).toMatchObject({ contactId: 1010, createdContact: false });
+    expect(await client.crm.lead.get({ id: outcome.leadId })).toMatchObject({ CONTACT_ID: '1010', ORIGIN_ID: FORM.submissionId, ORIGINATOR_ID });
+  });
+
+  it('refuses a submission with neither e-mail nor phone, before any call', async () => {
+    const { client, sandbox } = portal();
+    await expect(fileSubmission(client, { submissionId: 's', name: 'x' })).rejects.toThrow(/give email or phone/);
+    expect(sandbox.calls).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAll } from '../../src/index.js';
+import { readAll, type ReadAllProgress } from '../../src/index.js';
 import { sandboxWithClient } from './checked-sandbox.js';
 
 /** `count` leads with ids 1…count, every third one IN_PROCESS. */
@@ -78,5 +78,48 @@ describe('readAll against the sandbox', () => {
     })();
     expect(read).toEqual(range(1, 2_500));
     expect(failure).toMatchObject({ name: 'Bitrix24Error', code: 'INTERNAL_SERVER_ERROR', method: 'crm.lead.list' });
+  });
+
+  it.each([0, 1, 49, 50, 2_500, 5_120])('returns each of %i leads once, in order, in at most ⌈N / 2,500⌉ + 1 requests', async (count) => {
+    const { client, sandbox } = sandboxWithClient({ seed: { leads: seedLeads(count), contacts: [] } });
+    const progress: ReadAllProgress[] = [];
+    expect(await ids(readAll(client, 'crm.lead.list', { select: ['TITLE'] }, { onProgress: (p) => progress.push(p) }))).toEqual(range(1, count));
+    const requests = batchRequests(sandbox.calls).length;
+    expect(requests).toBeLessThanOrEqual(Math.ceil(count / 2_500) + 1);
+    expect(progress.at(-1)).toMatchObject({ records: count, requests });
+  });
+
+  it('chains fewer pages per request with pagesPerBatch, downwards from a <ID, with a negated filter', async () => {
+    const seed = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, fields: { STATUS_ID: (i + 1) % 3 === 0 ? 'JUNK' : 'NEW' } }));
+    const { client, sandbox } = sandboxWithClient({ seed: { leads: seed, contacts: [] } });
+    const read = await ids(
+      readAll(client, 'crm.lead.list', { filter: { '!STATUS_ID': 'JUNK', '<ID': 200 }, order: { ID: 'DESC' }, select: ['STATUS_ID'] }, { pagesPerBatch: 2 }),
+    );
+    expect(read).toEqual(
+      range(1, 199)
+        .reverse()
+        .filter((id) => id % 3 !== 0),
+    );
+    expect(batchRequests(sandbox.calls)).toHaveLength(2); // 132 records: pages of 50, 50 | 32
+  });
+
+  it('starts past a given >ID', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: [], contacts: range(1, 70) } });
+    expect(await ids(readAll(client, 'crm.contact.list', { filter: { '>ID': 60 } }))).toEqual(range(61, 70));
+  });
+
+  it('throws ABORTED once its signal aborts, before the next request', async () => {
+    const { client, sandbox } = sandboxWithClient({ seed: { leads: seedLeads(3_000), contacts: [] } });
+    const controller = new AbortController();
+    const iterator = readAll(client, 'crm.lead.list', {}, { signal: controller.signal });
+    for (let i = 0; i < 2_500; i++) await iterator.next();
+    controller.abort();
+    await expect(iterator.next()).rejects.toMatchObject({ name: 'Bitrix24Error', code: 'ABORTED' });
+    expect(batchRequests(sandbox.calls)).toHaveLength(1);
+  });
+
+  it('refuses a pagesPerBatch outside 1–50', async () => {
+    const { client } = sandboxWithClient();
+    await expect(readAll(client, 'crm.lead.list', {}, { pagesPerBatch: 51 }).next()).rejects.toThrow(/pagesPerBatch must be an integer from 1 to 50/);
   });
 });

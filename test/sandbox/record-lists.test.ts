@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IdMap } from '../../src/sandbox/id-index.js';
 import { LIST_PAGE_SIZE, listPage, parseFilterKey } from '../../src/sandbox/list-query.js';
 import { normaliseCommunication } from '../../src/sandbox/find-by-comm.js';
+import { spec } from '../helpers.js';
 import { sandboxWithClient } from './checked-sandbox.js';
 
 const leadsSeed = (count: number, fields: (i: number) => Record<string, unknown> = (i) => ({ TITLE: `Lead ${i}` })) =>
@@ -234,5 +235,26 @@ describe('crm.duplicate.findbycomm', () => {
     ['EMAIL', '  Anna.Berg@Example.ORG ', 'anna.berg@example.org'],
   ] as const)('normalises %s %j to %j', (type, value, expected) => {
     expect(normaliseCommunication(type, value)).toBe(expected);
+  });
+});
+
+describe('the documented list and search examples are what a fresh sandbox answers', () => {
+  it.each([
+    ['crm.lead.list', 'listLeadsByStage', 'leadListPage'],
+    ['crm.lead.list', 'listLeadsAfterId', 'leadListUncounted'],
+    ['crm.contact.list', 'listContactsByEmail', 'contactListPage'],
+    ['crm.duplicate.findbycomm', 'findAnyByEmail', 'duplicatesFound'],
+    ['crm.duplicate.findbycomm', 'findLeadByPhone', 'duplicateLeadsFound'],
+    ['crm.duplicate.findbycomm', 'findContactByPhone', 'noDuplicates'],
+  ])('%s %s answers %s', async (method, request, answer) => {
+    const { send } = sandboxWithClient();
+    const { status, body } = await send(method, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(spec.components.examples[request].value),
+    });
+    expect(status).toBe(200);
+    const { time: _time, ...expected } = spec.components.examples[answer].value;
+    const { time: _t, ...actual } = body;
+    expect(actual).toEqual(expected);
   });
 });
