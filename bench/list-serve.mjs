@@ -8,7 +8,7 @@ import { Agent, createServer, request } from 'node:http';
 
 const { startSandbox } = await import('../dist/lib/src/node/sandbox.js');
 const count = Number(process.argv[2] ?? 10_000);
-const plan = process.argv[3] ?? 'standard';
+const plan = /** @type {'standard' | 'enterprise'} */ (process.argv[3] ?? 'standard');
 
 const leads = Array.from({ length: count }, (_, i) => ({
   id: i + 1,
@@ -36,7 +36,7 @@ const front = createServer((req, res) => {
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 });
-await new Promise((resolve) => front.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => front.listen(0, '127.0.0.1', () => resolve(undefined)));
 const { port } = /** @type {import('node:net').AddressInfo} */ (front.address());
 const origin = `http://127.0.0.1:${port}`;
 
