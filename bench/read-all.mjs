@@ -1,7 +1,7 @@
 // Reading every lead: our readAll (ID window, start -1, 50 pages per batch) beside plain `next`
 // paging through our client, against the in-process sandbox with the standard plan's bucket (drain
-// 2/s, 50 deep) enforced, plus one in-process list page at 100,000 leads. b24jssdk's fetchList is not
-// here yet: it sends through its own HTTP stack, so it needs the sandbox over HTTP (startSandbox).
+// 2/s, 50 deep) enforced, and b24jssdk's fetchList against the same sandbox over HTTP (it sends
+// through its own HTTP stack), plus one in-process list page at 100,000 leads.
 // Needs `npm run build` (the sandbox comes from dist/lib).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,6 +89,14 @@ export async function measureReadAll({ ours, root, sizes = [10_000, 100_000], lo
         }
       })),
     });
+    if (count > 10_000) continue;
+    log(`  b24jssdk fetchList over ${count} leads…`);
+    rows.push({
+      name: '@bitrix24/b24jssdk fetchList',
+      count,
+      note: 'actions.v2.fetchList.make, its limiter at the standard plan',
+      ...(await measureJsSdk(root, count)),
+    });
   }
 
   // One in-process page at 100,000 leads: the id index finds the window by binary search.
@@ -111,4 +119,49 @@ export async function measureReadAll({ ours, root, sizes = [10_000, 100_000], lo
     p99Ms: Number(times[Math.floor(times.length * 0.99)].toFixed(3)),
   };
   return { bucket: STANDARD, rows, page };
+}
+
+/** b24jssdk's `actions.v2.fetchList` (one keyset page per request) against startSandbox over HTTP. */
+async function measureJsSdk(root, count) {
+  const { startSandbox } = await import(pathToFileURL(join(root, 'dist', 'lib', 'src', 'node', 'sandbox.js')).href);
+  const { B24Hook } = await import('@bitrix24/b24jssdk');
+  const running = await startSandbox({ seed: seedOf(count), rateLimit: 'standard' });
+  try {
+    const hook = new B24Hook(
+      { b24Url: running.url, userId: 1, secret: 'sandbox' },
+      { restrictionParams: { rateLimit: { burstLimit: STANDARD.burst, drainRate: STANDARD.drainPerSecond, adaptiveEnabled: false } } },
+    );
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    let records = 0;
+    let lastId = 0;
+    let ordered = true;
+    const started = performance.now();
+    for await (const chunk of hook.actions.v2.fetchList.make({ method: 'crm.lead.list', params: { select: ['ID', 'TITLE'] }, idKey: 'ID' })) {
+      for (const lead of /** @type {Array<{ ID: string }>} */ (chunk)) {
+        const id = Number(lead.ID);
+        if (id <= lastId) ordered = false;
+        lastId = id;
+        records++;
+      }
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const wallMs = performance.now() - started;
+    const requests = running.calls.length;
+    return {
+      records,
+      complete: records === count && ordered,
+      requests,
+      requestBound: Math.ceil(count / 2_500) + 1,
+      rejected503: running.calls.filter((call) => call.status === 503).length,
+      wallMs: Math.round(wallMs),
+      boundMs: Math.round(bucketBoundMs(requests, STANDARD)),
+      rssGrowthMb: Number(((peak - rssBefore) / 1024 / 1024).toFixed(1)),
+    };
+  } catch (error) {
+    return { error: String(error?.message ?? error) };
+  } finally {
+    await running.close();
+  }
 }
