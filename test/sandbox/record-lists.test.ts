@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IdMap } from '../../src/sandbox/id-index.js';
 import { LIST_PAGE_SIZE, listPage, parseFilterKey } from '../../src/sandbox/list-query.js';
 import { normaliseCommunication } from '../../src/sandbox/find-by-comm.js';
+import { checkSeed } from '../../src/sandbox/seed-check.js';
 import { spec } from '../helpers.js';
 import { sandboxWithClient } from './checked-sandbox.js';
 
@@ -256,5 +257,20 @@ describe('the documented list and search examples are what a fresh sandbox answe
     const { time: _time, ...expected } = spec.components.examples[answer].value;
     const { time: _t, ...actual } = body;
     expect(actual).toEqual(expected);
+  });
+});
+
+describe('seeds with record fields', () => {
+  it('take any fields, and communication fields as lists of entries', () => {
+    expect(() =>
+      checkSeed({ leads: [{ id: 1, fields: { TITLE: 'T', STATUS_ID: 'NEW', PHONE: [{ VALUE: '555', VALUE_TYPE: 'WORK' }], EMAIL: [{ VALUE: 'a@b.c' }] } }] }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['a phone as plain text', { PHONE: '555' }, /leads\[0\]\.fields\.PHONE must be a list of entries/],
+    ['an e-mail entry without VALUE', { EMAIL: [{ VALUE_TYPE: 'WORK' }] }, /leads\[0\]\.fields\.EMAIL must be a list of entries/],
+  ])('refuse %s, naming the field', (_label, fields, message) => {
+    expect(() => checkSeed({ leads: [{ id: 1, fields }] })).toThrow(message);
   });
 });
