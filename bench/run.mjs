@@ -3,7 +3,7 @@
 // the two SDKs, browser bundle size, bulk linking at the rate-limit bound, and several worker
 // processes sharing that bound through Redis, and the sandbox (in-process, over HTTP next to the Prism
 // mock, CLI start, browser entries).
-// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox] [-- --quick]
+// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox,list] [-- --quick] [-- --full]
 // Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { measureBulk } from './bulk.mjs';
 import { measureBundles } from './bundle-size.mjs';
 import { measureFleet } from './fleet.mjs';
+import { measureList } from './list.mjs';
 import { measureOverhead } from './overhead.mjs';
 import { measureSandbox } from './sandbox.mjs';
 
@@ -21,7 +22,7 @@ const outDir = join(root, 'dist', 'bench');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
-const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox']);
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox', 'list']);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
@@ -173,6 +174,52 @@ if (only.has('sandbox')) {
             .join(', ') || 'none',
           r.note,
         ]),
+      ),
+  );
+}
+
+if (only.has('list')) {
+  log('List: reading every lead…');
+  const list = (results.list = await measureList({ root, ourModule: join(outDir, 'b24-lead-contact.node.mjs'), quick, full: argv.includes('--full'), log }));
+  const { drainPerSecond, burst } = list.bucket;
+  const seconds = (ms) => (ms === null || ms === undefined ? null : `${(ms / 1000).toFixed(2)} s`);
+  sections.push(
+    `### List: reading every lead from startSandbox, server bucket at the standard plan (drain ${drainPerSecond}/s, burst ${burst}), each client in its own process\n\n` +
+      table(
+        [
+          'leads',
+          'client',
+          'records (in order)',
+          'HTTP requests (bound)',
+          '503 received',
+          'wall time',
+          'bucket bound',
+          'RSS growth',
+          'heap kept after GC',
+          'how',
+        ],
+        list.rows.map((r) =>
+          r.skipped
+            ? [r.leads, r.name, null, `– (${r.boundRequests})`, null, null, seconds(r.boundMs), null, null, r.skipped]
+            : [
+                r.leads,
+                r.name,
+                `${r.records}${r.inOrder ? '' : ' (out of order!)'}${r.error ? ` error: ${r.error}` : ''}`,
+                `${r.requests} (${r.boundRequests})`,
+                r.rejected503,
+                seconds(r.wallMs),
+                seconds(r.boundMs),
+                `${r.rssGrowthMB} MB`,
+                r.heapRetainedMB === undefined ? null : `${r.heapRetainedMB} MB`,
+                r.note,
+              ],
+        ),
+      ) +
+      "\n\nBucket bound: the fastest the portal's bucket lets the bound number of requests through from empty, max(0, requests − burst) / drain. Below the burst it is 0 and the wall time is the server's and the client's own work.",
+    '### List: one in-process sandbox list page at 100,000 leads (`sandbox.handle`, validation and encoding included)\n\n' +
+      table(
+        ['page', 'calls', 'median', 'p95', 'max'],
+        list.pageRows.map((r) => [r.shape, r.calls, `${r.medianMs} ms`, `${r.p95Ms} ms`, `${r.maxMs} ms`]),
       ),
   );
 }

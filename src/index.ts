@@ -38,6 +38,19 @@ export {
 } from './client/batch.js';
 export { rawClient } from './client/raw.js';
 export { encodeCommand, encodeQuery } from './client/batch-encoding.js';
-export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './client/method-tree.js';
+export {
+  LIST_PAGE_SIZE,
+  PAGES_PER_REQUEST,
+  readAll,
+  readPages,
+  type IdDirection,
+  type ListReaderClient,
+  type ListRecord,
+  type ReadAllOptions,
+  type ReadAllParams,
+  type ReadAllProgress,
+} from './client/list-reader.js';
+export type { CallOptions, ListPage, MethodAnswer, MethodCall, MethodParams, MethodResult, MethodTree } from './client/method-tree.js';
+export type { FieldsOf, ListFilter, ListQuery, SortDirection } from './client/list-params.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';

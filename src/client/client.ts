@@ -1,9 +1,9 @@
-import { methodNames, type MethodName } from '../../generated/methods.js';
+import { listMethodNames, methodNames, type MethodName } from '../../generated/methods.js';
 import { resolveEndpoint } from './auth.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit } from './hooks.js';
 import { register } from './internals.js';
-import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
+import { buildTree, type CallOptions, type MethodAnswer, type MethodParams, type MethodTree } from './method-tree.js';
 import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { nextAttempt } from './retry.js';
@@ -20,10 +20,12 @@ import { createTransport, PlainRequest } from './transport.js';
  */
 export type Bitrix24Client = Omit<MethodTree, 'batch'> & {
   /** Calls a method by its wire name; what every generated method uses. */
-  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
+  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodAnswer<M>>;
 };
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
+
+const LIST_METHODS: ReadonlySet<string> = new Set(listMethodNames);
 
 function parseJson(text: unknown): unknown {
   if (typeof text !== 'string') return text;
@@ -91,7 +93,11 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
       const serverNow = (time.finish as number) ?? now() / 1000;
       if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - serverNow) * 1000);
-      if (response.ok && isRecord(payload) && 'result' in payload) return { status, result: payload.result };
+      if (response.ok && isRecord(payload) && 'result' in payload) {
+        // A list method's page keeps the `total` and `next` that sit beside `result` in the envelope.
+        const { result, total, next } = payload;
+        return { status, result: LIST_METHODS.has(method) ? { result, total, next } : result };
+      }
       return {
         status,
         error:

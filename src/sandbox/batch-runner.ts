@@ -11,7 +11,7 @@ export { MAX_BATCH_COMMANDS };
 
 /** How the batch runner reaches the sandbox: run a command (result and time, or throw), or note one it refused. */
 export interface CommandRunner {
-  run(method: string, params: Record<string, unknown>, key: string): { result: unknown; time: ResponseTime };
+  run(method: string, params: Record<string, unknown>, key: string): { result: unknown; time: ResponseTime; total?: number; next?: number };
   refused(method: string, params: Record<string, unknown>, key: string, error: ErrorBody): void;
 }
 
@@ -119,6 +119,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   const times: Array<[string, ResponseTime]> = [];
   checkParameterCount(entries, usedParameters, limits.maxParameters);
   const budget: ExpansionBudget = { left: limits.maxBatchExpansionBytes, max: limits.maxBatchExpansionBytes };
+  const totals: Array<[string, number]> = [];
+  const nexts: Array<[string, number]> = [];
   for (const [index, [key, line]] of entries.entries()) {
     if (index >= MAX_BATCH_COMMANDS) {
       errors.push([key, LENGTH_EXCEEDED]);
@@ -136,8 +138,10 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         runner.refused(method, typed, key, refusal);
         errors.push([key, refusal]);
       } else {
-        const { result, time } = runner.run(method, typed, key);
+        const { result, time, total, next } = runner.run(method, typed, key);
         results.set(key, result);
+        if (total !== undefined) totals.push([key, total]);
+        if (next !== undefined) nexts.push([key, next]);
         times.push([key, time]);
         continue;
       }
@@ -152,8 +156,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   return {
     result: part([...results]),
     result_error: part(errors),
-    result_total: [],
-    result_next: [],
+    result_total: part(totals),
+    result_next: part(nexts),
     result_time: part(times),
   };
 }

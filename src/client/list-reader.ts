@@ -1,0 +1,246 @@
+import type { ListMethodName } from '../../generated/methods.js';
+import { batch, type BatchOutcome } from './batch.js';
+import type { Bitrix24Client } from './client.js';
+import { Bitrix24Error } from './errors.js';
+import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
+
+/**
+ * Records per page of a Bitrix24 list method; a shorter page is the last one.
+ * https://apidocs.bitrix24.com/settings/how-to-call-rest-api/list-methods-pecularities.html
+ */
+export const LIST_PAGE_SIZE = 50;
+
+/** Pages chained in one `batch` request: one command per page, at most 50 commands a batch. */
+export const PAGES_PER_REQUEST = 50;
+
+/** One record as the list method `M` sends it. */
+export type ListRecord<M extends ListMethodName> = MethodResult<M> extends ReadonlyArray<infer R> ? R : never;
+
+/** Reading direction: by ascending or descending `ID` (either case, as `order` takes it). */
+export type IdDirection = 'ASC' | 'DESC' | 'asc' | 'desc';
+
+/**
+ * What {@link readAll} takes: the list method's own `filter`, `select` and the rest, with `order`
+ * narrowed to `ID` (the window moves along it) and no `start` (the reader sends `-1`).
+ */
+export type ReadAllParams<M extends ListMethodName> = Omit<MethodParams<M>, 'order' | 'start'> & {
+  /** `{ ID: 'DESC' }` reads newest first. Default `{ ID: 'ASC' }`. */
+  order?: { readonly ID: IdDirection };
+};
+
+/** Progress of a {@link readAll} run, reported after each `batch` request's pages were handed out. */
+export interface ReadAllProgress {
+  /** Records handed out so far. */
+  records: number;
+  /** Pages read so far (each up to 50 records). */
+  pages: number;
+  /** `batch` requests sent so far. */
+  requests: number;
+  /** The ID of the last record handed out: where a new run would resume (pass it as `>ID`, or `<ID` descending). */
+  lastId: string | undefined;
+}
+
+/** Options of {@link readAll}. */
+export interface ReadAllOptions extends CallOptions {
+  /** Called after each `batch` request, once its records were handed out. */
+  onProgress?: (progress: ReadAllProgress) => void;
+  /**
+   * List pages chained in one `batch` request, 1 to 50. Default 50 (2,500 records a request); fewer
+   * exercise the chaining on a small set, e.g. in a scenario against a real portal.
+   */
+  pagesPerBatch?: number;
+}
+
+/** The client {@link readAll} reads through: its `batch` requests are paced, retried and authenticated like any call. */
+export type ListReaderClient = Bitrix24Client;
+
+type Row = Record<string, unknown>;
+
+const WINDOW_BROKEN = 'LIST_WINDOW_BROKEN';
+
+function windowBroken(method: string, description: string): Bitrix24Error {
+  return new Bitrix24Error({ status: 200, code: WINDOW_BROKEN, description, method, retryable: false });
+}
+
+function aborted(method: string): Bitrix24Error {
+  return new Bitrix24Error({ status: 0, code: 'ABORTED', description: 'The read was aborted', method });
+}
+
+/** An `ID` as a list sends it (`"1010"`), as a number for comparing; anything else breaks the window. */
+function idOf(row: unknown, method: string): { text: string; value: number } {
+  const id = typeof row === 'object' && row !== null ? (row as Row).ID : undefined;
+  const value = typeof id === 'string' || typeof id === 'number' ? Number(id) : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw windowBroken(method, `A record came back without an integer ID (got ${JSON.stringify(id) ?? 'none'})`);
+  return { text: String(id), value };
+}
+
+/**
+ * The parameters every command of a run shares: the caller's own, `ID` forced into `select`,
+ * `order` by `ID` alone, `start: -1` (no count). Returns where the window starts (a bound the
+ * caller already put on the window's own key) and the filter without that key.
+ */
+export function planWindow(method: string, params: Row): { base: Row; filter: Row; key: '>ID' | '<ID'; from: string | undefined; descending: boolean } {
+  const { order, start, select, filter, ...rest } = params;
+  if (start !== undefined) throw new TypeError(`${method}: readAll sends start: -1 itself; leave start out`);
+  let descending = false;
+  if (order !== undefined) {
+    const keys = typeof order === 'object' && order !== null ? Object.keys(order) : [];
+    const direction = keys.length === 1 && keys[0] === 'ID' ? String((order as Row).ID).toUpperCase() : '';
+    if (direction !== 'ASC' && direction !== 'DESC') {
+      throw new TypeError(`${method}: readAll reads in ID order, so order must be { ID: 'ASC' } or { ID: 'DESC' }, got ${JSON.stringify(order)}`);
+    }
+    descending = direction === 'DESC';
+  }
+  if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) {
+    throw new TypeError(`${method}: filter must be an object of field conditions`);
+  }
+  if (select !== undefined && !Array.isArray(select)) throw new TypeError(`${method}: select must be an array of field names`);
+  const key = descending ? '<ID' : '>ID';
+  const { [key]: bound, ...ownFilter } = (filter ?? {}) as Row;
+  let from: string | undefined;
+  if (bound !== undefined) {
+    // The window moves on this same key; the caller's bound is where it starts, and every later page
+    // only narrows it further.
+    if (!Number.isSafeInteger(Number(bound)) || typeof bound === 'boolean' || bound === '') {
+      throw new TypeError(`${method}: filter['${key}'] must be an integer ID to start the window from, got ${JSON.stringify(bound)}`);
+    }
+    from = String(bound);
+  }
+  const base: Row = { ...rest, order: { ID: descending ? 'DESC' : 'ASC' }, start: -1 };
+  // Bitrix24 returns the selected fields only; the window needs each record's ID.
+  if (select !== undefined && select.length > 0 && !select.includes('ID') && !select.includes('*')) base.select = [...select, 'ID'];
+  else if (select !== undefined) base.select = select;
+  return { base, filter: ownFilter, key, from, descending };
+}
+
+/**
+ * The commands of one `batch` request: page `p0` starts after `from` (or at the first record),
+ * page `pN` after the 50th record of `pN-1`, through a `$result` reference the portal resolves
+ * while it runs the batch in order.
+ */
+export function chainCommands(
+  method: string,
+  plan: ReturnType<typeof planWindow>,
+  from: string | undefined,
+  pages: number = PAGES_PER_REQUEST,
+): Record<string, { method: string; params: Row }> {
+  const commands: Record<string, { method: string; params: Row }> = {};
+  for (let page = 0; page < pages; page++) {
+    const after = page === 0 ? from : `$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`;
+    const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
+    commands[`p${page}`] = { method, params: { ...plan.base, filter } };
+  }
+  return commands;
+}
+
+/**
+ * Reads every record a list method matches, page by page, as an async iterable of pages (arrays of
+ * up to 50 records). {@link readAll} is the same, one record at a time.
+ */
+export async function* readPages<M extends ListMethodName>(
+  client: ListReaderClient,
+  method: M,
+  params: ReadAllParams<M> = {} as ReadAllParams<M>,
+  options: ReadAllOptions = {},
+): AsyncGenerator<Array<ListRecord<M>>, void, undefined> {
+  const { onProgress, pagesPerBatch = PAGES_PER_REQUEST, ...callOptions } = options;
+  const { signal } = callOptions;
+  if (!Number.isInteger(pagesPerBatch) || pagesPerBatch < 1 || pagesPerBatch > PAGES_PER_REQUEST) {
+    throw new RangeError(`pagesPerBatch must be an integer from 1 to ${PAGES_PER_REQUEST}, got ${String(pagesPerBatch)}`);
+  }
+  const plan = planWindow(method, params as Row);
+  const progress: ReadAllProgress = { records: 0, pages: 0, requests: 0, lastId: plan.from };
+  let cursor = plan.from === undefined ? undefined : Number(plan.from);
+  for (;;) {
+    if (signal?.aborted) throw aborted(method);
+    const commands = chainCommands(method, plan, progress.lastId, pagesPerBatch);
+    // halt: a failed page stops the chain, since every later page hangs on its last ID.
+    const outcomes = (await batch(client, commands as never, { ...callOptions, halt: true })) as unknown as Record<string, BatchOutcome<unknown>>;
+    progress.requests++;
+    let ended = false;
+    for (let page = 0; page < pagesPerBatch; page++) {
+      const outcome = outcomes[`p${page}`];
+      // Pages after a short one are ignored: their `$result` reference points past the end, and
+      // whatever the portal made of it (an error, an empty or a repeated page) is not data.
+      if (!outcome?.ok) throw outcome?.error ?? windowBroken(method, `Page p${page} of the batch came back without an outcome`);
+      const rows = outcome.result;
+      if (!Array.isArray(rows)) throw windowBroken(method, `Page p${page} is not a list of records`);
+      if (rows.length > LIST_PAGE_SIZE) throw windowBroken(method, `Page p${page} holds ${rows.length} records, more than a page's ${LIST_PAGE_SIZE}`);
+      // Each page must continue strictly past the one before: a reference the portal did not resolve
+      // would restart the window and hand out records twice.
+      for (const row of rows) {
+        const { value } = idOf(row, method);
+        if (cursor !== undefined && (plan.descending ? value >= cursor : value <= cursor)) {
+          throw windowBroken(method, `Page p${page} went back to ID ${value} after ID ${cursor}; stopped rather than repeat records`);
+        }
+        cursor = value;
+      }
+      if (rows.length > 0) {
+        if (signal?.aborted) throw aborted(method);
+        progress.records += rows.length;
+        progress.pages++;
+        progress.lastId = idOf(rows[rows.length - 1], method).text;
+        yield rows as Array<ListRecord<M>>;
+      }
+      if (rows.length < LIST_PAGE_SIZE) {
+        ended = true;
+        break;
+      }
+    }
+    onProgress?.({ ...progress });
+    if (ended) return;
+  }
+}
+
+/**
+ * Reads every record a list method matches, for any list method of the contract, as an async
+ * iterable: `for await (const lead of readAll(client, 'crm.lead.list', { filter }))`.
+ *
+ * It walks the ID window the vendor recommends for large sets (settings/performance/huge-data):
+ * `order` by `ID`, a `>ID` filter on the last ID read (`<ID` descending), `start: -1` so the portal
+ * skips counting. Fifty pages go in each `batch` request, each page's filter pointing at the last ID
+ * of the page before through a `$result[pN][49][ID]` reference, so N records take ⌈N / 2,500⌉
+ * requests, plus one when N is a multiple of 2,500 (the empty page that says it is over). Every
+ * request goes through the client's `batch`: its rate limiter, retries and auth apply. Records are
+ * handed out one batch answer (≤ 2,500 records) at a time and never gathered, so memory stays
+ * bounded however many match. Stopping the loop early (`break`) sends nothing more.
+ *
+ * Your `filter` and `select` are kept; `ID` is added to `select` when it is missing, and a `>ID`
+ * in your filter (`<ID` descending) is where the window starts, which is also how to resume a run
+ * from {@link ReadAllProgress.lastId}. The run ends on the first page shorter than 50.
+ *
+ * Failures: a failed page (a command error, a whole request that failed after the client's
+ * retries, an abort through `signal`) throws a {@link Bitrix24Error} from the iterator after every
+ * record before it was handed out; a page that would step back in the window (a `$result` reference
+ * the portal did not resolve) throws `LIST_WINDOW_BROKEN`. A run never ends early without throwing.
+ *
+ * Records changed during the run: the window only moves forward along `ID`, so no record comes
+ * twice. A record added during the run comes if its ID is past the window's position when its page
+ * is read (ascending, new records get higher IDs, so they usually do come), and not if it falls
+ * behind it. A record deleted before the window reaches it does not come; one deleted after it was
+ * read already came. A record edited so that it stops (or starts) matching the filter is read as it
+ * is when its page is read.
+ *
+ * @example
+ * for await (const lead of readAll(client, 'crm.lead.list', { filter: { STATUS_ID: 'NEW' }, select: ['TITLE'] }, {
+ *   signal: AbortSignal.timeout(600_000),
+ *   onProgress: ({ records }) => console.log(records, 'read'),
+ * })) {
+ *   console.log(lead.ID, lead.TITLE);
+ * }
+ */
+export async function* readAll<M extends ListMethodName>(
+  client: ListReaderClient,
+  method: M,
+  params: ReadAllParams<M> = {} as ReadAllParams<M>,
+  options: ReadAllOptions = {},
+): AsyncGenerator<ListRecord<M>, void, undefined> {
+  const { signal } = options;
+  for await (const page of readPages(client, method, params, options)) {
+    for (const record of page) {
+      // Checked per record, so an abort from inside the loop body stops before the next record.
+      if (signal?.aborted) throw aborted(method);
+      yield record;
+    }
+  }
+}
