@@ -3,15 +3,13 @@ import { batch, type BatchOutcome } from './batch.js';
 import type { Bitrix24Client } from './client.js';
 import { Bitrix24Error } from './errors.js';
 import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
+import { MAX_BATCH_COMMANDS, PAGE_SIZE } from '../wire/bitrix24.js';
 
-/**
- * Records per page of a Bitrix24 list method; a shorter page is the last one.
- * https://apidocs.bitrix24.com/settings/how-to-call-rest-api/list-methods-pecularities.html
- */
-export const LIST_PAGE_SIZE = 50;
+/** Records per page of a Bitrix24 list method; a shorter page is the last one. */
+export const LIST_PAGE_SIZE = PAGE_SIZE;
 
-/** Pages chained in one `batch` request: one command per page, at most 50 commands a batch. */
-export const PAGES_PER_REQUEST = 50;
+/** Pages chained in one `batch` request: one command per page. */
+export const PAGES_PER_REQUEST = MAX_BATCH_COMMANDS;
 
 /** One record as the list method `M` sends it. */
 export type ListRecord<M extends ListMethodName> = MethodResult<M> extends ReadonlyArray<infer R> ? R : never;

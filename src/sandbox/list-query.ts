@@ -1,11 +1,9 @@
+import { PAGE_SIZE } from '../wire/bitrix24.js';
 import { type IdMap, lowerBound } from './id-index.js';
 import { isNumericField, MULTI_FIELDS, type RecordKind } from './record-fields.js';
 
-/**
- * Records per page of every list method (list-methods-pecularities: "no more than 50 at a time").
- * To move into the platform-numbers module (src/wire/bitrix24.ts) once that lands.
- */
-export const LIST_PAGE_SIZE = 50;
+/** Records per page of every list method. */
+export const LIST_PAGE_SIZE = PAGE_SIZE;
 
 /** Operator prefixes, longest first so `!%=` is not read as `!` + `%=`. */
 const PREFIXES = ['!%=', '!=%', '!@', '!%', '!=', '>=', '<=', '=%', '%=', '@', '%', '=', '!', '>', '<'] as const;

@@ -1,5 +1,5 @@
-import type { Bitrix24Client } from '../client.js';
-import { readAll } from '../list-reader.js';
+import type { Bitrix24Client } from '../client/client.js';
+import { readAll } from '../client/list-reader.js';
 import { expectSame, type Scenario, ScenarioMismatch } from './lead-contact-scenarios.js';
 
 /** A phone number and an e-mail address only this run uses, derived from its records. */

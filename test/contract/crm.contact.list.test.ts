@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient } from '../support/helpers.js';
 
 const METHOD = 'crm.contact.list';
 const seedRequest = { select: ['ID', 'NAME', 'LAST_NAME', 'EMAIL'], filter: { EMAIL: 'john.smith@example.org' } } as const;

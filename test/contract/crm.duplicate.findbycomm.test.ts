@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodParams } from '../../src/index.js';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../support/helpers.js';
 
 const METHOD = 'crm.duplicate.findbycomm';
 const seedRequest: MethodParams<'crm.duplicate.findbycomm'> = { type: 'EMAIL', values: ['John.Smith@Example.org'] };

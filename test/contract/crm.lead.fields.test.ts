@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, mockClient } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, mockClient } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.fields';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.list';
 const seedRequest = { select: ['ID', 'TITLE', 'STATUS_ID', 'OPPORTUNITY'], filter: { '=STATUS_ID': 'IN_PROCESS' }, order: { ID: 'ASC' }, start: 0 } as const;

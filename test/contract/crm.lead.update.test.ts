@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodParams } from '../../src/index.js';
-import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../helpers.js';
+import { itAnswersEveryUrlForm, itRaisesEveryDocumentedError, itRejectsInvalidRequests, mockClient, postRaw, webhookPath } from '../support/helpers.js';
 
 const METHOD = 'crm.lead.update';
 const seedRequest: MethodParams<'crm.lead.update'> = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileSubmission, ORIGINATOR_ID, type FormSubmission } from '../../examples/form-submission.js';
 import type { Seed } from '../../src/node/sandbox.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const FORM: FormSubmission = {
   submissionId: 'form-7f3a',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readAll, type ReadAllProgress } from '../../src/index.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 /** `count` leads with ids 1…count, every third one IN_PROCESS. */
 const seedLeads = (count: number) =>

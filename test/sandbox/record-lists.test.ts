@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { rawClient } from '../../src/index.js';
 import { IdMap } from '../../src/sandbox/id-index.js';
 import { LIST_PAGE_SIZE, listPage, parseFilterKey } from '../../src/sandbox/list-query.js';
 import { normaliseCommunication } from '../../src/sandbox/find-by-comm.js';
 import { checkSeed } from '../../src/sandbox/seed-check.js';
-import { spec } from '../helpers.js';
-import { sandboxWithClient } from './checked-sandbox.js';
+import { spec } from '../support/helpers.js';
+import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const leadsSeed = (count: number, fields: (i: number) => Record<string, unknown> = (i) => ({ TITLE: `Lead ${i}` })) =>
   Array.from({ length: count }, (_, i) => ({ id: i + 1, fields: fields(i + 1) }));
@@ -85,7 +86,9 @@ describe('crm.lead.list over the sandbox state', () => {
 
   it('answers total and next per command inside batch', async () => {
     const { client } = sandboxWithClient({ seed: { leads: leadsSeed(60) } });
-    const answer = await client.raw.POST('/batch', { body: { cmd: { a: 'crm.lead.list?select[0]=ID', b: 'crm.lead.list?start=-1&select[0]=ID' } } as never });
+    const answer = await rawClient(client).POST('/batch', {
+      body: { cmd: { a: 'crm.lead.list?select[0]=ID', b: 'crm.lead.list?start=-1&select[0]=ID' } } as never,
+    });
     expect((answer.data as any).result).toMatchObject({ result_total: { a: 60, b: 0 }, result_next: { a: 50 } });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, createBitrix24Client, readAll, readPages, type Bitrix24ClientOptions, type ReadAllProgress } from '../../src/index.js';
-import { planWindow } from '../../src/list-reader.js';
-import { leads, listPortal, type CommandScript, type ListRow } from './list-portal.js';
+import { planWindow } from '../../src/client/list-reader.js';
+import { leads, listPortal, type CommandScript, type ListRow } from '../support/list-portal.js';
 
 const WEBHOOK = 'https://example.bitrix24.com/rest/1/listreadercode42/';
 
