@@ -1,11 +1,10 @@
+import { isRecord as isPlainObject } from '../wire/json-pointer.js';
 import type { Seed } from './portal-state.js';
 
 /** A seed that breaks a rule; the message names the field and the rule. */
 export class SeedError extends Error {
   override readonly name = 'SeedError';
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
