@@ -14,7 +14,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   '.': [
     /^dist\/lib\/src\/(client\/)?[a-z-]+\.(js|d\.ts)$/,
     /^dist\/lib\/src\/wire\/(bitrix24|json-pointer|read-body)\.(js|d\.ts)$/,
-    /^dist\/lib\/generated\/methods\.(js|d\.ts)$/,
+    /^dist\/lib\/generated\/(methods|record-fields)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/schema\.d\.ts$/,
   ],
   './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],
