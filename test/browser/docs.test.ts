@@ -227,11 +227,14 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   // One viewport size per test, all headings measured at once: a resize lays out every rendered section,
   // so resizing per method would grow with the contract (and took minutes on a busy 2-core machine).
   describe('method headings', () => {
+    // The page keeps the sections it has shown: after the tests above this opens none; run alone, it
+    // opens every section once, here rather than inside the first width's test.
+    beforeAll(async () => {
+      for (const method of methods) if (!(await readSection(method))) await openSection(method);
+    });
     afterAll(() => page?.setViewportSize({ width: 1400, height: 1100 }));
 
     it.each([1400, 800, 400, 320])('breaks a long method name in its heading only after a dot, never overflowing, at %ipx', async (width) => {
-      // The page keeps the sections it has shown: after the tests above this opens none.
-      for (const method of methods) if (!(await readSection(method))) await openSection(method);
       await page.setViewportSize({ width, height: 1100 });
       let breaksAtDots = 0;
       for (const method of methods) {

@@ -16,17 +16,20 @@ async function ids(iterable: AsyncIterable<{ ID?: unknown }>) {
   return out;
 }
 
+/** Room for every answer in the journal: one batch of 50 list pages journals several MiB (the batch and each page), past the default 8 MiB. */
+const wideJournal = { maxJournalBytes: 256 * 1024 * 1024 };
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('readAll against the sandbox', () => {
   it('reads every seeded lead once, in ascending ID order, in ⌈N / 2,500⌉ batch requests', async () => {
-    const { sandbox, client } = sandboxWithClient({ seed: { leads: seedLeads(5_100), contacts: [] } });
+    const { sandbox, client } = sandboxWithClient({ seed: { leads: seedLeads(5_100), contacts: [] }, limits: wideJournal });
     expect(await ids(readAll(client, 'crm.lead.list'))).toEqual(range(1, 5_100));
     expect(batchRequests(sandbox.calls)).toHaveLength(3);
   });
 
   it('ends with one more request when N is a multiple of 2,500', async () => {
-    const { sandbox, client } = sandboxWithClient({ seed: { leads: seedLeads(2_500), contacts: [] } });
+    const { sandbox, client } = sandboxWithClient({ seed: { leads: seedLeads(2_500), contacts: [] }, limits: wideJournal });
     expect(await ids(readAll(client, 'crm.lead.list'))).toEqual(range(1, 2_500));
     expect(batchRequests(sandbox.calls)).toHaveLength(2);
   });
