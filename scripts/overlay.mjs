@@ -86,6 +86,7 @@ export function targetOf(steps) {
  * key and the text. Example values, defaults and other data are skipped, and so are names.
  */
 export function proseStrings(spec) {
+  /** @type {{ node: object, target: string, key: string, text: string }[]} */
   const found = [];
   const visit = (node, steps, inNameMap) => {
     if (Array.isArray(node)) {
@@ -113,6 +114,7 @@ export function proseStrings(spec) {
 
 /** What is wrong with a translation overlay for a contract; every list empty when it is complete and fresh. */
 export function checkOverlay(spec, overlay) {
+  /** @type {import('./overlay.d.mts').OverlayReport} */
   const report = { unmatched: [], missing: [], stale: [], invalid: [] };
   const covered = new Map(); // node -> keys translated
   if (overlay?.overlay !== '1.0.0') report.invalid.push({ index: -1, target: '', reason: `overlay version must be 1.0.0, got ${overlay?.overlay}` });
