@@ -217,12 +217,17 @@ export function bundleRussian(siteDir = docsDir) {
   execFileSync(process.execPath, [redoclyCli, 'bundle', 'b24-lead-contact', '--overlay', ruOverlay, '--output', yamlFile], {
     cwd: root,
     env: redoclyEnv,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const spec = YAML.parse(readFileSync(yamlFile, 'utf8'));
+  const bundled = readFileSync(yamlFile, 'utf8');
+  writeFileSync(yamlFile, `# ${RU_BANNER}\n${bundled}`);
+  const spec = YAML.parse(bundled);
   writeFileSync(join(siteDir, jsonName), `${JSON.stringify(spec, null, 2)}\n`);
   return spec;
 }
+
+const RU_BANNER =
+  'The contract in Russian: openapi/ bundled with the overlay openapi/overlays/ru.yaml applied, by scripts/docs.mjs (`npm run docs`). Do not edit.';
 
 /** The Russian page at siteDir/ru/index.html, with the Russian bundle in siteDir. */
 export function buildRussianDocs(siteDir = docsDir) {
