@@ -1,4 +1,4 @@
-export type DocsStrings = typeof import('./docs-strings.mjs')['DOCS_STRINGS']['en'];
+import type { DocsStrings } from './docs-strings.mjs';
 export const docsDir: string;
 export const docsFile: string;
 export const ruOverlay: string;
