@@ -3,7 +3,7 @@
 // the two SDKs, browser bundle size, bulk linking at the rate-limit bound, and several worker
 // processes sharing that bound through Redis, and the sandbox (in-process, over HTTP next to the Prism
 // mock, CLI start, browser entries).
-// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox] [-- --quick]
+// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox,readall] [-- --quick]
 // Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,6 +14,7 @@ import { measureBulk } from './bulk.mjs';
 import { measureBundles } from './bundle-size.mjs';
 import { measureFleet } from './fleet.mjs';
 import { measureOverhead } from './overhead.mjs';
+import { measureReadAll } from './read-all.mjs';
 import { measureSandbox } from './sandbox.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,7 @@ const outDir = join(root, 'dist', 'bench');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
-const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox']);
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox', 'readall']);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
@@ -100,6 +101,32 @@ if (only.has('bulk')) {
           r.note,
         ]),
       ),
+  );
+}
+
+if (only.has('readall')) {
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  log(`Reading every lead (${sizes.join(', ')})…`);
+  const readall = (results.readall = await measureReadAll({ ours, root, sizes, log }));
+  const { drainPerSecond, burst } = readall.bucket;
+  const seconds = (ms) => (ms === null || ms === undefined ? null : `${(ms / 1000).toFixed(2)} s`);
+  sections.push(
+    `### Reading every lead against the sandbox with a server bucket of drain ${drainPerSecond}/s, burst ${burst} (the standard plan)\n\n` +
+      table(
+        ['reader', 'leads', 'all once, in order', 'HTTP requests (target ⌈N/2,500⌉+1)', '503 received', 'wall time', 'bucket bound', 'RSS growth', 'how'],
+        readall.rows.map((r) => [
+          r.name,
+          r.count,
+          r.complete ? 'yes' : 'NO',
+          `${r.requests} (${r.requestBound})`,
+          r.rejected503,
+          seconds(r.wallMs),
+          seconds(r.boundMs),
+          `${r.rssGrowthMb} MB`,
+          r.note,
+        ]),
+      ) +
+      `\n\nOne in-process \`crm.lead.list\` page at 100,000 leads (\`>ID\`, order by ID, \`start: -1\`): median ${readall.page.medianMs} ms, p99 ${readall.page.p99Ms} ms over ${readall.page.rounds} pages.`,
   );
 }
 

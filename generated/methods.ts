@@ -5,7 +5,11 @@ export const methodNames = [
   'batch',
   'crm.contact.add',
   'crm.contact.delete',
+  'crm.contact.fields',
   'crm.contact.get',
+  'crm.contact.list',
+  'crm.contact.update',
+  'crm.duplicate.findbycomm',
   'crm.lead.add',
   'crm.lead.contact.add',
   'crm.lead.contact.delete',
@@ -14,8 +18,20 @@ export const methodNames = [
   'crm.lead.contact.items.get',
   'crm.lead.contact.items.set',
   'crm.lead.delete',
-  'crm.lead.get'
+  'crm.lead.fields',
+  'crm.lead.get',
+  'crm.lead.list',
+  'crm.lead.update'
 ] as const;
 
 /** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */
 export type MethodName = (typeof methodNames)[number];
+
+/** The list methods: their answer carries `total` and `next` beside `result`, and they take `start`. */
+export const listMethodNames = [
+  'crm.contact.list',
+  'crm.lead.list'
+] as const;
+
+/** The name of a list method of the contract, e.g. `crm.lead.list`. */
+export type ListMethodName = (typeof listMethodNames)[number];

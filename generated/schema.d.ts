@@ -317,6 +317,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm.lead.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.list — list leads, 50 a page
+         * @description Returns one page of the leads that match a filter, in a chosen order, with the chosen fields.
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *
+         *     **Selecting.** `select` names the fields each record carries; `*` stands for every standard
+         *     field that is not multiple and `UF_*` for every custom one. Multiple fields (`PHONE`, `EMAIL`,
+         *     `WEB`, `IM`, `LINK`, `CONTACT_IDS`) come only when named. Without `select` a record carries
+         *     `*` and `UF_*` (documented for contacts, inferred for leads).
+         *
+         *     **Filtering.** `filter` keys are field names with an optional operator prefix (`=`, `!`/`!=`,
+         *     `>`, `>=`, `<`, `<=`, `@`, `!@`, `%`, `=%`/`%=`, `!%`, `!%=`); every condition must hold.
+         *     The table of prefixes is in the filter schema. Resuming an import: `filter: { ORIGIN_ID: "…" }`.
+         *
+         *     **Paging.** A page holds 50 records. `total` counts every match and `next` is the `start` of
+         *     the following page, present while more remain. `start: -1` skips the count (`total` is `0`,
+         *     no `next`). To read a large set, sort by `ID` ascending, filter `>ID` on the last id read, send
+         *     `start: -1` and stop on a page shorter than 50: the vendor measured one such page at 0.1 s
+         *     where the counted form took 50 s on 2.4 million records.
+         *
+         *     **Result.** Records as the list sends them: ids, amounts and dates as text (`"ID": "5"`,
+         *     `"OPPORTUNITY": "15000.00"`), `"0"` for an empty id in some fields, unset fields `null`.
+         *
+         *     **Errors.** All with an empty code: filter or order not an object, "Access denied", and
+         *     "Failed to get list. General error"; plus the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmLeadList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.lead.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.update — change a lead
+         * @description Changes the fields of one lead; fields not sent keep their values.
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *
+         *     **Fields.** The standard fields take the values `crm.lead.add` takes; unknown keys are ignored
+         *     by the portal and custom `UF_CRM_…` fields pass unchecked. `fields` is required here (the
+         *     page does not mark it, but an update without it changes nothing).
+         *
+         *     **Multiple fields.** `PHONE`, `EMAIL`, `WEB` and `IM` are edited entry by entry: an entry
+         *     without `ID` is added; with the `ID` of an existing entry, a `VALUE` replaces it, and
+         *     `DELETE: "Y"`, an empty `VALUE` or no `VALUE` removes it. Entries not named stay. (The
+         *     contact update page documents these rules; for leads they are inferred.)
+         *
+         *     **Contacts.** `CONTACT_IDS` replaces the linked contacts as `crm.lead.contact.items.set` does;
+         *     `CONTACT_ID` alone makes one contact primary, linking it when needed, as
+         *     `crm.lead.contact.add` with `IS_PRIMARY: "Y"` does (both inferred, see the field schemas).
+         *     Either one sets `IS_RETURN_CUSTOMER` to `Y`, as does `COMPANY_ID` (documented); the flag itself
+         *     cannot be set. After the call, `crm.lead.contact.items.get` and `CONTACT_ID` show the new links.
+         *
+         *     **Options.** `params.REGISTER_SONET_EVENT: "Y"` announces the change in the activity stream.
+         *
+         *     **Result.** `true`.
+         *
+         *     **Errors.** All with an empty code: "ID is not defined or invalid", "Not found", `fields` or
+         *     `params` not an object, "Access denied", and a value the portal refuses (an invalid e-mail
+         *     comes with the code `ERROR_CORE`); plus the system errors and 429 `OPERATION_TIME_LIMIT`.
+         *     Repeating the same update is harmless, except that an entry added without `ID` is added again.
+         */
+        post: operations["crmLeadUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.lead.fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.lead.fields — describe the lead fields
+         * @description Describes every field a lead has on this portal: its type, whether it is required, read-only,
+         *     immutable, multiple or custom, and its display name. Custom fields (`UF_CRM_…`) appear with
+         *     `isDynamic: true`; reference fields add `statusType` (the `crm.status.list` entity).
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *
+         *     These are the names `crm.lead.list` takes in `select`, `filter` and `order`. This package's
+         *     types take the standard ones from the documented answer below, so a misspelt name fails to
+         *     compile; custom `UF_CRM_…` names are always allowed.
+         *
+         *     **Errors.** None of its own; the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmLeadFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm.lead.delete": {
         parameters: {
             query?: never;
@@ -408,6 +529,150 @@ export interface paths {
          *     return and 429 `OPERATION_TIME_LIMIT`.
          */
         post: operations["crmContactGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.list — list contacts, 50 a page
+         * @description Returns one page of the contacts that match a filter, in a chosen order, with the chosen fields.
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *
+         *     **Selecting, filtering, paging.** As for `crm.lead.list`: `select` with the `*` and `UF_*`
+         *     masks (multiple fields only when named; without `select`, `*` plus `UF_*`), `filter` keys with
+         *     the operator prefixes of the filter schema, `order`, and pages of 50 with `total` and `next`,
+         *     or `start: -1` to skip the count. Multiple fields (`PHONE`, `EMAIL`, …) match only exactly,
+         *     and LIKE does not apply to reference fields such as `TYPE_ID` or `HONORIFIC` (documented);
+         *     there is no `logic` key.
+         *
+         *     **Result.** Records as the list sends them: ids as text (`"ID": "1010"`), unset fields `null`.
+         *
+         *     **Errors.** All with an empty code: filter or order not an object, "Access denied", and
+         *     "Failed to get list. General error"; plus the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmContactList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.update — change a contact
+         * @description Changes the fields of one contact; fields not sent keep their values.
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *
+         *     **Fields.** The standard fields take the values `crm.contact.add` takes; unknown keys are
+         *     ignored (documented) and custom `UF_CRM_…` fields pass unchecked. `id` and `fields` are
+         *     required.
+         *
+         *     **Multiple fields.** `PHONE`, `EMAIL`, `WEB` and `IM` are edited entry by entry (documented):
+         *     an entry without `ID` is added and the others stay; with the `ID` of an existing entry, a
+         *     `VALUE` replaces it, and `DELETE: "Y"`, an empty `VALUE` or no `VALUE` removes it.
+         *
+         *     **Options.** `REGISTER_SONET_EVENT` (default `N`) and `REGISTER_HISTORY_EVENT` (default `Y`).
+         *
+         *     **Result.** `true`.
+         *
+         *     **Errors.** Mostly with an empty code: "ID is not defined or invalid", "Contact is not found",
+         *     `fields` or `params` not an object, "Access denied"; an invalid e-mail address comes with the
+         *     code `ERROR_CORE`. Plus the system errors and 429 `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmContactUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.contact.fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.fields — describe the contact fields
+         * @description Describes every field a contact has on this portal: its type, whether it is required, read-only,
+         *     immutable, multiple or custom, and its display name. Custom fields (`UF_CRM_…`) appear with
+         *     `isDynamic: true`; reference fields add `statusType` (the `crm.status.list` entity).
+         *
+         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *
+         *     These are the names `crm.contact.list` takes in `select`, `filter` and `order`. This package's
+         *     types take the standard ones from the documented answer below, so a misspelt name fails to
+         *     compile; custom `UF_CRM_…` names are always allowed.
+         *
+         *     **Errors.** None of its own; the system errors any method can return and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmContactFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.duplicate.findbycomm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.duplicate.findbycomm — find records by phone or e-mail
+         * @description Returns the ids of the leads, contacts and companies that hold one of up to 20 phone numbers or
+         *     e-mail addresses: the way to look a caller or a form sender up before creating a record. This
+         *     method is not marked as halted.
+         *
+         *     **Parameters.** `type` is `EMAIL` or `PHONE`; `values` holds 1 to 20 of them; `entity_type`
+         *     (`LEAD`, `CONTACT` or `COMPANY`) narrows the search to one kind, otherwise all three are searched.
+         *
+         *     **Matching.** A phone number matches whatever its extension (documented). Inferred, as the page
+         *     says no more: a phone matches when its digits match, so punctuation, spaces and a leading `+` do
+         *     not matter; an e-mail matches without regard to letter case.
+         *
+         *     **Result.** An object with a list of ids (JSON numbers) per kind that matched: `LEAD`, `CONTACT`,
+         *     `COMPANY`. Kinds without a match are left out; with no match at all `result` is `[]` (inferred,
+         *     see the schema). The kinds are searched in the order lead, contact, company, and once one kind
+         *     yields 20 or more records the kinds after it are not returned (documented): 20 leads hide the
+         *     contacts and companies, 20 contacts hide the companies.
+         *
+         *     **Errors.** At 400, `error` carries the text itself: "Communication type is not defined",
+         *     "Communication type '…' is not supported in current context", "Communication values is not
+         *     defined". At 403, "Access denied" without CRM read rights. Plus the system errors and 429
+         *     `OPERATION_TIME_LIMIT`.
+         */
+        post: operations["crmDuplicateFindbycomm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -551,6 +816,13 @@ export interface components {
              * @example CONTACT_ID
              */
             upperName?: string;
+            /**
+             * @description For a `crm_status` field, the `crm.status.list` entity its values come from (`STATUS`, `SOURCE`, `HONORIFIC`, …).
+             * @example SOURCE
+             */
+            statusType?: string;
+        } & {
+            [key: string]: unknown;
         };
         /** @description Timing data Bitrix24 attaches to every answer. The set of keys varies with the method and the portal, so only the keys present in every documented answer are required and unknown keys are allowed. */
         ResponseTime: {
@@ -912,6 +1184,228 @@ export interface components {
             result: components["schemas"]["Lead"];
             time: components["schemas"]["ResponseTime"];
         };
+        /**
+         * @description Which fields each record of the page carries. Field names as the matching `*.fields` method lists them, plus two masks: `*` for every standard field that is not multiple, and `UF_*` for every custom field that is not multiple. The multiple fields (`PHONE`, `EMAIL`, `WEB`, `IM`, `LINK`, and the multiple id lists such as `CONTACT_IDS`) come only when named; no mask brings them. Left out or empty, the selection is `*` plus `UF_*` (the contact page says so; for leads this is inferred). A name the portal does not know is ignored. The sandbox always adds `ID` (inferred: the pages do not say whether a list record carries its id when `ID` is not selected).
+         * @example [
+         *       "ID",
+         *       "TITLE",
+         *       "STATUS_ID",
+         *       "PHONE"
+         *     ]
+         */
+        RecordListSelect: string[];
+        /**
+         * @description Conditions every listed record must meet, all of them at once (there is no OR and no `logic`
+         *     key). Each key is a field name, optionally preceded by an operator prefix:
+         *
+         *     | Prefix | Meaning |
+         *     |---|---|
+         *     | none or `=` | equal; with a list of values, equal to any of them (inferred) |
+         *     | `!` or `!=` | not equal |
+         *     | `>`, `>=`, `<`, `<=` | compares numbers as numbers and text (dates included) as text |
+         *     | `@` / `!@` | in / not in the list given as the value |
+         *     | `%` | contains the value (no `%` in the value) |
+         *     | `=%` or `%=` | matches a LIKE pattern; `%` in the value stands for any text (`"mol%"` starts with "mol") |
+         *     | `!%` | does not contain the value |
+         *     | `!%=` (also `!=%`) | does not match the LIKE pattern |
+         *
+         *     The pages list `=%` twice, the second time as NOT LIKE; we read that entry as a typo for `!=%`
+         *     (inferred). Multiple fields (`PHONE`, `EMAIL`, …) match exactly only: a record matches when one of
+         *     its entries equals the value. LIKE does not apply to the reference fields (`STATUS_ID`,
+         *     `TYPE_ID`, `HONORIFIC`, …) on a portal. Text compares without regard to case (inferred from the
+         *     portal's database collation). A field the record does not have counts as unset, so a misspelt
+         *     key matches nothing in the sandbox (inferred: the pages do not say what a portal does with it).
+         * @example {
+         *       ">ID": 0,
+         *       "=STATUS_ID": "NEW",
+         *       "%TITLE": "enquiry"
+         *     }
+         */
+        RecordListFilter: {
+            [key: string]: (string | number | boolean | null) | (string | number)[];
+        };
+        /**
+         * @description Sort order: field name to `ASC` or `DESC` (either case), applied in key order. Records that tie on every named field come in ascending `ID` order, and with no `order` at all the page is in ascending `ID` order (both inferred: the pages do not state a default).
+         * @example {
+         *       "ID": "ASC"
+         *     }
+         */
+        RecordListOrder: {
+            [key: string]: "ASC" | "DESC" | "asc" | "desc";
+        };
+        /**
+         * @description Where the page begins. Pages hold 50 records: `0` is the first page, `50` the second, and in general `start = (N - 1) × 50`; a value between two multiples of 50 gives the page that contains it (inferred from the same formula). `-1` returns the first 50 matches without counting them: `total` is then `0` and there is no `next`. Combined with `order: { ID: "ASC" }` and a `>ID` filter on the last id read, that is the vendor's recommended way to read large sets.
+         * @example 0
+         * @example 50
+         * @example -1
+         */
+        RecordListStart: number;
+        /** @description Parameters of `crm.lead.list` and `crm.contact.list`; all optional. */
+        RecordListRequest: components["schemas"]["BaseRequest"] & {
+            select?: components["schemas"]["RecordListSelect"];
+            filter?: components["schemas"]["RecordListFilter"];
+            order?: components["schemas"]["RecordListOrder"];
+            start?: components["schemas"]["RecordListStart"];
+        };
+        /**
+         * @description An id of another record as a list sends it: decimal text, where `"0"` means none (the list page's example shows `"COMPANY_ID": "0"`).
+         * @example 0
+         * @example 1010
+         */
+        ListIdText: string;
+        /** @description One lead as `crm.lead.list` sends it: only the selected fields, values as text (`"ID": "5"`, `"OPPORTUNITY": "15000.00"`), unset fields `null`, multiple fields as lists of entries when named. Custom fields (`UF_CRM_…`) keep the type of their kind (the page's example shows `false`). */
+        LeadListRecord: {
+            ID?: components["schemas"]["RecordIdText"];
+            TITLE?: string | null;
+            NAME?: string | null;
+            LAST_NAME?: string | null;
+            STATUS_ID?: string | null;
+            SOURCE_ID?: string | null;
+            OPENED?: components["schemas"]["YesNoFlag"] | null;
+            ASSIGNED_BY_ID?: components["schemas"]["ListIdText"] | null;
+            CURRENCY_ID?: string | null;
+            /**
+             * @description Amount as decimal text with two places.
+             * @example 15000.00
+             */
+            OPPORTUNITY?: string | null;
+            COMPANY_ID?: components["schemas"]["ListIdText"] | null;
+            /** @description The primary linked contact, as in `crm.lead.get`. */
+            CONTACT_ID?: components["schemas"]["ListIdText"] | null;
+            /** @description Every linked contact; only when named in `select` (it is a multiple field). Numbers or text (inferred, as for `crm.lead.get`). */
+            CONTACT_IDS?: components["schemas"]["RecordIdInput"][];
+            IS_RETURN_CUSTOMER?: components["schemas"]["YesNoFlag"] | null;
+            ORIGIN_ID?: string | null;
+            ORIGINATOR_ID?: string | null;
+            DATE_CREATE?: string | null;
+            DATE_MODIFY?: string | null;
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+            LINK?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Answer of `crm.lead.list`: one page of at most 50 records, how many match in all, and where the next page starts. */
+        LeadListResponse: {
+            result: components["schemas"]["LeadListRecord"][];
+            /** @description How many records match the filter. `0` when the call sent `start: -1`, which skips the count (the vendor's large-data page shows `total` 0 for such a call). */
+            total?: number;
+            /** @description The `start` of the next page; present only when more records match than this page and the ones before it hold. */
+            next?: number;
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description One change to a multiple field in an update. Without `ID` the entry is added and the existing ones stay. With the `ID` of an existing entry, a non-empty `VALUE` replaces that entry's value (and `VALUE_TYPE`, when sent); `DELETE: "Y"`, an empty `VALUE` or no `VALUE` at all removes the entry (the contact update page shows all three). An `ID` the record does not have is ignored (inferred). */
+        MultiFieldEdit: {
+            /** @description Id of an existing entry, as the read methods send it (number or text). */
+            ID?: components["schemas"]["RecordIdInput"];
+            /**
+             * @description The new value; empty with an `ID` removes the entry.
+             * @example 555888
+             */
+            VALUE?: string;
+            /**
+             * @description The kind of value (`WORK`, `MOBILE`, `HOME`, …).
+             * @example WORK
+             */
+            VALUE_TYPE?: string;
+            /** @description `Y` with an `ID` removes that entry. */
+            DELETE?: components["schemas"]["YesNoFlag"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Changes to a multiple field (`PHONE`, `EMAIL`, `WEB`, `IM`): entries not mentioned stay as they are, so an update never needs the whole list. */
+        MultiFieldEdits: components["schemas"]["MultiFieldEdit"][];
+        /** @description The lead fields to change; only the fields sent change. The standard fields take the same values as on creation. A key the portal does not know is ignored, and custom fields (`UF_CRM_…`) pass unchecked. `IS_RETURN_CUSTOMER` cannot be set: the portal sets it to `Y` when an update sends `CONTACT_ID` or `COMPANY_ID` (documented). */
+        LeadUpdateFields: {
+            /**
+             * @description Name of the lead as the CRM lists it.
+             * @example Website enquiry
+             */
+            TITLE?: string;
+            /** @description First name of the person behind the lead. */
+            NAME?: string;
+            /** @description Middle name. */
+            SECOND_NAME?: string;
+            /** @description Last name. */
+            LAST_NAME?: string;
+            /** @description Job title. */
+            POST?: string;
+            /** @description Company name as typed on the lead; to link a CRM company use `COMPANY_ID`. */
+            COMPANY_TITLE?: string;
+            /**
+             * @description Stage of the lead, e.g. `NEW`, `IN_PROCESS`, `PROCESSED`, `JUNK`, `CONVERTED`; a portal may define more (`crm.status.list` with `ENTITY_ID` `STATUS`).
+             * @example NEW
+             */
+            STATUS_ID?: string;
+            /**
+             * @description Where the lead came from, e.g. `CALL`, `EMAIL`, `WEB`, `ADVERTISING`, `OTHER`; a portal may define more (`crm.status.list` with `ENTITY_ID` `SOURCE`).
+             * @example WEB
+             */
+            SOURCE_ID?: string;
+            /** @description Free text about the source. */
+            SOURCE_DESCRIPTION?: string;
+            /** @description `Y` makes the lead visible to every CRM user. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user (a user id). */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdInput"];
+            /**
+             * @description Currency of `OPPORTUNITY`, e.g. `USD`, `EUR`.
+             * @example USD
+             */
+            CURRENCY_ID?: string;
+            /**
+             * @description Expected amount, as a number or as decimal text (`"12500.00"`).
+             * @example 12500
+             */
+            OPPORTUNITY?: number | string;
+            /** @description Comment; Bitrix24 reads BB codes in it. */
+            COMMENTS?: string;
+            /** @description A CRM company to link the lead to. */
+            COMPANY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description Id of the lead in an outside system that made it (for imports that resume). */
+            ORIGIN_ID?: string;
+            /** @description Id of that outside system. */
+            ORIGINATOR_ID?: string;
+            /** @description Makes this contact the lead's primary contact, linking it first when it is not linked yet; the other links stay. Assumed, as the update page only says "link the lead to a contact": it acts like `crm.lead.contact.add` with `IS_PRIMARY: "Y"`, and a contact that does not exist is left out silently. With `CONTACT_IDS` in the same call, see there. */
+            CONTACT_ID?: components["schemas"]["RecordIdInput"];
+            /** @description Replaces the whole list of linked contacts, as `crm.lead.contact.items.set` does (sort 10, 20, …; the first is primary unless `CONTACT_ID` names another contact of the list); an empty list unlinks every contact. Assumed from the page, which calls this field the list of linked contacts: contacts that do not exist are left out silently and repeated ids count once. */
+            CONTACT_IDS?: components["schemas"]["RecordIdInput"][];
+            PHONE?: components["schemas"]["MultiFieldEdits"];
+            EMAIL?: components["schemas"]["MultiFieldEdits"];
+            WEB?: components["schemas"]["MultiFieldEdits"];
+            IM?: components["schemas"]["MultiFieldEdits"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Options of `crm.lead.update` and `crm.contact.update`. Other options are allowed and not checked. */
+        RecordUpdateParams: {
+            /** @description `Y` posts the change to the activity stream and notifies the responsible user. */
+            REGISTER_SONET_EVENT?: components["schemas"]["YesNoFlag"];
+            /** @description `N` keeps the change out of the record's history; `Y` by default (documented for contacts, assumed for leads). */
+            REGISTER_HISTORY_EVENT?: components["schemas"]["YesNoFlag"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Parameters of `crm.lead.update`. */
+        LeadUpdateRequest: components["schemas"]["BaseRequest"] & {
+            /**
+             * @description The lead to change.
+             * @example 1
+             */
+            id: number;
+            fields: components["schemas"]["LeadUpdateFields"];
+            params?: components["schemas"]["RecordUpdateParams"];
+        };
+        /** @description Answer of `crm.lead.fields` and `crm.contact.fields`. */
+        RecordFieldsResponse: {
+            /** @description Every field of the record kind, keyed by field name, including the portal's custom fields (`isDynamic: true`). Reference fields add keys such as `statusType`; custom fields add `listLabel`, `formLabel` and `filterLabel`. */
+            result: {
+                [key: string]: components["schemas"]["FieldDescription"];
+            };
+            time: components["schemas"]["ResponseTime"];
+        };
         /** @description Fields of a new contact. Every field is optional: Bitrix24 fills in defaults (type, source, responsible user, `OPENED`) for what is left out. The fields listed here are the standard ones this contract checks; any other key is accepted as it is, notably custom fields (`UF_CRM_…`): Bitrix24 documents that it ignores fields it does not know. Ids may be sent as numbers or as decimal text. */
         ContactFields: {
             /**
@@ -1020,6 +1514,137 @@ export interface components {
         /** @description Answer of `crm.contact.get`. */
         ContactResponse: {
             result: components["schemas"]["Contact"];
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description One contact as `crm.contact.list` sends it: only the selected fields, values as text (`"ID": "1010"`), unset fields `null`, multiple fields as lists of entries when named. */
+        ContactListRecord: {
+            ID?: components["schemas"]["RecordIdText"];
+            NAME?: string | null;
+            SECOND_NAME?: string | null;
+            LAST_NAME?: string | null;
+            POST?: string | null;
+            TYPE_ID?: string | null;
+            SOURCE_ID?: string | null;
+            OPENED?: components["schemas"]["YesNoFlag"] | null;
+            ASSIGNED_BY_ID?: components["schemas"]["ListIdText"] | null;
+            COMPANY_ID?: components["schemas"]["ListIdText"] | null;
+            LEAD_ID?: components["schemas"]["ListIdText"] | null;
+            ORIGIN_ID?: string | null;
+            DATE_CREATE?: string | null;
+            DATE_MODIFY?: string | null;
+            PHONE?: components["schemas"]["MultiFieldValues"];
+            EMAIL?: components["schemas"]["MultiFieldValues"];
+            WEB?: components["schemas"]["MultiFieldValues"];
+            IM?: components["schemas"]["MultiFieldValues"];
+            LINK?: components["schemas"]["MultiFieldValues"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Answer of `crm.contact.list`: one page of at most 50 records, how many match in all, and where the next page starts. */
+        ContactListResponse: {
+            result: components["schemas"]["ContactListRecord"][];
+            /** @description How many records match the filter. `0` when the call sent `start: -1`, which skips the count (the vendor's large-data page shows `total` 0 for such a call). */
+            total?: number;
+            /** @description The `start` of the next page; present only when more records match than this page and the ones before it hold. */
+            next?: number;
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description The contact fields to change; only the fields sent change. The standard fields take the same values as on creation. A key the portal does not know is ignored (documented), and custom fields (`UF_CRM_…`) pass unchecked. A contact's links to leads are changed with `crm.lead.contact.*`, not here. */
+        ContactUpdateFields: {
+            /**
+             * @description First name.
+             * @example John
+             */
+            NAME?: string;
+            /** @description Middle name. */
+            SECOND_NAME?: string;
+            /**
+             * @description Last name.
+             * @example Smith
+             */
+            LAST_NAME?: string;
+            /** @description Salutation, an id from `crm.status.list` with `ENTITY_ID` `HONORIFIC`. */
+            HONORIFIC?: string;
+            /** @description Job title. */
+            POST?: string;
+            /**
+             * @description Kind of contact, e.g. `CLIENT`, `SUPPLIER`, `PARTNER`; a portal may define more (`crm.status.list` with `ENTITY_ID` `CONTACT_TYPE`).
+             * @example CLIENT
+             */
+            TYPE_ID?: string;
+            /**
+             * @description Where the contact came from (`crm.status.list` with `ENTITY_ID` `SOURCE`).
+             * @example WEB
+             */
+            SOURCE_ID?: string;
+            /** @description Free text about the source. */
+            SOURCE_DESCRIPTION?: string;
+            /** @description `Y` makes the contact visible to every CRM user. */
+            OPENED?: components["schemas"]["YesNoFlag"];
+            /** @description Whether the contact is included in exports. */
+            EXPORT?: components["schemas"]["YesNoFlag"];
+            /** @description The responsible user (a user id); Bitrix24 uses the calling user when it is left out. */
+            ASSIGNED_BY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description The contact's main CRM company. */
+            COMPANY_ID?: components["schemas"]["RecordIdInput"];
+            /** @description Comment; Bitrix24 reads BB codes in it. */
+            COMMENTS?: string;
+            /** @description Id of the contact in an outside system that made it. */
+            ORIGIN_ID?: string;
+            PHONE?: components["schemas"]["MultiFieldEdits"];
+            EMAIL?: components["schemas"]["MultiFieldEdits"];
+            WEB?: components["schemas"]["MultiFieldEdits"];
+            IM?: components["schemas"]["MultiFieldEdits"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Parameters of `crm.contact.update`. */
+        ContactUpdateRequest: components["schemas"]["BaseRequest"] & {
+            /**
+             * @description The contact to change.
+             * @example 1
+             */
+            id: number;
+            fields: components["schemas"]["ContactUpdateFields"];
+            params?: components["schemas"]["RecordUpdateParams"];
+        };
+        /** @description Parameters of `crm.duplicate.findbycomm`. */
+        DuplicateFindByCommRequest: components["schemas"]["BaseRequest"] & {
+            /**
+             * @description Whether `values` are e-mail addresses or phone numbers.
+             * @enum {string}
+             */
+            type: "EMAIL" | "PHONE";
+            /**
+             * @description The addresses or numbers to look for; at most 20.
+             * @example [
+             *       "+1 555-888-0101",
+             *       "anna.berg@example.org"
+             *     ]
+             */
+            values: string[];
+            /**
+             * @description Search only this kind of record; left out, leads, contacts and companies are searched.
+             * @enum {string}
+             */
+            entity_type?: "LEAD" | "CONTACT" | "COMPANY";
+        };
+        /**
+         * @description Ids of the records of one kind that hold one of the values, as JSON numbers.
+         * @example [
+         *       275,
+         *       2297
+         *     ]
+         */
+        DuplicateIds: number[];
+        /** @description Answer of `crm.duplicate.findbycomm`. */
+        DuplicateFindByCommResponse: {
+            /** @description The ids of the matching records, by kind. A kind with no match is left out, and with no match at all `result` is an empty JSON list `[]`, not `{}` (inferred: the portal's PHP encodes an empty map as a list; the page shows only a hit). */
+            result: {
+                LEAD?: components["schemas"]["DuplicateIds"];
+                CONTACT?: components["schemas"]["DuplicateIds"];
+                COMPANY?: components["schemas"]["DuplicateIds"];
+            } | unknown[];
             time: components["schemas"]["ResponseTime"];
         };
         /**
@@ -1175,6 +1800,51 @@ export interface components {
         };
         /** @description The request was refused: the id is missing or invalid, no such record exists, the user lacks rights, or a system rule was broken (plain HTTP, oversized batch). */
         RecordBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The list was refused: filter or order is not an object, the user may not read the records, the query failed, or a system rule was broken (plain HTTP, oversized batch). */
+        RecordListBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The lead was not changed: the id is missing or invalid, no such lead exists, fields or params is not an object, the user lacks rights, the portal refused a value, or a system rule was broken (plain HTTP, oversized batch). */
+        LeadUpdateBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The contact was not changed: the id is missing or invalid, no such contact exists, fields or params is not an object, the user lacks rights, an e-mail is not valid, or a system rule was broken (plain HTTP, oversized batch). */
+        ContactUpdateBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The search was refused: type or values is missing, type is not supported, or a system rule was broken (plain HTTP, oversized batch). */
+        FindByCommBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The call is authenticated but not allowed: CRM read rights, plan, user rights, scope or app access. */
+        FindByCommForbidden: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1462,6 +2132,108 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    crmLeadList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The selection, filter, order and page. Send JSON, or a form body with bracket nesting (`filter[>ID]=0&order[ID]=ASC&select[0]=ID&start=-1`). */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RecordListRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RecordListRequest"];
+            };
+        };
+        responses: {
+            /** @description One page of leads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadListResponse"];
+                };
+            };
+            400: components["responses"]["RecordListBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmLeadUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The lead, the fields to change and the options. Send JSON, or a form body with bracket nesting (`id=2&fields[STATUS_ID]=IN_PROCESS&fields[PHONE][0][ID]=11658&fields[PHONE][0][DELETE]=Y`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["LeadUpdateBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmLeadFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description No parameters besides the OAuth token. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BaseRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead fields, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFieldsResponse"];
+                };
+            };
+            400: components["responses"]["SystemBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     crmLeadDelete: {
         parameters: {
             query?: never;
@@ -1557,6 +2329,142 @@ export interface operations {
             400: components["responses"]["RecordBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The selection, filter, order and page. Send JSON, or a form body with bracket nesting. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RecordListRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RecordListRequest"];
+            };
+        };
+        responses: {
+            /** @description One page of contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactListResponse"];
+                };
+            };
+            400: components["responses"]["RecordListBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The contact, the fields to change and the options. Send JSON, or a form body with bracket nesting. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContactUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["ContactUpdateBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmContactFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description No parameters besides the OAuth token. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BaseRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact fields, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFieldsResponse"];
+                };
+            };
+            400: components["responses"]["SystemBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmDuplicateFindbycomm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What to look for. Send JSON, or a form body (`type=PHONE&values[0]=555888&entity_type=CONTACT`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateFindByCommRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DuplicateFindByCommRequest"];
+            };
+        };
+        responses: {
+            /** @description The matching ids by kind, or an empty list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateFindByCommResponse"];
+                };
+            };
+            400: components["responses"]["FindByCommBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["FindByCommForbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];

@@ -36,6 +36,7 @@ function methodList(spec) {
   const names = Object.keys(spec.paths)
     .map((path) => path.slice(1))
     .sort();
+  const lists = names.filter((name) => isListMethod(spec, name));
   return [
     `// ${banner}`,
     '',
@@ -44,6 +45,69 @@ function methodList(spec) {
     '',
     '/** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */',
     'export type MethodName = (typeof methodNames)[number];',
+    '',
+    '/** The list methods: their answer carries `total` and `next` beside `result`, and they take `start`. */',
+    `export const listMethodNames = ${JSON.stringify(lists, null, 2).replace(/"/g, "'")} as const;`,
+    '',
+    '/** The name of a list method of the contract, e.g. `crm.lead.list`. */',
+    'export type ListMethodName = (typeof listMethodNames)[number];',
+    '',
+  ].join('\n');
+}
+
+/** Follows `$ref`s inside the bundled contract. */
+function resolve$ref(spec, node) {
+  let at = node;
+  while (at?.$ref)
+    at = at.$ref
+      .slice(2)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce((o, k) => o[k], spec);
+  return at;
+}
+
+/** A list method is one whose success answer has a `next` (the page protocol of list-methods-pecularities). */
+function isListMethod(spec, name) {
+  const ok = resolve$ref(spec, spec.paths[`/${name}`].post.responses['200']);
+  const schema = resolve$ref(spec, ok?.content?.['application/json']?.schema);
+  return Boolean(schema?.properties?.next);
+}
+
+/**
+ * The TypeScript type a filter takes for a field, from its description in a `*.fields` answer: ids
+ * and numbers as numbers or decimal text (a portal reads both), flags as `Y`/`N`, the rest as text
+ * (a multiple field is filtered by one value, exactly).
+ */
+function fieldValueType({ type }) {
+  if (['integer', 'double', 'user', 'crm_company', 'crm_contact', 'crm_lead', 'crm_deal', 'file'].includes(type)) return 'number | string';
+  if (type === 'char') return "'Y' | 'N'";
+  if (type === 'boolean') return "boolean | 'Y' | 'N'";
+  return 'string';
+}
+
+/**
+ * The field names and value types of each list method's records, taken from the documented answer of
+ * the matching `*.fields` method that the list operation names in `x-record-fields`. The client types
+ * `select`, `filter` and `order` from these, so a misspelt field fails to compile.
+ */
+function recordFieldTypes(spec) {
+  const entries = Object.entries(spec.paths)
+    .filter(([, item]) => item.post['x-record-fields'])
+    .map(([path, item]) => {
+      const example = item.post['x-record-fields'];
+      const fields = spec.components.examples[example]?.value?.result;
+      if (!fields) throw new Error(`${path}: x-record-fields names "${example}", which is not an example of a fields answer`);
+      const body = Object.entries(fields)
+        .map(([name, field]) => `    ${name}: ${fieldValueType(field)};`)
+        .join('\n');
+      return `  /** From the \`${example}\` example. */\n  '${path.slice(1)}': {\n${body}\n  };`;
+    });
+  return [
+    `// ${banner}`,
+    '',
+    '/** The standard fields of the records of each list method, with the value type a filter on them takes. */',
+    `export interface RecordFieldTypes {\n${entries.join('\n')}\n}`,
     '',
   ].join('\n');
 }
@@ -146,6 +210,7 @@ async function main() {
   const ast = await openapiTS(spec, { alphabetize: false, immutable: false, defaultNonNullable: false });
   writeFileSync(join(outDir, 'schema.d.ts'), `${COMMENT_HEADER}// ${banner}\n\n${astToString(ast)}`);
   writeFileSync(join(outDir, 'methods.ts'), methodList(spec));
+  writeFileSync(join(outDir, 'record-fields.ts'), recordFieldTypes(spec));
   writeFileSync(join(outDir, 'validators.js'), await validatorModule(spec));
   writeFileSync(join(outDir, 'validators.d.ts'), VALIDATORS_DTS);
 }

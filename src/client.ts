@@ -1,12 +1,12 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
-import { methodNames, type MethodName } from '../generated/methods.js';
+import { listMethodNames, methodNames, type MethodName } from '../generated/methods.js';
 import { resolveEndpoint, type Connection } from './auth.js';
 import { createBatchMethods, type BatchMethods } from './batch.js';
 import { checkNumber } from './check-option.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit, type Hooks, type Logger, type WaitEvent } from './hooks.js';
-import { buildTree, type CallOptions, type MethodParams, type MethodResult, type MethodTree } from './method-tree.js';
+import { buildTree, type CallOptions, type MethodAnswer, type MethodParams, type MethodTree } from './method-tree.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
 import { redact } from './secrets.js';
@@ -71,11 +71,13 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> &
      */
     readonly raw: Client<paths>;
     /** Calls a method by its wire name; what every generated method uses. */
-    call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
+    call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodAnswer<M>>;
   };
 
 /** The default `maxResponseBytes`: 8 MiB (see the option's documentation for the reasoning). */
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+const LIST_METHODS: ReadonlySet<string> = new Set(listMethodNames);
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
 
@@ -183,7 +185,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         if (time.operating_reset_at) resets.set(method, now() + ((time.operating_reset_at as number) - serverNow) * 1000);
         if (response.ok && isRecord(payload) && 'result' in payload) {
           emit('onAttempt', { method, attempt, status, durationMs: now() - started });
-          return payload.result;
+          // A list method's page keeps the `total` and `next` that sit beside `result` in the envelope.
+          return LIST_METHODS.has(method) ? { result: payload.result, total: payload.total, next: payload.next } : payload.result;
         }
         error =
           isRecord(payload) && typeof payload.error === 'string'

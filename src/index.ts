@@ -35,6 +35,8 @@ export {
   type CommandTree,
 } from './batch.js';
 export { encodeCommand, encodeQuery } from './batch-encoding.js';
-export type { CallOptions, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
+export type { CallOptions, ListPage, MethodAnswer, MethodCall, MethodParams, MethodResult, MethodTree } from './method-tree.js';
+export type { FieldsOf, ListFilter, ListQuery, SortDirection } from './list-params.js';
+export { readAll, type ReadAllOptions, type ReadProgress } from './read-all.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';

@@ -1,5 +1,6 @@
 import type { paths } from '../generated/schema.js';
-import type { MethodName } from '../generated/methods.js';
+import type { ListMethodName, MethodName } from '../generated/methods.js';
+import type { FieldsOf, ListQuery } from './list-params.js';
 import type { RetryOptions } from './retry.js';
 
 type Operation<M extends MethodName> = paths[`/${M}`]['post'];
@@ -11,12 +12,23 @@ type WithoutAuth<Body> = Omit<Body, 'auth'>;
  * Parameters of a Bitrix24 method as the client takes them (the OAuth `auth` key is the client's job).
  * A method without parameters takes only `{}`: an empty object type would accept any object.
  */
-export type MethodParams<M extends MethodName> = keyof WithoutAuth<JsonBody<Operation<M>>> extends never
-  ? Record<string, never>
-  : WithoutAuth<JsonBody<Operation<M>>>;
+export type MethodParams<M extends MethodName> = M extends ListMethodName
+  ? // A list method's select/filter/order are typed from its record's fields (generated), not left as open maps.
+    Omit<WithoutAuth<JsonBody<Operation<M>>>, keyof ListQuery<never>> & ListQuery<FieldsOf<M>>
+  : keyof WithoutAuth<JsonBody<Operation<M>>> extends never
+    ? Record<string, never>
+    : WithoutAuth<JsonBody<Operation<M>>>;
 
 /** The `result` a Bitrix24 method returns on success. */
 export type MethodResult<M extends MethodName> = Operation<M>['responses'][200]['content']['application/json']['result'];
+
+type SuccessBody<M extends MethodName> = Operation<M>['responses'][200]['content']['application/json'];
+
+/** One page of a list method: its records, how many match (`0` after `start: -1`) and the next page's `start`. */
+export type ListPage<M extends ListMethodName> = Pick<SuccessBody<M>, 'result' | 'total' | 'next'>;
+
+/** What a call of the method resolves to: `result`, or for a list method the page with `total` and `next`. */
+export type MethodAnswer<M extends MethodName> = M extends ListMethodName ? ListPage<M> : MethodResult<M>;
 
 /** Per-call options; they override the client's. */
 export interface CallOptions {
@@ -28,12 +40,12 @@ export interface CallOptions {
   retry?: false | RetryOptions;
 }
 
-/** One Bitrix24 method as a function: parameters in, `result` out, a `Bitrix24Error` on failure. */
+/** One Bitrix24 method as a function: parameters in, `result` (a page for list methods) out, a `Bitrix24Error` on failure. */
 export type MethodCall<M extends MethodName> =
   // Methods whose parameters are all optional (e.g. crm.lead.contact.fields) may be called bare.
   {} extends MethodParams<M>
-    ? (params?: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>
-    : (params: MethodParams<M>, options?: CallOptions) => Promise<MethodResult<M>>;
+    ? (params?: MethodParams<M>, options?: CallOptions) => Promise<MethodAnswer<M>>
+    : (params: MethodParams<M>, options?: CallOptions) => Promise<MethodAnswer<M>>;
 
 /** `'crm.lead.contact.add'` → `['crm', 'lead', 'contact', 'add']`. */
 export type Split<S extends string> = S extends `${infer Head}.${infer Rest}` ? [Head, ...Split<Rest>] : [S];

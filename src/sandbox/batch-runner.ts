@@ -10,7 +10,7 @@ export const MAX_BATCH_COMMANDS = 50;
 
 /** How the batch runner reaches the sandbox: run a command (result and time, or throw), or note one it refused. */
 export interface CommandRunner {
-  run(method: string, params: Record<string, unknown>, key: string): { result: unknown; time: ResponseTime };
+  run(method: string, params: Record<string, unknown>, key: string): { result: unknown; time: ResponseTime; total?: number; next?: number };
   refused(method: string, params: Record<string, unknown>, key: string, error: ErrorBody): void;
 }
 
@@ -68,6 +68,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   const results = new Map<string, unknown>();
   const errors: Array<[string, ErrorBody]> = [];
   const times: Array<[string, ResponseTime]> = [];
+  const totals: Array<[string, number]> = [];
+  const nexts: Array<[string, number]> = [];
   for (const [index, [key, line]] of entries.entries()) {
     let method = '';
     let typed: Record<string, unknown> = {};
@@ -80,8 +82,10 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         runner.refused(method, typed, key, refusal);
         errors.push([key, refusal]);
       } else {
-        const { result, time } = runner.run(method, typed, key);
+        const { result, time, total, next } = runner.run(method, typed, key);
         results.set(key, result);
+        if (total !== undefined) totals.push([key, total]);
+        if (next !== undefined) nexts.push([key, next]);
         times.push([key, time]);
         continue;
       }
@@ -95,8 +99,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   return {
     result: part([...results]),
     result_error: part(errors),
-    result_total: [],
-    result_next: [],
+    result_total: part(totals),
+    result_next: part(nexts),
     result_time: part(times),
   };
 }

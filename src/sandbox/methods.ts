@@ -1,5 +1,7 @@
 import { documentedError, exampleResult } from './contract-data.js';
 import type { PortalState } from './portal-state.js';
+import { portalText } from './record-fields.js';
+import { recordHandlers } from './record-methods.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parameters reach a handler only after the contract's validator accepted them
 type Params = Record<string, any>;
@@ -17,7 +19,7 @@ const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM'];
  * Record fields as `crm.*.get` shows them: numbers as text (Bitrix24 reads everything back from its
  * database as text), multiple-field entries with an `ID` and `TYPE_ID`, the required fields present.
  */
-function recordView(id: number, fields: Record<string, unknown>, createdAt: string, required: readonly string[]) {
+function recordView(id: number, fields: Record<string, unknown>, createdAt: string, required: readonly string[], kind: 'lead' | 'contact') {
   const view: Record<string, unknown> = { DATE_CREATE: createdAt, DATE_MODIFY: createdAt };
   for (const name of required) view[name] = null;
   let entryId = id * 100;
@@ -25,7 +27,7 @@ function recordView(id: number, fields: Record<string, unknown>, createdAt: stri
     if (MULTI_FIELDS.includes(name) && Array.isArray(value)) {
       view[name] = value.map((entry: Params) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }));
     } else {
-      view[name] = typeof value === 'number' ? String(value) : value;
+      view[name] = portalText(kind, name, value);
     }
   }
   view.ID = String(id);
@@ -63,7 +65,7 @@ export const methodHandlers: Readonly<Record<string, MethodHandler>> = {
     const lead = existing(state.leads, asId(id));
     const primary = lead.links.find((link) => link.primary)?.contactId;
     return {
-      ...recordView(lead.id, lead.fields, lead.createdAt, ['TITLE']),
+      ...recordView(lead.id, lead.fields, lead.createdAt, ['TITLE'], 'lead'),
       CONTACT_ID: primary === undefined ? null : String(primary),
       CONTACT_IDS: state.sortedLinks(lead.id).map((link) => link.contactId),
     };
@@ -72,7 +74,8 @@ export const methodHandlers: Readonly<Record<string, MethodHandler>> = {
   'crm.contact.add': (state, { fields }) => state.addContact(fields ?? {}),
   'crm.contact.get': (state, { id }) => {
     const contact = existing(state.contacts, asId(id));
-    return recordView(contact.id, contact.fields, contact.createdAt, ['NAME', 'LAST_NAME']);
+    return recordView(contact.id, contact.fields, contact.createdAt, ['NAME', 'LAST_NAME'], 'contact');
   },
   'crm.contact.delete': (state, { id }) => state.deleteContact(existing(state.contacts, asId(id)).id),
+  ...recordHandlers,
 };

@@ -1,4 +1,5 @@
 import { documentedError, exampleResult } from './contract-data.js';
+import { IdMap } from './id-index.js';
 
 /** One contact linked to a lead. */
 export interface Link {
@@ -70,8 +71,9 @@ export interface LinkInput {
  * contract's operation descriptions (and marked there where it is taken from the deal sibling).
  */
 export class PortalState {
-  readonly leads = new Map<number, LeadRecord>();
-  readonly contacts = new Map<number, ContactRecord>();
+  // Id-ordered maps: list pages find an id window by binary search (id-index.ts).
+  readonly leads = new IdMap<LeadRecord>();
+  readonly contacts = new IdMap<ContactRecord>();
   private nextId = { lead: 1, contact: 1 };
 
   constructor(

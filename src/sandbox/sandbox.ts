@@ -9,6 +9,7 @@ import { checkAuth, requireScope, type AuthOptions, type Credential } from './au
 import { runBatch } from './batch-runner.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
+import { ListAnswer } from './list-query.js';
 import { methodHandlers } from './methods.js';
 import { DEFAULT_SEED, PortalState, type Seed } from './portal-state.js';
 import { responseTime } from './response-time.js';
@@ -153,15 +154,17 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       budgets.set(key, budget);
       budget.check();
     }
-    const result = handler(state, params);
-    return { result, time: responseTime(started, now(), budget?.spend()) };
+    const outcome = handler(state, params);
+    // A list method's page carries `total` and `next` beside `result`.
+    const [result, paging] = outcome instanceof ListAnswer ? [outcome.result, outcome.paging()] : [outcome, {}];
+    return { result, paging, time: responseTime(started, now(), budget?.spend()) };
   }
 
   function answer(target: MethodTarget, params: Record<string, unknown>, credential: Credential): SandboxAnswer {
     if (target.method !== 'batch') {
-      const { result, time } = runMethod(target.method, params, credential);
+      const { result, paging, time } = runMethod(target.method, params, credential);
       journal({ method: target.method, params, status: 200, result });
-      return { status: 200, body: { result, time } };
+      return { status: 200, body: { result, ...paging, time } };
     }
     const started = now();
     const fault = takeFault('batch');
@@ -176,7 +179,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
             const outcome = runMethod(method, commandParams, credential);
             journal({ method, params: commandParams, status: 200, result: outcome.result, batchKey });
             const { operating: _o, operating_reset_at: _r, ...time } = outcome.time;
-            return { result: outcome.result, time };
+            return { result: outcome.result, time, ...outcome.paging };
           } catch (error) {
             const { status, body } = toErrorAnswer(error);
             journal({ method, params: commandParams, status, error: body, batchKey });

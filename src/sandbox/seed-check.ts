@@ -15,8 +15,19 @@ function onlyKeys(value: Record<string, unknown>, where: string, allowed: readon
   }
 }
 
+const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM', 'LINK'];
+
 function checkFields(value: unknown, where: string) {
   if (value !== undefined && !isPlainObject(value)) throw new SeedError(`${where}.fields must be an object of field values`);
+  // Record fields pass as they are, except the communication fields, which the list filters and
+  // crm.duplicate.findbycomm read entry by entry.
+  for (const name of MULTI_FIELDS) {
+    const entries = (value as Record<string, unknown> | undefined)?.[name];
+    if (entries === undefined) continue;
+    if (!Array.isArray(entries) || !entries.every((entry) => isPlainObject(entry) && (typeof entry.VALUE === 'string' || typeof entry.VALUE === 'number'))) {
+      throw new SeedError(`${where}.fields.${name} must be a list of entries such as { "VALUE": "555888", "VALUE_TYPE": "WORK" }`);
+    }
+  }
 }
 
 function checkLink(link: unknown, where: string) {

@@ -5,6 +5,8 @@ import { isBitrix24Error } from '../errors.js';
 export interface ScenarioRecords {
   lead: number;
   contacts: readonly [number, number, number];
+  /** Text unique to the run: the lead's `TITLE` and each contact's `LAST_NAME`, so list filters find exactly these. */
+  marker: string;
 }
 
 /** One rule of the lead–contact methods, checked on a live portal or the sandbox. */
@@ -12,7 +14,7 @@ export interface Scenario {
   /** The rule, as the contract's descriptions state it. */
   rule: string;
   /** Where the rule comes from: the lead pages, or the deal sibling the contract assumes leads follow. */
-  source: 'lead docs' | 'deal sibling (inferred)' | 'batch docs';
+  source: 'lead docs' | 'deal sibling (inferred)' | 'batch docs' | 'record docs' | 'record docs (inferred)';
   run(client: Bitrix24Client, records: ScenarioRecords): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export class ScenarioMismatch extends Error {
 
 const show = (value: unknown) => JSON.stringify(value);
 
-function expectSame(what: string, actual: unknown, expected: unknown) {
+export function expectSame(what: string, actual: unknown, expected: unknown) {
   if (show(actual) !== show(expected)) throw new ScenarioMismatch(`${what}: expected ${show(expected)}, got ${show(actual)}`);
 }
 

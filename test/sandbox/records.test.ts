@@ -48,7 +48,7 @@ describe('crm.lead.add and crm.contact.add', () => {
     expect(await client.crm.lead.get({ id })).toMatchObject({
       ID: String(id),
       TITLE: 'Call back',
-      OPPORTUNITY: '1500',
+      OPPORTUNITY: '1500.00', // amounts come back with two decimals, as a portal's database sends them
       ASSIGNED_BY_ID: '1',
       PHONE: [{ VALUE: '555', VALUE_TYPE: 'WORK', TYPE_ID: 'PHONE', ID: expect.stringMatching(/^\d+$/) }],
       UF_CRM_X: 'kept',

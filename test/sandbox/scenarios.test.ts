@@ -2,13 +2,24 @@
 // sandbox; `npm run verify -- --write` runs the same scenarios against a real portal.
 import { describe, expect, it } from 'vitest';
 import { leadContactScenarios, runScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
+import { recordScenarios } from '../../src/scenarios/record-scenarios.js';
 import { sandboxWithClient } from './checked-sandbox.js';
 
-const seed = { leads: [100], contacts: [201, 202, 203] };
-const records = { lead: 100, contacts: [201, 202, 203] as const };
+const marker = 'b24-lead-contact scenario run';
+// As verify --write makes them: the lead's TITLE and the contacts' LAST_NAME carry the run's marker.
+const seed = {
+  leads: [
+    { id: 100, fields: { TITLE: marker } },
+    { id: 101, fields: { TITLE: 'another lead' } },
+  ],
+  contacts: [201, 202, 203]
+    .map((id) => ({ id, fields: { NAME: 'Verify', LAST_NAME: marker } }))
+    .concat([{ id: 204, fields: { NAME: 'Other', LAST_NAME: 'x' } }]),
+};
+const records = { lead: 100, contacts: [201, 202, 203] as const, marker };
 
-describe('the lead–contact scenarios against the sandbox', () => {
-  it.each(leadContactScenarios.map((scenario) => [scenario.rule, scenario] as const))('%s', async (_rule, scenario) => {
+describe('the lead–contact and record scenarios against the sandbox', () => {
+  it.each([...leadContactScenarios, ...recordScenarios].map((scenario) => [scenario.rule, scenario] as const))('%s', async (_rule, scenario) => {
     const { client } = sandboxWithClient({ seed });
     const [outcome] = await runScenarios(client, records, [scenario]);
     expect(outcome?.mismatch).toBeUndefined();

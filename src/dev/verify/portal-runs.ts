@@ -1,5 +1,6 @@
 import { createBitrix24Client, type Bitrix24Client } from '../../client.js';
 import { leadContactScenarios, runScenarios, type ScenarioRecords } from '../../scenarios/lead-contact-scenarios.js';
+import { recordScenarios } from '../../scenarios/record-scenarios.js';
 import type { PortalConnection } from './connection.js';
 import { checkResponse, type PortalAnswer, type Violation } from './contract-checks.js';
 import type { Report } from './report.js';
@@ -157,8 +158,8 @@ export async function runWrite(connection: PortalConnection, report: Report, { a
     await checked(connection, report, 'crm.lead.get', `the new lead ${lead}`, { id: lead }, isSuccess);
     let current = 'prepare';
     const client = checkingClient(connection, report, () => current, allowInsecureHttp);
-    const records: ScenarioRecords = { lead, contacts };
-    for (const scenario of leadContactScenarios) {
+    const records: ScenarioRecords = { lead, contacts, marker: stamp };
+    for (const scenario of [...leadContactScenarios, ...recordScenarios]) {
       current = `rule: ${scenario.rule}`;
       const [outcome] = await runScenarios(client, records, [scenario]);
       const violations: Violation[] = outcome?.mismatch ? [{ path: `(rule, ${scenario.source})`, message: outcome.mismatch }] : [];

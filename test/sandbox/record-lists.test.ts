@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { IdMap } from '../../src/sandbox/id-index.js';
+import { LIST_PAGE_SIZE, listPage, parseFilterKey } from '../../src/sandbox/list-query.js';
+import { normaliseCommunication } from '../../src/sandbox/find-by-comm.js';
+import { checkSeed } from '../../src/sandbox/seed-check.js';
+import { spec } from '../helpers.js';
+import { sandboxWithClient } from './checked-sandbox.js';
+
+const leadsSeed = (count: number, fields: (i: number) => Record<string, unknown> = (i) => ({ TITLE: `Lead ${i}` })) =>
+  Array.from({ length: count }, (_, i) => ({ id: i + 1, fields: fields(i + 1) }));
+
+describe('crm.lead.list over the sandbox state', () => {
+  it('finds a lead made by crm.lead.add, its amount and ids as text, and its links through items.get', async () => {
+    const { client } = sandboxWithClient();
+    const id = await client.crm.lead.add({
+      fields: { TITLE: 'Form lead', OPPORTUNITY: 12500, ASSIGNED_BY_ID: 1, ORIGIN_ID: 'form-7', CONTACT_ID: 1010 },
+    } as never);
+    const page = await client.crm.lead.list({ filter: { ORIGIN_ID: 'form-7' }, select: ['ID', 'TITLE', 'OPPORTUNITY', 'ASSIGNED_BY_ID', 'CONTACT_ID'] });
+    expect(page).toEqual({
+      result: [{ ID: String(id), TITLE: 'Form lead', OPPORTUNITY: '12500.00', ASSIGNED_BY_ID: '1', CONTACT_ID: '1010' }],
+      total: 1,
+      next: undefined,
+    });
+    expect(await client.crm.lead.contact.items.get({ id })).toEqual([{ CONTACT_ID: 1010, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }]);
+  });
+
+  it('selects * and UF_* by default, multiple fields only when named, always ID', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: [{ id: 7, fields: { TITLE: 'T', UF_CRM_1: 'u', PHONE: [{ VALUE: '555' }] } }] } });
+    const [all] = (await client.crm.lead.list()).result;
+    expect(all).toMatchObject({ ID: '7', TITLE: 'T', UF_CRM_1: 'u', STATUS_ID: null, HAS_PHONE: 'Y' });
+    expect(all).not.toHaveProperty('PHONE');
+    expect(all).not.toHaveProperty('CONTACT_IDS');
+    const [star] = (await client.crm.lead.list({ select: ['*'] })).result;
+    expect(star).not.toHaveProperty('UF_CRM_1');
+    const [named] = (await client.crm.lead.list({ select: ['TITLE', 'PHONE', 'CONTACT_IDS'] })).result;
+    expect(named).toEqual({ ID: '7', TITLE: 'T', PHONE: [{ ID: '701', TYPE_ID: 'PHONE', VALUE: '555' }], CONTACT_IDS: [] });
+  });
+
+  it('applies every filter prefix', async () => {
+    const seed = {
+      leads: leadsSeed(6, (i) => ({ TITLE: ['Molly', 'Moldova', 'Ammol', 'Other', 'mol', 'Zed'][i - 1], OPPORTUNITY: i * 100, PHONE: [{ VALUE: `55${i}` }] })),
+    };
+    const { client } = sandboxWithClient({ seed });
+    const ids = async (filter: Record<string, unknown>) =>
+      (await client.crm.lead.list({ filter, select: ['ID'] } as never)).result.map((lead) => Number(lead.ID));
+    expect(await ids({ TITLE: 'mol' })).toEqual([5]);
+    expect(await ids({ '=TITLE': 'MOL' })).toEqual([5]);
+    expect(await ids({ '!TITLE': 'mol' })).toEqual([1, 2, 3, 4, 6]);
+    expect(await ids({ '!=TITLE': 'mol' })).toEqual([1, 2, 3, 4, 6]);
+    expect(await ids({ '>OPPORTUNITY': 400 })).toEqual([5, 6]);
+    expect(await ids({ '>=OPPORTUNITY': '400.00' })).toEqual([4, 5, 6]);
+    expect(await ids({ '<ID': 3 })).toEqual([1, 2]);
+    expect(await ids({ '<=ID': 3 })).toEqual([1, 2, 3]);
+    expect(await ids({ '@ID': [2, '4', 9] })).toEqual([2, 4]);
+    expect(await ids({ '!@ID': [1, 2, 3] })).toEqual([4, 5, 6]);
+    expect(await ids({ '%TITLE': 'mol' })).toEqual([1, 2, 3, 5]);
+    expect(await ids({ '=%TITLE': 'mol%' })).toEqual([1, 2, 5]);
+    expect(await ids({ '%=TITLE': '%mol' })).toEqual([3, 5]);
+    expect(await ids({ '!%TITLE': 'mol' })).toEqual([4, 6]);
+    expect(await ids({ '!%=TITLE': 'mol%' })).toEqual([3, 4, 6]);
+    expect(await ids({ PHONE: '553' })).toEqual([3]);
+    expect(await ids({ '>ID': 1, '<ID': 6, '%TITLE': 'o' })).toEqual([2, 3, 4, 5]);
+    expect(await ids({ TITEL: 'Molly' })).toEqual([]); // an unknown field is unset: it matches nothing
+  });
+
+  it('orders by any field, ties by ID, DESC or ASC in either case', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: leadsSeed(4, (i) => ({ STATUS_ID: i % 2 ? 'NEW' : 'JUNK' })) } });
+    const page = await client.crm.lead.list({ order: { STATUS_ID: 'desc' }, select: ['ID'] });
+    expect(page.result.map((lead) => lead.ID)).toEqual(['1', '3', '2', '4']);
+    const byId = await client.crm.lead.list({ order: { ID: 'DESC' }, select: ['ID'] });
+    expect(byId.result.map((lead) => lead.ID)).toEqual(['4', '3', '2', '1']);
+  });
+
+  it('pages by 50 with total and next; start -1 sends total 0 and no next', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: leadsSeed(120) } });
+    const first = await client.crm.lead.list({ select: ['ID'] });
+    expect([first.result.length, first.total, first.next]).toEqual([50, 120, 50]);
+    const middle = await client.crm.lead.list({ select: ['ID'], start: 60 }); // inside the second page
+    expect([middle.result[0]!.ID, middle.next]).toEqual(['51', 100]);
+    const last = await client.crm.lead.list({ select: ['ID'], start: 100 });
+    expect([last.result.length, last.total, last.next]).toEqual([20, 120, undefined]);
+    const fast = await client.crm.lead.list({ select: ['ID'], filter: { '>ID': 100 }, order: { ID: 'ASC' }, start: -1 });
+    expect([fast.result.length, fast.result[0]!.ID, fast.total, fast.next]).toEqual([20, '101', 0, undefined]);
+  });
+
+  it('answers total and next per command inside batch', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: leadsSeed(60) } });
+    const answer = await client.raw.POST('/batch', { body: { cmd: { a: 'crm.lead.list?select[0]=ID', b: 'crm.lead.list?start=-1&select[0]=ID' } } as never });
+    expect((answer.data as any).result).toMatchObject({ result_total: { a: 60, b: 0 }, result_next: { a: 50 } });
+  });
+});
+
+describe('an ID-window page reads only its window, whatever the number of records', () => {
+  it('at 100,000 leads a >ID page with order by ID and start -1 reads at most one page of records', () => {
+    const records = new IdMap<{ id: number }>();
+    for (let id = 100_000; id >= 1; id--) records.set(id, { id }); // seeded out of order on purpose
+    let reads = 0;
+    const read = (record: { id: number }, field: string) => {
+      reads++;
+      return field === 'ID' ? record.id : undefined;
+    };
+    const page = listPage('lead', records, { filter: { '>ID': 73_000 }, order: { ID: 'ASC' }, start: -1 }, read);
+    expect(page.records.map((record) => record.id)).toEqual(Array.from({ length: LIST_PAGE_SIZE }, (_, i) => 73_001 + i));
+    expect(reads).toBeLessThanOrEqual(LIST_PAGE_SIZE * 2);
+    reads = 0;
+    const down = listPage('lead', records, { filter: { '<ID': 50 }, order: { ID: 'DESC' }, start: -1 }, read);
+    expect(down.records[0]!.id).toBe(49);
+    expect(reads).toBeLessThanOrEqual(LIST_PAGE_SIZE * 2);
+  });
+
+  it('keeps the index right through deletes and inserts', () => {
+    const records = new IdMap<number>();
+    for (const id of [5, 1, 3]) records.set(id, id);
+    records.delete(3);
+    records.set(2, 2);
+    expect(records.sortedIds()).toEqual([1, 2, 5]);
+    records.delete(1);
+    expect(records.sortedIds()).toEqual([2, 5]);
+  });
+
+  it.each([
+    ['>=ID', ['>=', 'ID']],
+    ['!%=TITLE', ['!%=', 'TITLE']],
+    ['!=%TITLE', ['!=%', 'TITLE']],
+    ['%=TITLE', ['%=', 'TITLE']],
+    ['!@ID', ['!@', 'ID']],
+    ['TITLE', ['', 'TITLE']],
+  ])('reads the filter key %s as prefix and field', (key, expected) => {
+    expect(parseFilterKey(key)).toEqual(expected);
+  });
+});
+
+describe('crm.lead.update and crm.contact.update', () => {
+  it('change standard fields, then get shows them', async () => {
+    const { client } = sandboxWithClient();
+    expect(await client.crm.lead.update({ id: 2, fields: { STATUS_ID: 'IN_PROCESS', OPPORTUNITY: 4800, TITLE: 'Called back' } })).toBe(true);
+    expect(await client.crm.lead.get({ id: 2 })).toMatchObject({ STATUS_ID: 'IN_PROCESS', OPPORTUNITY: '4800.00', TITLE: 'Called back' });
+  });
+
+  it('edit multiple fields entry by entry: add, change by ID, remove by DELETE, empty VALUE or a bare ID', async () => {
+    const seed = {
+      contacts: [
+        {
+          id: 5,
+          fields: {
+            PHONE: [
+              { ID: '222', VALUE: '111' },
+              { ID: '223', VALUE: '222' },
+              { ID: '224', VALUE: '333' },
+              { ID: '225', VALUE: '444' },
+            ],
+          },
+        },
+      ],
+    };
+    const { client } = sandboxWithClient({ seed });
+    await client.crm.contact.update({
+      id: 5,
+      fields: { PHONE: [{ ID: 222, DELETE: 'Y' }, { ID: '223', VALUE: '' }, { ID: 224 }, { ID: 225, VALUE: '999', VALUE_TYPE: 'MOBILE' }, { VALUE: '777' }] },
+    });
+    const phones = (await client.crm.contact.get({ id: 5 })).PHONE!;
+    expect(phones.map((entry) => entry.VALUE)).toEqual(['999', '777']);
+    expect(phones[0]!.ID).toBe('225');
+    expect(['222', '223', '224', '225']).not.toContain(phones[1]!.ID); // a new entry gets an id of its own
+  });
+
+  it('lets an update address the entry ids a read showed for entries added without ids', async () => {
+    const { client } = sandboxWithClient();
+    const id = await client.crm.contact.add({ fields: { EMAIL: [{ VALUE: 'a@example.org' }, { VALUE: 'b@example.org' }] } });
+    const [, second] = (await client.crm.contact.get({ id })).EMAIL!;
+    await client.crm.contact.update({ id, fields: { EMAIL: [{ ID: second!.ID!, DELETE: 'Y' }] } });
+    expect((await client.crm.contact.get({ id })).EMAIL!.map((entry) => entry.VALUE)).toEqual(['a@example.org']);
+  });
+
+  it('CONTACT_IDS replaces the links; CONTACT_ID among them is primary; either marks a repeat lead', async () => {
+    const { client } = sandboxWithClient();
+    await client.crm.lead.update({ id: 2, fields: { CONTACT_IDS: [1010, 1020, 999999], CONTACT_ID: 1020 } });
+    expect(await client.crm.lead.contact.items.get({ id: 2 })).toMatchObject([
+      { CONTACT_ID: 1010, IS_PRIMARY: 'N' },
+      { CONTACT_ID: 1020, IS_PRIMARY: 'Y' },
+    ]);
+    expect(await client.crm.lead.get({ id: 2 })).toMatchObject({ CONTACT_ID: '1020', IS_RETURN_CUSTOMER: 'Y' });
+  });
+
+  it('CONTACT_ID alone links the contact if needed and makes it primary, keeping the other links', async () => {
+    const { client } = sandboxWithClient();
+    await client.crm.lead.update({ id: 1, fields: { CONTACT_ID: 1020 } });
+    expect((await client.crm.lead.contact.items.get({ id: 1 })).map((item) => [item.CONTACT_ID, item.IS_PRIMARY])).toEqual([
+      [1010, 'N'],
+      [1020, 'Y'],
+      [1011, 'N'],
+    ]);
+    await client.crm.lead.update({ id: 1, fields: { CONTACT_ID: 1011 } });
+    expect(await client.crm.lead.get({ id: 1 })).toMatchObject({ CONTACT_ID: '1011' });
+  });
+
+  it('answer an unknown record with the documented not-found text of each page', async () => {
+    const { client } = sandboxWithClient();
+    await expect(client.crm.lead.update({ id: 999, fields: { TITLE: 'x' } })).rejects.toMatchObject({ status: 400, code: '', description: 'Not found' });
+    await expect(client.crm.contact.update({ id: 999, fields: { NAME: 'x' } })).rejects.toMatchObject({ status: 400, description: 'Contact is not found' });
+  });
+});
+
+describe('crm.lead.fields and crm.contact.fields', () => {
+  it('describe the documented fields', async () => {
+    const { client } = sandboxWithClient();
+    expect(Object.keys(await client.crm.lead.fields())).toHaveLength(57);
+    expect((await client.crm.contact.fields()).EMAIL).toMatchObject({ type: 'crm_multifield', isMultiple: true });
+  });
+});
+
+describe('crm.duplicate.findbycomm', () => {
+  it('finds a contact by phone whatever its punctuation or extension, and by e-mail in any case', async () => {
+    const seed = { contacts: [{ id: 1010, fields: { PHONE: [{ VALUE: '+1 (555) 888-01-01' }], EMAIL: [{ VALUE: 'John.Smith@example.org' }] } }] };
+    const { client } = sandboxWithClient({ seed });
+    expect(await client.crm.duplicate.findbycomm({ type: 'PHONE', values: ['15558880101 ext. 12'] })).toEqual({ CONTACT: [1010] });
+    expect(await client.crm.duplicate.findbycomm({ type: 'EMAIL', values: ['JOHN.SMITH@EXAMPLE.ORG'], entity_type: 'CONTACT' })).toEqual({ CONTACT: [1010] });
+    expect(await client.crm.duplicate.findbycomm({ type: 'EMAIL', values: ['john.smith@example.org'], entity_type: 'LEAD' })).toEqual([]);
+  });
+
+  it('stops after a kind with 20 or more matches: 20 leads hide the contacts', async () => {
+    const phone = { PHONE: [{ VALUE: '555' }] };
+    const contacts = [{ id: 900, fields: phone }];
+    const few = sandboxWithClient({ seed: { leads: leadsSeed(19, () => phone), contacts } }).client;
+    expect(await few.crm.duplicate.findbycomm({ type: 'PHONE', values: ['555'] })).toMatchObject({ CONTACT: [900] });
+    const many = sandboxWithClient({ seed: { leads: leadsSeed(20, () => phone), contacts } }).client;
+    const found = await many.crm.duplicate.findbycomm({ type: 'PHONE', values: ['555'] });
+    expect(found).not.toHaveProperty('CONTACT');
+    expect((found as { LEAD: number[] }).LEAD).toHaveLength(20);
+  });
+
+  it.each([
+    ['PHONE', '+7 (912) 345-67-89', '79123456789'],
+    ['PHONE', '555-0100 #42', '5550100'],
+    ['PHONE', '555 0100, доб. 7', '5550100'],
+    ['EMAIL', '  Anna.Berg@Example.ORG ', 'anna.berg@example.org'],
+  ] as const)('normalises %s %j to %j', (type, value, expected) => {
+    expect(normaliseCommunication(type, value)).toBe(expected);
+  });
+});
+
+describe('the documented list and search examples are what a fresh sandbox answers', () => {
+  it.each([
+    ['crm.lead.list', 'listLeadsByStage', 'leadListPage'],
+    ['crm.lead.list', 'listLeadsAfterId', 'leadListUncounted'],
+    ['crm.contact.list', 'listContactsByEmail', 'contactListPage'],
+    ['crm.duplicate.findbycomm', 'findAnyByEmail', 'duplicatesFound'],
+    ['crm.duplicate.findbycomm', 'findLeadByPhone', 'duplicateLeadsFound'],
+    ['crm.duplicate.findbycomm', 'findContactByPhone', 'noDuplicates'],
+  ])('%s %s answers %s', async (method, request, answer) => {
+    const { send } = sandboxWithClient();
+    const { status, body } = await send(method, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(spec.components.examples[request].value),
+    });
+    expect(status).toBe(200);
+    const { time: _time, ...expected } = spec.components.examples[answer].value;
+    const { time: _t, ...actual } = body;
+    expect(actual).toEqual(expected);
+  });
+});
+
+describe('seeds with record fields', () => {
+  it('take any fields, and communication fields as lists of entries', () => {
+    expect(() =>
+      checkSeed({ leads: [{ id: 1, fields: { TITLE: 'T', STATUS_ID: 'NEW', PHONE: [{ VALUE: '555', VALUE_TYPE: 'WORK' }], EMAIL: [{ VALUE: 'a@b.c' }] } }] }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['a phone as plain text', { PHONE: '555' }, /leads\[0\]\.fields\.PHONE must be a list of entries/],
+    ['an e-mail entry without VALUE', { EMAIL: [{ VALUE_TYPE: 'WORK' }] }, /leads\[0\]\.fields\.EMAIL must be a list of entries/],
+  ])('refuse %s, naming the field', (_label, fields, message) => {
+    expect(() => checkSeed({ leads: [{ id: 1, fields }] })).toThrow(message);
+  });
+});
