@@ -64,25 +64,40 @@ describe('the overlay check, fed a broken contract or overlay', () => {
 
   it('reports a new method without Russian text, naming each string by JSON path and English text', () => {
     const changed = structuredClone(contract);
-    changed.paths['/crm.lead.list'] = {
+    changed.paths['/crm.company.list'] = {
       post: {
-        summary: 'crm.lead.list — list leads',
-        description: 'Returns leads page by page.',
-        responses: { 200: { description: 'A page of leads.' } },
+        summary: 'crm.company.list — list companies',
+        description: 'Returns companies page by page.',
+        responses: { 200: { description: 'A page of companies.' } },
       },
     };
     const result = checkOverlay(changed, overlay);
     expect(result.missing).toEqual([
-      { target: "$.paths['/crm.lead.list'].post", key: 'summary', english: 'crm.lead.list — list leads', hash: sourceHash('crm.lead.list — list leads') },
-      { target: "$.paths['/crm.lead.list'].post", key: 'description', english: 'Returns leads page by page.', hash: sourceHash('Returns leads page by page.') },
-      { target: "$.paths['/crm.lead.list'].post.responses['200']", key: 'description', english: 'A page of leads.', hash: sourceHash('A page of leads.') },
+      {
+        target: "$.paths['/crm.company.list'].post",
+        key: 'summary',
+        english: 'crm.company.list — list companies',
+        hash: sourceHash('crm.company.list — list companies'),
+      },
+      {
+        target: "$.paths['/crm.company.list'].post",
+        key: 'description',
+        english: 'Returns companies page by page.',
+        hash: sourceHash('Returns companies page by page.'),
+      },
+      {
+        target: "$.paths['/crm.company.list'].post.responses['200']",
+        key: 'description',
+        english: 'A page of companies.',
+        hash: sourceHash('A page of companies.'),
+      },
     ]);
-    expect(problems(result)).toContain(`no Russian text for $.paths['/crm.lead.list'].post.summary (English "crm.lead.list — list leads"`);
+    expect(problems(result)).toContain(`no Russian text for $.paths['/crm.company.list'].post.summary (English "crm.company.list — list companies"`);
     // The status script's stubs: one action per node, with the hashes filled in and the Russian left to write.
     const stubs = actionStubs(result.missing);
-    expect(stubs).toContain(`- target: "$.paths['/crm.lead.list'].post"`);
-    expect(stubs).toContain(`summary: ${sourceHash('crm.lead.list — list leads')}`);
-    expect(stubs).toContain('# summary: crm.lead.list — list leads');
+    expect(stubs).toContain(`- target: "$.paths['/crm.company.list'].post"`);
+    expect(stubs).toContain(`summary: ${sourceHash('crm.company.list — list companies')}`);
+    expect(stubs).toContain('# summary: crm.company.list — list companies');
   });
 
   it('reports Russian text written from English that has changed since, naming the string, the new English and both hashes', () => {
