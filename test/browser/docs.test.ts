@@ -204,7 +204,7 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
       return { text: heading.textContent ?? '', lines, overflows };
     }, `${method.name} — `);
 
-  it('breaks a long method name in its heading only after a dot, at any width', async () => {
+  it('breaks a long method name in its heading only after a dot, at any width', { timeout: methods.length * perVisit }, async () => {
     const widths = [1400, 800, 400, 320];
     let breaksAtDots = 0;
     try {

@@ -10,7 +10,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // npm packs package.json, the READMEs (README.ru.md too) and LICENSE by itself; the changelog is listed in `files`.
   'package files': [/^package\.json$/, /^README\.md$/, /^README\.ru\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^SECURITY\.md$/],
   // The client: compiled runtime, its declarations, and the generated method list and types it imports.
-  '.': [/^dist\/lib\/src\/[a-z-]+\.(js|d\.ts)$/, /^dist\/lib\/generated\/methods\.(js|d\.ts)$/, /^dist\/lib\/generated\/schema\.d\.ts$/],
+  '.': [/^dist\/lib\/src\/[a-z-]+\.(js|d\.ts)$/, /^dist\/lib\/generated\/(methods|record-fields)\.(js|d\.ts)$/, /^dist\/lib\/generated\/schema\.d\.ts$/],
   './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],
   './openapi.json': [/^generated\/openapi\.bundle\.json$/],
   './schema': [/^generated\/schema\.d\.ts$/],
