@@ -1,9 +1,16 @@
+import type { DocsStrings } from './docs-strings.mjs';
+export const docsDir: string;
 export const docsFile: string;
+export const ruOverlay: string;
 export function buildDocs(output?: string): string;
-export function docsSpec(spec: any): any;
+export function bundleRussian(siteDir?: string): any;
+export function buildRussianDocs(siteDir?: string): string;
+export function buildSite(siteDir?: string): { en: string; ru: string };
+export function docsSpec(spec: any, strings?: DocsStrings): any;
 export function operationErrors(
   spec: any,
   operation: any,
 ): { status: number; name: string; code: string | undefined; summary?: string; description?: string }[];
-export function codeSamples(spec: any, method: string, operation: any): { lang: string; label: string; source: string }[];
+export function codeSamples(spec: any, method: string, operation: any, strings?: DocsStrings): { lang: string; label: string; source: string }[];
 export const contractFiles: Record<string, string>;
+export const ruContractFiles: string[];

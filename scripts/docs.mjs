@@ -7,19 +7,35 @@
 // (its attribution logo on a CDN) is swapped for an inline one: opening the page sends no request.
 // The bundled contract is copied beside the page (openapi.yaml, openapi.json) and linked from the
 // introduction, so the published site also serves the contract to other tools.
+//
+// The Russian page (ru/index.html) is built the same way from the Russian bundle: Redocly applies the
+// overlay openapi/overlays/ru.yaml while bundling (openapi.ru.yaml, openapi.ru.json beside the English
+// files), and the words this script adds come from scripts/docs-strings.mjs. Each page links the other.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deref } from '../src/wire/json-pointer.js';
+import YAML from 'yaml';
+import { DOCS_STRINGS } from './docs-strings.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const docsFile = join(root, 'dist', 'docs', 'index.html');
+export const docsDir = join(root, 'dist', 'docs');
+export const docsFile = join(docsDir, 'index.html');
 const bundleFile = join(root, 'generated', 'openapi.bundle.json');
 /** The contract files published beside the page: name beside the page ← bundle in generated/. */
 export const contractFiles = { 'openapi.yaml': 'openapi.bundle.yaml', 'openapi.json': 'openapi.bundle.json' };
+/** The Russian bundle, written beside the English files (one level above ru/index.html). */
+export const ruContractFiles = ['openapi.ru.yaml', 'openapi.ru.json'];
+export const ruOverlay = join(root, 'openapi', 'overlays', 'ru.yaml');
+/** Where each language's page sits in the site, and how it links the other one and the contract files. */
+const PAGES = {
+  en: { path: 'index.html', switchHref: 'ru/index.html', contract: Object.keys(contractFiles).map((name) => [name, `./${name}`]) },
+  ru: { path: join('ru', 'index.html'), switchHref: '../index.html', contract: ruContractFiles.map((name) => [name, `../${name}`]) },
+};
 const template = join(root, 'scripts', 'docs-template.hbs');
-const TITLE = 'Bitrix24 lead–contact API (crm.lead.contact.*)';
+const redoclyCli = join(root, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+const redoclyEnv = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 const cell = (text = '') =>
@@ -40,23 +56,16 @@ export function operationErrors(spec, operation) {
     );
 }
 
-function errorTable(errors) {
+function errorTable(errors, t) {
   const rows = errors.map(
-    (e) => `| ${e.status} | ${e.code ? `\`${e.code}\`` : '`""` (empty)'}: **${cell(e.summary)}.** ${cell(e.description)} Example: \`${e.name}\`. |`,
+    (e) =>
+      `| ${e.status} | ${e.code ? `\`${e.code}\`` : `\`""\` ${t.emptyCode}`}: **${cell(e.summary)}.** ${cell(e.description)} ${t.example}: \`${e.name}\`. |`,
   );
-  return [
-    '### Errors',
-    '',
-    'Every error this method can return; each has its named example under **Responses**.',
-    '',
-    '| HTTP | `error` code, meaning and what to do |',
-    '|---|---|',
-    ...rows,
-  ].join('\n');
+  return [`### ${t.errorsHeading}`, '', t.errorsIntro, '', `| HTTP | ${t.errorsColumn} |`, '|---|---|', ...rows].join('\n');
 }
 
 /** cURL for both auth forms and TypeScript with this package's client, from the first JSON request example. */
-export function codeSamples(spec, method, operation) {
+export function codeSamples(spec, method, operation, t = DOCS_STRINGS.en) {
   const json = operation.requestBody?.content?.['application/json'];
   const first = Object.values(json?.examples ?? {})[0];
   const { auth, ...params } = (first ? /** @type {any} */ (deref(spec, first)).value : json?.example) ?? {};
@@ -69,15 +78,15 @@ export function codeSamples(spec, method, operation) {
     ].join('\n');
   const args = Object.keys(params).length ? JSON.stringify(params, null, 2).replace(/"([A-Za-z_$][\w$]*)":/g, '$1:') : '';
   return [
-    { lang: 'bash', label: 'cURL (webhook)', source: curl(`https://${host}/rest/1/your-webhook-code/${method}`, params) },
-    { lang: 'bash', label: 'cURL (OAuth)', source: curl(`https://${host}/rest/${method}`, { ...params, auth: 'your-access-token' }) },
+    { lang: 'bash', label: t.webhookLabel, source: curl(`https://${host}/rest/1/your-webhook-code/${method}`, params) },
+    { lang: 'bash', label: t.oauthLabel, source: curl(`https://${host}/rest/${method}`, { ...params, auth: 'your-access-token' }) },
     {
       lang: 'typescript',
       label: 'TypeScript',
       source: [
         `import { createBitrix24Client } from 'b24-lead-contact';`,
         '',
-        '// Webhook form; for an OAuth app: createBitrix24Client({ portal, accessToken })',
+        t.clientComment,
         'const client = createBitrix24Client({ webhookUrl: process.env.B24_WEBHOOK_URL! });',
         '',
         `const result = await client.${method}(${args});`,
@@ -87,7 +96,7 @@ export function codeSamples(spec, method, operation) {
 }
 
 /** The tabs of the code-sample panel (Redoc shows an `x-codeSamples` entry only if its label is listed). */
-const SAMPLE_TABS = ['cURL (webhook)', 'cURL (OAuth)', 'TypeScript', 'Payload'].map((label) => ({ lang: label, label }));
+const sampleTabs = (t) => [t.webhookLabel, t.oauthLabel, 'TypeScript', 'Payload'].map((label) => ({ lang: label, label }));
 
 /**
  * The docs-only copy of the contract: each operation with its error table and code samples, and a
@@ -95,7 +104,7 @@ const SAMPLE_TABS = ['cURL (webhook)', 'cURL (OAuth)', 'TypeScript', 'Payload'].
  * tag's operations away in the sidebar and behind a "Show" button, while untagged operations are
  * listed, and rendered, one by one under their method name.
  */
-export function docsSpec(spec) {
+export function docsSpec(spec, t = DOCS_STRINGS.en) {
   const copy = structuredClone(spec);
   // The overview keeps the contract's grouping: one table per tag, in the contract's tag order.
   const groups = new Map((copy.tags ?? []).map((tag) => [tag.name, { tag, rows: [] }]));
@@ -105,26 +114,32 @@ export function docsSpec(spec) {
       if (!operation) continue;
       const method = path.replace(/^\//, '');
       const [, what = operation.summary ?? ''] = /^\S+\s+—\s+(.*)$/.exec(operation.summary ?? '') ?? [];
-      const tagName = operation.tags?.[0] ?? 'Other';
+      const tagName = operation.tags?.[0] ?? t.otherGroup;
       if (!groups.has(tagName)) groups.set(tagName, { tag: { name: tagName }, rows: [] });
       groups.get(tagName).rows.push(`| \`${method}\` | ${cell(what)} |`);
       const errors = operationErrors(copy, operation);
-      if (errors.length) operation.description = `${(operation.description ?? '').trimEnd()}\n\n${errorTable(errors)}\n`;
-      operation['x-codeSamples'] = codeSamples(copy, method, operation);
+      if (errors.length) operation.description = `${(operation.description ?? '').trimEnd()}\n\n${errorTable(errors, t)}\n`;
+      operation['x-codeSamples'] = codeSamples(copy, method, operation, t);
       delete operation.tags;
     }
   }
   delete copy.tags;
   delete copy['x-tagGroups'];
-  const overview = ['## Methods'];
+  const overview = [`## ${t.methodsHeading}`];
   for (const { tag, rows } of groups.values()) {
     if (rows.length === 0) continue;
-    overview.push('', `**${tag.name}**${tag.description ? ` — ${tag.description.trim()}` : ''}`, '', '| Method | What it does |', '|---|---|', ...rows);
+    const heading = tag['x-displayName'] ?? tag.name;
+    overview.push(
+      '',
+      `**${heading}**${tag.description ? ` — ${tag.description.trim()}` : ''}`,
+      '',
+      `| ${t.methodColumn} | ${t.whatColumn} |`,
+      '|---|---|',
+      ...rows,
+    );
   }
-  const download = Object.keys(contractFiles)
-    .map((name) => `[${name}](./${name})`)
-    .join(' · ');
-  overview.push('', `The whole contract, bundled into one file for other tools: ${download}.`);
+  const download = PAGES[t.lang].contract.map(([name, href]) => `[${name}](${href})`).join(' · ');
+  overview.push('', `${t.contractFiles}: ${download}.`);
   copy.info.description = `${(copy.info.description ?? '').trimEnd()}\n\n${overview.join('\n')}\n`;
   return copy;
 }
@@ -136,16 +151,17 @@ const INLINE_LOGO = `data:image/svg+xml,${encodeURIComponent(
 )}`;
 const REMOTE_LOGO = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g;
 
-export function buildDocs(output = docsFile) {
+/** Renders one language's page from a bundled contract (its docs-only copy is written beside the page). */
+function renderPage(spec, output, t) {
   const outDir = dirname(output);
   mkdirSync(outDir, { recursive: true });
   const docsJson = join(outDir, 'openapi.docs.json');
-  writeFileSync(docsJson, `${JSON.stringify(docsSpec(JSON.parse(readFileSync(bundleFile, 'utf8'))), null, 2)}\n`);
-  const redocly = join(root, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+  writeFileSync(docsJson, `${JSON.stringify(docsSpec(spec, t), null, 2)}\n`);
+  const other = DOCS_STRINGS[t.switchLang];
   execFileSync(
     process.execPath,
     [
-      redocly,
+      redoclyCli,
       'build-docs',
       docsJson,
       '--output',
@@ -154,17 +170,65 @@ export function buildDocs(output = docsFile) {
       '--template',
       template,
       '--title',
-      TITLE,
+      t.title,
+      '--templateOptions.lang',
+      t.lang,
+      '--templateOptions.switchHref',
+      PAGES[t.lang].switchHref,
+      '--templateOptions.switchLabel',
+      t.switchLabel,
+      '--templateOptions.switchLang',
+      other.lang,
       '--openapi',
-      JSON.stringify({ hideDownloadButtons: true, jsonSamplesExpandLevel: 'all', codeSamples: { languages: SAMPLE_TABS } }),
+      JSON.stringify({ hideDownloadButtons: true, jsonSamplesExpandLevel: 'all', codeSamples: { languages: sampleTabs(t) } }),
     ],
-    { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: root, env: redoclyEnv, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   writeFileSync(output, readFileSync(output, 'utf8').replace(REMOTE_LOGO, INLINE_LOGO));
-  for (const [name, source] of Object.entries(contractFiles)) copyFileSync(join(root, 'generated', source), join(outDir, name));
   return output;
 }
 
+/** The English page at `output`, with the bundled contract copied beside it. */
+export function buildDocs(output = docsFile) {
+  renderPage(JSON.parse(readFileSync(bundleFile, 'utf8')), output, DOCS_STRINGS.en);
+  for (const [name, source] of Object.entries(contractFiles)) copyFileSync(join(root, 'generated', source), join(dirname(output), name));
+  return output;
+}
+
+/**
+ * The Russian bundle: Redocly bundles the contract and applies the overlay, as for the English
+ * bundle in generated/ (scripts/generate.mjs) plus `--overlay`.
+ */
+export function bundleRussian(siteDir = docsDir) {
+  mkdirSync(siteDir, { recursive: true });
+  const [yamlName, jsonName] = ruContractFiles;
+  const yamlFile = join(siteDir, yamlName);
+  execFileSync(process.execPath, [redoclyCli, 'bundle', 'b24-lead-contact', '--overlay', ruOverlay, '--output', yamlFile], {
+    cwd: root,
+    env: redoclyEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const bundled = readFileSync(yamlFile, 'utf8');
+  writeFileSync(yamlFile, `# ${RU_BANNER}\n${bundled}`);
+  const spec = YAML.parse(bundled);
+  writeFileSync(join(siteDir, jsonName), `${JSON.stringify(spec, null, 2)}\n`);
+  return spec;
+}
+
+const RU_BANNER =
+  'The contract in Russian: openapi/ bundled with the overlay openapi/overlays/ru.yaml applied, by scripts/docs.mjs (`npm run docs`). Do not edit.';
+
+/** The Russian page at siteDir/ru/index.html, with the Russian bundle in siteDir. */
+export function buildRussianDocs(siteDir = docsDir) {
+  return renderPage(bundleRussian(siteDir), join(siteDir, PAGES.ru.path), DOCS_STRINGS.ru);
+}
+
+/** Both pages and every contract file, as published: the site `npm run docs` writes and Pages serves. */
+export function buildSite(siteDir = docsDir) {
+  return { en: buildDocs(join(siteDir, PAGES.en.path)), ru: buildRussianDocs(siteDir) };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(`Docs written to ${buildDocs()}`);
+  const { en, ru } = buildSite();
+  console.log(`Docs written to ${en} and ${ru}`);
 }

@@ -9,13 +9,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The mock with this repository's bundled contract and Prism.
- * @param {{ port?: number, docsFile?: string }} [options]
+ * @param {{ port?: number, docsFile?: string, docsFiles?: Record<string, string> }} [options]
  */
-export async function startRepoMock({ port, docsFile } = {}) {
+export async function startRepoMock({ port, docsFile, docsFiles } = {}) {
   const { startMock } = await import('../dist/lib/src/dev/prism-mock.js');
   return startMock({
     port,
     docsFile,
+    ...(docsFiles ? { docsFiles } : {}),
     spec: join(root, 'generated', 'openapi.bundle.yaml'),
     prismCli: join(root, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js'),
   });

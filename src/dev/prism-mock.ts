@@ -19,12 +19,21 @@ export interface MockOptions {
   host?: string;
   /** A docs page to serve at `/`. */
   docsFile?: string;
+  /** More docs files to serve, by URL path (`/ru/`, `/openapi.ru.yaml`, …): the whole docs site. */
+  docsFiles?: Record<string, string>;
   /** The bundled contract (JSON or YAML file Prism reads). */
   spec: string;
   /** The Prism CLI entry script. */
   prismCli: string;
   limits?: Partial<WireLimits>;
   timeouts?: Partial<PeerTimeouts>;
+}
+
+/** The content type of a docs-site file, by its extension. */
+function docsContentType(path: string): string {
+  if (path.endsWith('.json')) return 'application/json; charset=utf-8';
+  if (path.endsWith('.yaml')) return 'application/yaml; charset=utf-8';
+  return 'text/html; charset=utf-8';
 }
 
 export interface RunningMock {
@@ -78,7 +87,7 @@ async function waitForPrism(origin: string, child: ReturnType<typeof spawn>) {
 
 /** Starts Prism and the front server; resolves once both answer. */
 export async function startMock(options: MockOptions): Promise<RunningMock> {
-  const { port = 4010, host = '127.0.0.1', docsFile, spec } = options;
+  const { port = 4010, host = '127.0.0.1', docsFile, docsFiles = {}, spec } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const contract = JSON.parse(readFileSync(spec.replace(/\.ya?ml$/, '.json'), 'utf8')) as Contract;
   const prismPort = await freePort();
@@ -141,6 +150,12 @@ export async function startMock(options: MockOptions): Promise<RunningMock> {
         if (docsFile && (req.url === '/' || req.url === '/docs' || req.url === '/docs/')) {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
           res.end(readFileSync(docsFile));
+          return;
+        }
+        const docsPath = req.url?.split(/[?#]/)[0] ?? '';
+        if (Object.hasOwn(docsFiles, docsPath)) {
+          res.writeHead(200, { 'content-type': docsContentType(docsPath) });
+          res.end(readFileSync(docsFiles[docsPath]!));
           return;
         }
         const answer = await relay(req, body);

@@ -9,6 +9,7 @@ import { githubSlug, headingAnchors, relativeLinks } from '../support/markdown-l
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DOCUMENTS = [
   'README.md',
+  'README.ru.md',
   'CONTRIBUTING.md',
   'SECURITY.md',
   'openapi/README.md',

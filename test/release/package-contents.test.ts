@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const CONTENTS: Record<string, RegExp[]> = {
-  // npm packs package.json, README and LICENSE by itself; the changelog and the guides the README links
-  // to (docs/*.md, so its links resolve in node_modules too) are listed in `files`.
-  'package files': [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^SECURITY\.md$/, /^docs\/[a-z-]+\.md$/],
+  // npm packs package.json, the READMEs (README.ru.md too) and LICENSE by itself; the changelog and the guides
+  // the README links to (docs/*.md, so its links resolve in node_modules too) are listed in `files`.
+  'package files': [/^package\.json$/, /^README\.md$/, /^README\.ru\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^SECURITY\.md$/, /^docs\/[a-z-]+\.md$/],
   // The client: compiled runtime, its declarations, and the generated method list and types it imports.
   '.': [
     /^dist\/lib\/src\/(client\/)?[a-z-]+\.(js|d\.ts)$/,
