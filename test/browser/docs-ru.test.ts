@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, docsDir } from '../../scripts/docs.mjs';
-import { hasChromium, launchChromium, requireChromium } from './chromium.js';
-import { type DocsMethod, errorCodesOf, missingGlyphs, openMethodSection, proseFonts } from './docs-reader.js';
+import { hasChromium, launchChromium, requireChromium } from '../support/chromium.js';
+import { type DocsMethod, errorCodesOf, missingGlyphs, openMethodSection, proseFonts } from '../support/docs-reader.js';
 
 requireChromium('Russian docs page in a real browser');
 

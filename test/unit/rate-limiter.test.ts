@@ -96,7 +96,7 @@ describe('the client rate limiter against a portal that enforces the same bucket
     expect(results).toEqual(Array(60).fill(true));
     let clock = 0;
     const accept = portalBucket(bucket.drainPerSecond, bucket.threshold, () => clock);
-    const times = sentAt.toSorted((a, b) => a - b);
+    const times = [...sentAt].sort((a, b) => a - b);
     clock = times[0]!;
     const refused = times.filter((t) => ((clock = t), !accept())).length;
     expect(refused).toBe(0);
