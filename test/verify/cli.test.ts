@@ -6,7 +6,17 @@ const CODE = 'verifyclicode42';
 
 describe('parseVerifyFlags', () => {
   it('reads the flags with their defaults and takes the lead from B24_LEAD_ID', () => {
-    expect(parseVerifyFlags([], { B24_LEAD_ID: '7' })).toEqual({ lead: '7', write: false, proxy: false, port: 4020, allowHttp: false, help: false });
+    expect(parseVerifyFlags([], { B24_LEAD_ID: '7' })).toEqual({
+      lead: '7',
+      write: false,
+      proxy: false,
+      port: 4020,
+      allowHttp: false,
+      plan: 'standard',
+      help: false,
+    });
+    expect(parseVerifyFlags(['--plan', 'enterprise'], {}).plan).toBe('enterprise');
+    expect(parseVerifyFlags(['--plan', 'off'], {}).plan).toBe(false);
     expect(parseVerifyFlags(['--proxy', '--port', '5000', '--allow-http'], {})).toMatchObject({ proxy: true, port: 5000, allowHttp: true });
   });
 
@@ -15,6 +25,8 @@ describe('parseVerifyFlags', () => {
     [['--port', '70000'], /--port must be a port number/],
     [['--lead', '1x'], /--lead must be a lead id/],
     [['--nope'], /Unknown option '--nope'/],
+    [['--plan', 'gold'], /--plan must be standard, enterprise or off/],
+    [['--plan', 'constructor'], /--plan must be standard, enterprise or off/],
   ])('refuses %j naming the flag', (argv, message) => {
     expect(() => parseVerifyFlags(argv, {})).toThrow(UsageError);
     expect(() => parseVerifyFlags(argv, {})).toThrow(message);

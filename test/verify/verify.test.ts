@@ -100,7 +100,7 @@ describe('npm run verify --write', () => {
     const server = await startSandbox({ seed: { leads: [1], contacts: [1010, 1011] } });
     const sandbox = server.portal(WEBHOOK_CODE);
     try {
-      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
+      const run = await runVerify(['--allow-http', '--write', '--plan', 'off'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
       for (const scenario of [...leadContactScenarios, ...recordScenarios])
         expect(run.stdout, scenario.rule).toContain(`PASS  (scenario)                     ${scenario.rule}`);
       expect(run.stdout).toMatch(/PASS {2}crm\.lead\.contact\.add\s+rule: /);
@@ -132,7 +132,7 @@ describe('npm run verify --write', () => {
     const sandbox = server.portal(WEBHOOK_CODE);
     sandbox.fail('crm.lead.contact.items.set', 'internalServerError', { times: 100 });
     try {
-      const run = await runVerify(['--allow-http', '--write'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
+      const run = await runVerify(['--allow-http', '--write', '--plan', 'off'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
       expect(run.stdout).toMatch(
         /FAIL {2}\(scenario\)\s+deleting the primary link promotes the first remaining link\n\s+violation at \(rule, deal sibling \(inferred\)\): stopped by .*INTERNAL_SERVER_ERROR/,
       );

@@ -18,7 +18,11 @@ or
 Then
   npm run verify -- --lead 123           read-only checks (or set B24_LEAD_ID)
   npm run verify -- --write              also create, link, unlink and delete temporary records
-  npm run verify -- --proxy --port 4020  check your own app's traffic through a local proxy`;
+  npm run verify -- --proxy --port 4020  check your own app's traffic through a local proxy
+
+Options
+  --plan standard|enterprise|off         the portal's rate plan the --write calls are paced by
+                                         (default standard: 2 requests a second after a burst of 45)`;
 
 /** The flags of `verify`, checked; a {@link UsageError} names the flag that is wrong. */
 export interface VerifyFlags {
@@ -27,8 +31,14 @@ export interface VerifyFlags {
   proxy: boolean;
   port: number;
   allowHttp: boolean;
+  /** The rate plan the write run's client paces its calls by; `false` sends them unpaced (a local sandbox). */
+  plan: VerifyPlan;
   help: boolean;
 }
+
+/** What `--plan` takes: a rate plan of the portal, or `off` for a local sandbox without a bucket. */
+export type VerifyPlan = 'standard' | 'enterprise' | false;
+const PLANS: Record<string, VerifyPlan> = { standard: 'standard', enterprise: 'enterprise', off: false };
 
 const FLAGS = {
   lead: { type: 'string' },
@@ -36,6 +46,7 @@ const FLAGS = {
   proxy: { type: 'boolean', default: false },
   port: { type: 'string', default: '4020' },
   'allow-http': { type: 'boolean', default: false },
+  plan: { type: 'string', default: 'standard' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -54,7 +65,9 @@ export function parseVerifyFlags(argv: string[], env: Record<string, string | un
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
   const lead = values.lead ?? env.B24_LEAD_ID;
   if (lead !== undefined && !/^\d+$/.test(lead)) throw new UsageError(`--lead must be a lead id (digits), got ${JSON.stringify(lead)}`);
-  return { lead, write: values.write, proxy: values.proxy, port: Number(values.port), allowHttp: values['allow-http'], help: values.help };
+  if (!Object.hasOwn(PLANS, values.plan)) throw new UsageError(`--plan must be standard, enterprise or off, got ${JSON.stringify(values.plan)}`);
+  const plan = PLANS[values.plan] as VerifyPlan;
+  return { lead, write: values.write, proxy: values.proxy, port: Number(values.port), allowHttp: values['allow-http'], plan, help: values.help };
 }
 
 /** Resolves on the first SIGINT or SIGTERM; listening starts at once, before anything is printed. */
@@ -86,7 +99,7 @@ async function run(argv: string[], env: Record<string, string | undefined>): Pro
     await proxy.close();
   } else {
     await runReadOnly(connection, report, { lead: flags.lead });
-    if (flags.write) await runWrite(connection, report, { allowInsecureHttp: flags.allowHttp });
+    if (flags.write) await runWrite(connection, report, { allowInsecureHttp: flags.allowHttp, rateLimit: flags.plan });
   }
   console.log(`\n${report.summary()}`);
   return report.failed ? 1 : 0;

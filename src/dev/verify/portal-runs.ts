@@ -95,7 +95,7 @@ class UnusableAnswer extends Error {}
  * A client whose every answer is checked against the contract and reported under the scenario
  * that is running (the label), with one attempt per call so the portal's answers are seen as they are.
  */
-function checkingClient(connection: PortalConnection, report: Report, label: () => string, allowInsecureHttp: boolean): Bitrix24Client {
+function checkingClient(connection: PortalConnection, report: Report, label: () => string, { allowInsecureHttp, rateLimit }: WriteOptions): Bitrix24Client {
   const checkingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const text = await response.text();
@@ -115,10 +115,16 @@ function checkingClient(connection: PortalConnection, report: Report, label: () 
     );
     return new Response(text, { status: response.status, headers: response.headers });
   };
-  const common = { fetch: checkingFetch, retry: false as const, allowInsecureHttp, operationTimeLimit: { failFast: true } };
+  const common = { fetch: checkingFetch, retry: false as const, allowInsecureHttp, rateLimit, operationTimeLimit: { failFast: true } };
   return connection.kind === 'webhook'
     ? createBitrix24Client({ webhookUrl: connection.webhookUrl!, ...common })
     : createBitrix24Client({ portal: connection.origin, accessToken: connection.token!, ...common });
+}
+
+/** How the write run's client talks to the portal: plain `http://` allowed, and the rate plan it paces by. */
+export interface WriteOptions {
+  allowInsecureHttp?: boolean;
+  rateLimit?: 'standard' | 'enterprise' | false;
 }
 
 /**
@@ -126,7 +132,7 @@ function checkingClient(connection: PortalConnection, report: Report, label: () 
  * checked against the contract, every rule reported), then deletes exactly what it created. Any id it
  * receives must be a positive integer it created, or it stops before changing anything.
  */
-export async function runWrite(connection: PortalConnection, report: Report, { allowInsecureHttp = false } = {}) {
+export async function runWrite(connection: PortalConnection, report: Report, options: WriteOptions = {}) {
   const stamp = `b24-lead-contact verify ${new Date().toISOString()}`;
   const created: Array<['crm.lead.delete' | 'crm.contact.delete', number]> = [];
   const create = async (method: 'crm.lead.add' | 'crm.contact.add', fields: Record<string, unknown>) => {
@@ -157,7 +163,7 @@ export async function runWrite(connection: PortalConnection, report: Report, { a
     report.note(`created lead ${lead} and contacts ${contacts.join(', ')}`);
     await checked(connection, report, 'crm.lead.get', `the new lead ${lead}`, { id: lead }, isSuccess);
     let current = 'prepare';
-    const client = checkingClient(connection, report, () => current, allowInsecureHttp);
+    const client = checkingClient(connection, report, () => current, options);
     const records: ScenarioRecords = { lead, contacts, marker: stamp };
     for (const scenario of [...leadContactScenarios, ...recordScenarios]) {
       current = `rule: ${scenario.rule}`;
