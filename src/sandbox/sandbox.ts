@@ -8,6 +8,7 @@ import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
+import { checkRecordCaps, DEFAULT_RECORD_LIMITS, type RecordLimits } from './record-caps.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
 import { ListAnswer } from './list-query.js';
@@ -34,10 +35,10 @@ export interface SandboxOptions {
 
 export type { SandboxCall };
 
-/** Every cap of a sandbox: what one request may be, and how much of the journal each portal keeps. */
-export interface SandboxLimits extends WireLimits, JournalLimits {}
+/** Every cap of a sandbox: what one request may be, how much of the journal and how many records each portal keeps. */
+export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits {}
 
-export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS });
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS, ...DEFAULT_RECORD_LIMITS });
 
 /** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
 export type Fault = string | { status: number; error: string; error_description?: string };
@@ -149,6 +150,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       budgets.set(key, budget);
       budget.check();
     }
+    checkRecordCaps(method, params, state, limits);
     const outcome = handler(state, params);
     // A list method's page carries `total` and `next` beside `result`.
     const [result, paging] = outcome instanceof ListAnswer ? [outcome.result, outcome.paging()] : [outcome, {}];

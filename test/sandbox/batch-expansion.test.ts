@@ -7,11 +7,15 @@ import { exponentialBatch } from '../support/abuse-inputs.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
 import { postJson } from '../support/contract-answer.js';
 
+// The chain grows a lead's TITLE; records are allowed to be that large here so that the expansion cap,
+// not the record size cap (limits.maxRecordBytes), is what stops it.
+const WIDE_RECORDS = { maxRecordBytes: 64 * 1024 * 1024 };
+
 const json = { 'content-type': 'application/json' };
 
 describe('batch $result expansion cap', () => {
   it('refuses the exponential chain of issue 16 with 400 ERROR_BATCH_LENGTH_EXCEEDED naming the command and the cap (createSandbox)', async () => {
-    const { send, sandbox } = sandboxWithClient();
+    const { send, sandbox } = sandboxWithClient({ limits: WIDE_RECORDS });
     const answer = await send('batch', { headers: json, body: JSON.stringify(exponentialBatch()) });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe('ERROR_BATCH_LENGTH_EXCEEDED');
@@ -28,14 +32,14 @@ describe('batch $result expansion cap', () => {
 
   it('lets a chain within the cap run, and the cap is an option', async () => {
     const small = exponentialBatch(1); // f, l1, g1: 200 copies of the fields description, about 130 KB
-    const { send } = sandboxWithClient();
+    const { send } = sandboxWithClient({ limits: WIDE_RECORDS });
     const ran = await send('batch', { headers: json, body: JSON.stringify(small) });
     expect(ran.status).toBe(200);
     expect(ran.body.result.result_error).toEqual([]);
     const title = ran.body.result.result.g1.TITLE as string;
     expect(title.length).toBeGreaterThan(10_000);
 
-    const capped = sandboxWithClient({ limits: { maxBatchExpansionBytes: title.length - 1 } });
+    const capped = sandboxWithClient({ limits: { ...WIDE_RECORDS, maxBatchExpansionBytes: title.length - 1 } });
     const refused = await capped.send('batch', { headers: json, body: JSON.stringify(small) });
     expect([refused.status, refused.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
     expect(refused.body.error_description).toContain('"l1"');
@@ -47,7 +51,7 @@ describe('batch $result expansion cap', () => {
     const fields = await sandboxWithClient().send('crm.lead.contact.fields', { headers: json, body: '{}' });
     const size = JSON.stringify(fields.body.result).length;
     // Room for one copy of the fields description, not two.
-    const { send } = sandboxWithClient({ limits: { maxBatchExpansionBytes: Math.floor(size * 1.5) } });
+    const { send } = sandboxWithClient({ limits: { ...WIDE_RECORDS, maxBatchExpansionBytes: Math.floor(size * 1.5) } });
     const answer = await send('batch', { headers: json, body: JSON.stringify({ cmd }) });
     expect([answer.status, answer.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
     expect(answer.body.error_description).toContain('"b"');
@@ -61,7 +65,7 @@ describe('batch $result expansion cap', () => {
 describe('batch $result expansion cap over HTTP', () => {
   let server: RunningSandbox;
   beforeAll(async () => {
-    server = await startSandbox();
+    server = await startSandbox({ limits: WIDE_RECORDS });
   });
   afterAll(() => server.close());
 
