@@ -5,8 +5,8 @@ export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /**
  * Collects a body's bytes as UTF-8 text while counting them: `push` answers false once the total
- * passes `maxBytes`, and the text is then never built. The one place the byte cap is kept, whether
- * the bytes come from a stream (below) or from a Node request's events (the HTTP front).
+ * passes `maxBytes`, and the text is then never built. Used for web streams and async iterables
+ * (below); the Node HTTP front counts its bytes as they arrive, since it forwards them as bytes too.
  */
 export class CappedText {
   private readonly decoder = new TextDecoder();

@@ -1,44 +1,15 @@
 // The CLI as a user runs it: the compiled bin from dist (npm test builds first), in its own process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killClis, runCli } from '../support/cli-run.js';
 import { linkHeavySeed } from '../support/abuse-inputs.js';
 import { postJson } from '../support/contract-answer.js';
 
-const BIN = fileURLToPath(new URL('../../dist/lib/src/node/cli.js', import.meta.url));
 const ITEMS_GET = 'crm.lead.contact.items.get';
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function run(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    output: () => ({ stdout, stderr }),
-    /** The URL printed on the first line, once the server listens and has printed all its lines (they may arrive in several chunks). */
-    async url(): Promise<string> {
-      for (;;) {
-        const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match && stdout.includes('Press Ctrl+C to stop.')) return match[1]!;
-        if (child.exitCode !== null) throw new Error(`the CLI exited with ${child.exitCode}: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-  };
-}
+afterEach(killClis);
 
 /** A seed file in a fresh temporary folder. */
 function seedFile(text: string) {
@@ -49,7 +20,7 @@ function seedFile(text: string) {
 
 describe('npx b24-lead-contact sandbox', () => {
   it('prints its webhook, OAuth and admin URLs, answers there, and stops on SIGTERM with exit code 0', async () => {
-    const cli = run(['sandbox', '--port', '0']);
+    const cli = runCli(['sandbox', '--port', '0']);
     const url = await cli.url();
     const { stdout } = cli.output();
     expect(stdout).toContain(`webhook: ${url}/rest/1/sandbox/`);
@@ -62,21 +33,21 @@ describe('npx b24-lead-contact sandbox', () => {
   });
 
   it('stops on SIGINT (Ctrl+C) as well', async () => {
-    const cli = run(['sandbox', '--port', '0', '--host', '127.0.0.1']);
+    const cli = runCli(['sandbox', '--port', '0', '--host', '127.0.0.1']);
     await cli.url();
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
   });
 
   it('starts from a --seed file', async () => {
-    const cli = run(['sandbox', '--port', '0', '--seed', seedFile('{"leads":[{"id":5,"contacts":[77]}],"contacts":[77]}')]);
+    const cli = runCli(['sandbox', '--port', '0', '--seed', seedFile('{"leads":[{"id":5,"contacts":[77]}],"contacts":[77]}')]);
     const url = await cli.url();
     const answer = await postJson(`${url}/rest/1/sandbox/${ITEMS_GET}`, { id: 5 }, ITEMS_GET);
     expect(answer.body.result).toEqual([{ CONTACT_ID: 77, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }]);
   });
 
   it('prints the usage for --help and exits 0', async () => {
-    const cli = run(['--help']);
+    const cli = runCli(['--help']);
     expect(await cli.exited).toBe(0);
     expect(cli.output().stdout).toMatch(/^Usage: b24-lead-contact sandbox \[--port N\] \[--host H\] \[--seed file\.json\]/);
   });
@@ -97,7 +68,7 @@ describe('npx b24-lead-contact sandbox', () => {
       /is not a valid seed: the seed names 140000 distinct contacts .*at most 10000/,
     ],
   ])('exits 2 with one clear line for %j', async (args, message) => {
-    const cli = run(args);
+    const cli = runCli(args);
     expect(await cli.exited).toBe(2);
     expect(cli.output().stderr).toMatch(message);
     expect(cli.output().stdout).toBe('');
@@ -108,7 +79,7 @@ describe('npx b24-lead-contact sandbox', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const { port } = busy.address() as { port: number };
     try {
-      const cli = run(['sandbox', '--port', String(port)]);
+      const cli = runCli(['sandbox', '--port', String(port)]);
       expect(await cli.exited).toBe(1);
       expect(cli.output().stderr).toContain(`port ${port} on 127.0.0.1 is already in use; choose another with --port`);
     } finally {
