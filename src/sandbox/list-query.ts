@@ -9,13 +9,13 @@ import { isNumericField, MULTI_FIELDS, type RecordKind } from './record-fields.j
 /** Records per page of every list method. */
 export const LIST_PAGE_SIZE = PAGE_SIZE;
 
-/** Operator prefixes, longest first so `!%=` is not read as `!` + `%=`. */
-const PREFIXES = ['!%=', '!=%', '!@', '!%', '!=', '>=', '<=', '=%', '%=', '@', '%', '=', '!', '>', '<'] as const;
-type Prefix = (typeof PREFIXES)[number] | '';
+/** Operator prefixes of filter keys, longest first so `!%=` is not read as `!` + `%=`. */
+export const FILTER_PREFIXES = ['!%=', '!=%', '!@', '!%', '!=', '>=', '<=', '=%', '%=', '@', '%', '=', '!', '>', '<'] as const;
+type Prefix = (typeof FILTER_PREFIXES)[number] | '';
 
 /** Splits a filter key into its operator prefix and field name: `'>=ID'` → `['>=', 'ID']`. */
 export function parseFilterKey(key: string): [Prefix, string] {
-  const prefix = PREFIXES.find((candidate) => key.startsWith(candidate)) ?? '';
+  const prefix = FILTER_PREFIXES.find((candidate) => key.startsWith(candidate)) ?? '';
   return [prefix, key.slice(prefix.length).toUpperCase()];
 }
 
