@@ -1008,7 +1008,7 @@ export interface components {
         /** @description One entry of a multiple communication field (`PHONE`, `EMAIL`, `WEB`, `IM`): the value and its kind, e.g. `{ "VALUE": "555888", "VALUE_TYPE": "WORK" }`. A record read back also carries the entry's own `ID` and its field (`TYPE_ID`), both as text; when writing, only `VALUE` is needed. */
         MultiFieldValue: {
             /**
-             * @description The phone number, address, site or messenger handle.
+             * @description The phone number, address, site or messenger handle; at most 250 characters (a portal's communication field holds no more, inferred).
              * @example 555888
              */
             VALUE: string;
@@ -1201,7 +1201,7 @@ export interface components {
          *     | Prefix | Meaning |
          *     |---|---|
          *     | none or `=` | equal; with a list of values, equal to any of them (inferred) |
-         *     | `!` or `!=` | not equal |
+         *     | `!` or `!=` | not equal; with a list, equal to none of them (inferred) |
          *     | `>`, `>=`, `<`, `<=` | compares numbers as numbers and text (dates included) as text |
          *     | `@` / `!@` | in / not in the list given as the value |
          *     | `%` | contains the value (no `%` in the value) |
@@ -1215,6 +1215,9 @@ export interface components {
          *     `TYPE_ID`, `HONORIFIC`, …) on a portal. Text compares without regard to case (inferred from the
          *     portal's database collation). A field the record does not have counts as unset, so a misspelt
          *     key matches nothing in the sandbox (inferred: the pages do not say what a portal does with it).
+         *     Ids and numbers compare as decimal numbers: a value that is not one (`"0x1"`, `true`) equals
+         *     nothing. A text value may hold at most 2,000 characters; longer ones are refused with 400 (this
+         *     contract's cap, far above any standard field).
          * @example {
          *       ">ID": 0,
          *       "=STATUS_ID": "NEW",
@@ -1222,7 +1225,7 @@ export interface components {
          *     }
          */
         RecordListFilter: {
-            [key: string]: (string | number | boolean | null) | (string | number)[];
+            [key: string]: ((string | number | boolean | null) | (string | number)[]) | (string | number | boolean | null);
         };
         /**
          * @description Sort order: field name to `ASC` or `DESC` (either case), applied in key order. Records that tie on every named field come in ascending `ID` order, and with no `order` at all the page is in ascending `ID` order (both inferred: the pages do not state a default).
@@ -1301,7 +1304,7 @@ export interface components {
             /** @description Id of an existing entry, as the read methods send it (number or text). */
             ID?: components["schemas"]["RecordIdInput"];
             /**
-             * @description The new value; empty with an `ID` removes the entry.
+             * @description The new value, at most 250 characters (as for a new entry); empty with an `ID` removes the entry.
              * @example 555888
              */
             VALUE?: string;

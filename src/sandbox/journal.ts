@@ -144,6 +144,10 @@ export class Journal {
 
   add(call: SandboxCall): void {
     const { entry, size } = journalEntry(call, this.limits);
+    // Copies, made once what is kept is known: the parameters and result share objects with the
+    // stored records, and `sandbox.calls` hands entries out, so an edit there must not reach a record.
+    entry.params = structuredClone(entry.params);
+    if ('result' in entry) entry.result = structuredClone(entry.result);
     this.entries.push(entry);
     this.sizes.push(size);
     this.bytes += size;

@@ -1,6 +1,6 @@
 import { documentedError, exampleResult } from './contract-data.js';
 import type { PortalState } from './portal-state.js';
-import { portalText } from './record-fields.js';
+import { defineField, entryView, MULTI_FIELDS, portalText } from './record-fields.js';
 import { recordHandlers } from './record-methods.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parameters reach a handler only after the contract's validator accepted them
@@ -12,9 +12,6 @@ export type MethodHandler = (state: PortalState, params: Params) => unknown;
 const flag = (value: unknown) => value === 'Y';
 const asId = (value: unknown) => Number(value);
 
-/** A multiple field entry as the read methods show it: its own id and its field name added. */
-const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM'];
-
 /**
  * Record fields as `crm.*.get` shows them: numbers as text (Bitrix24 reads everything back from its
  * database as text), multiple-field entries with an `ID` and `TYPE_ID`, the required fields present.
@@ -22,14 +19,9 @@ const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM'];
 function recordView(id: number, fields: Record<string, unknown>, createdAt: string, required: readonly string[], kind: 'lead' | 'contact') {
   const view: Record<string, unknown> = { DATE_CREATE: createdAt, DATE_MODIFY: createdAt };
   for (const name of required) view[name] = null;
-  let entryId = id * 100;
   for (const [name, value] of Object.entries(fields)) {
-    const shown =
-      MULTI_FIELDS.includes(name) && Array.isArray(value)
-        ? value.map((entry: Params) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }))
-        : portalText(kind, name, value);
-    // Defined, not assigned: a field named `__proto__` is data, not the view's prototype.
-    Object.defineProperty(view, name, { value: shown, enumerable: true, writable: true, configurable: true });
+    const shown = MULTI_FIELDS.includes(name) && Array.isArray(value) ? value.map((entry: Params) => entryView(name, entry)) : portalText(kind, name, value);
+    defineField(view, name, shown);
   }
   view.ID = String(id);
   return view;

@@ -1,5 +1,6 @@
 import { documentedError, exampleResult } from './contract-data.js';
 import { IdMap } from './id-index.js';
+import { storedFields } from './record-fields.js';
 
 /** One contact linked to a lead. */
 export interface Link {
@@ -89,11 +90,11 @@ export class PortalState {
   ) {
     for (const entry of seed.contacts ?? []) {
       const { id, fields = {} } = typeof entry === 'number' ? { id: entry } : entry;
-      this.contacts.set(id, { id, fields: { ...fields }, createdAt: this.stamp() });
+      this.contacts.set(id, { id, fields: storedFields(id, fields, { keepIds: true }), createdAt: this.stamp() });
     }
     for (const entry of seed.leads ?? []) {
       const { id, fields = {}, contacts = [] } = typeof entry === 'number' ? { id: entry } : entry;
-      this.leads.set(id, { id, fields: { ...fields }, links: [], createdAt: this.stamp() });
+      this.leads.set(id, { id, fields: storedFields(id, fields, { keepIds: true }), links: [], createdAt: this.stamp() });
       for (const link of contacts) {
         const item = typeof link === 'number' ? { CONTACT_ID: link } : link;
         if (!this.contacts.has(item.CONTACT_ID)) this.contacts.set(item.CONTACT_ID, { id: item.CONTACT_ID, fields: {}, createdAt: this.stamp() });
@@ -189,7 +190,7 @@ export class PortalState {
   addLead(fields: Record<string, unknown>): number {
     const id = this.nextId.lead++;
     const { CONTACT_ID, CONTACT_IDS, ...rest } = fields;
-    const lead: LeadRecord = { id, fields: { IS_RETURN_CUSTOMER: 'N', ...rest }, links: [], createdAt: this.stamp() };
+    const lead: LeadRecord = { id, fields: storedFields(id, { IS_RETURN_CUSTOMER: 'N', ...rest }, { keepIds: false }), links: [], createdAt: this.stamp() };
     this.leads.set(id, lead);
     // A lead created with contacts is linked to them, as the record form of items.set (known contacts only).
     const ids = [...(Array.isArray(CONTACT_IDS) ? CONTACT_IDS : []), ...(CONTACT_ID ? [CONTACT_ID] : [])]
@@ -221,7 +222,7 @@ export class PortalState {
 
   addContact(fields: Record<string, unknown>): number {
     const id = this.nextId.contact++;
-    this.contacts.set(id, { id, fields: { ...fields }, createdAt: this.stamp() });
+    this.contacts.set(id, { id, fields: storedFields(id, fields, { keepIds: false }), createdAt: this.stamp() });
     return id;
   }
 

@@ -14,7 +14,7 @@ export const RECORD_FIELDS: Readonly<Record<RecordKind, Readonly<Record<string, 
   contact: exampleResult('contactFields') as Record<string, FieldInfo>,
 };
 
-/** The communication fields: lists of `{ ID, VALUE, VALUE_TYPE, TYPE_ID }` entries. */
+/** The communication fields: lists of `{ ID, VALUE, VALUE_TYPE, TYPE_ID }` entries (the one list of them in the sandbox). */
 export const MULTI_FIELDS: readonly string[] = ['PHONE', 'EMAIL', 'WEB', 'IM', 'LINK'];
 
 const NUMERIC_TYPES = new Set(['integer', 'double', 'user', 'crm_company', 'crm_contact', 'crm_lead', 'crm_deal']);
@@ -36,27 +36,44 @@ export function portalText(kind: RecordKind, name: string, value: unknown): unkn
 
 type Entry = Record<string, unknown>;
 
-/**
- * Gives every multiple-field entry of a record its own `ID`, numbered as the read methods number
- * entries that have none (record id × 100, then one up per entry in field order), so an update can
- * address the entries a read showed.
- */
-function numberEntries(recordId: number, fields: Record<string, unknown>) {
-  let entryId = recordId * 100;
-  for (const [name, value] of Object.entries(fields)) {
-    if (!MULTI_FIELDS.includes(name) || !Array.isArray(value)) continue;
-    fields[name] = value.map((entry: Entry) => {
-      ++entryId;
-      return entry.ID === undefined ? { ...entry, ID: String(entryId) } : entry;
-    });
-  }
+/** Sets a key as data: a field named `__proto__` stays a field, never the object's prototype. */
+export function defineField(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const highestEntryId = (recordId: number, fields: Record<string, unknown>) =>
-  Math.max(
-    recordId * 100,
-    ...MULTI_FIELDS.flatMap((name) => (Array.isArray(fields[name]) ? (fields[name] as Entry[]).map((entry) => Number(entry.ID) || 0) : [])),
-  );
+const highestEntryId = (recordId: number, fields: Record<string, unknown>) => {
+  let highest = recordId * 100;
+  for (const name of MULTI_FIELDS) {
+    const entries = fields[name];
+    if (Array.isArray(entries)) for (const entry of entries as Entry[]) highest = Math.max(highest, Number(entry.ID) || 0);
+  }
+  return highest;
+};
+
+/**
+ * A record's fields as they are stored: every multiple-field entry carries its own `ID` from then
+ * on, so every read shows the same id and an update by that id changes that entry. Ids run from
+ * record id × 100 + 1 in field order. `add` numbers every entry (a sent `ID` names nothing yet);
+ * a seed stands for records a portal already holds, so its entries keep the ids they bring.
+ */
+export function storedFields(recordId: number, fields: Record<string, unknown>, { keepIds }: { keepIds: boolean }): Record<string, unknown> {
+  const stored: Record<string, unknown> = {};
+  let nextId = keepIds ? highestEntryId(recordId, fields) : recordId * 100;
+  for (const [name, value] of Object.entries(fields)) {
+    const numbered =
+      MULTI_FIELDS.includes(name) && Array.isArray(value)
+        ? value.map((entry: Entry) => ({ ...entry, ID: keepIds && entry.ID !== undefined ? String(entry.ID) : String(++nextId) }))
+        : value;
+    defineField(stored, name, numbered);
+  }
+  return stored;
+}
+
+/** A stored multiple-field entry as the read methods show it: its stored `ID`, its field as `TYPE_ID`, `VALUE` as text. */
+export function entryView(name: string, entry: Entry): Entry {
+  const { ID, TYPE_ID: _field, ...rest } = entry;
+  return { ID: String(ID), TYPE_ID: name, ...rest, VALUE: String(entry.VALUE) };
+}
 
 /**
  * Applies the entries of an update to one multiple field (the contact update page's rules): no `ID`
@@ -64,7 +81,6 @@ const highestEntryId = (recordId: number, fields: Record<string, unknown>) =>
  * removes. An `ID` the record does not hold is ignored (inferred).
  */
 export function applyMultiFieldEdits(recordId: number, fields: Record<string, unknown>, name: string, edits: readonly Entry[]) {
-  numberEntries(recordId, fields);
   let entries = Array.isArray(fields[name]) ? (fields[name] as Entry[]).slice() : [];
   let nextId = highestEntryId(recordId, fields);
   for (const edit of edits) {

@@ -2,7 +2,7 @@ import { documentedError, exampleResult } from './contract-data.js';
 import { findByCommunication } from './find-by-comm.js';
 import { ListAnswer, listPage } from './list-query.js';
 import type { ContactRecord, LeadRecord, PortalState } from './portal-state.js';
-import { applyMultiFieldEdits, MULTI_FIELDS, portalText, RECORD_FIELDS, type RecordKind } from './record-fields.js';
+import { applyMultiFieldEdits, defineField, entryView, MULTI_FIELDS, portalText, RECORD_FIELDS, type RecordKind } from './record-fields.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parameters reach a handler only after the contract's validator accepted them
 type Params = Record<string, any>;
@@ -30,16 +30,6 @@ function reader(state: PortalState, kind: RecordKind) {
   };
 }
 
-/** Entries of a multiple field as the read methods show them: an `ID` and `TYPE_ID` on each. */
-function entriesView(recordId: number, fields: Record<string, unknown>, name: string) {
-  let entryId = recordId * 100;
-  for (const [other, value] of Object.entries(fields)) {
-    if (other === name) break;
-    if (MULTI_FIELDS.includes(other) && Array.isArray(value)) entryId += value.length;
-  }
-  return (fields[name] as Params[]).map((entry) => ({ ID: String(++entryId), TYPE_ID: name, ...entry, VALUE: String(entry.VALUE) }));
-}
-
 /**
  * One record as a list sends it: `ID` always (inferred), `*` = every standard field that is not
  * multiple, `UF_*` = every custom field the record holds, named fields as asked; multiple fields only
@@ -60,7 +50,8 @@ function listView(state: PortalState, kind: RecordKind, record: StoredRecord, se
   const view: Record<string, unknown> = {};
   for (const name of names) {
     if (MULTI_FIELDS.includes(name)) {
-      if (Array.isArray(record.fields[name]) && (record.fields[name] as unknown[]).length > 0) view[name] = entriesView(record.id, record.fields, name);
+      if (Array.isArray(record.fields[name]) && (record.fields[name] as unknown[]).length > 0)
+        view[name] = (record.fields[name] as Params[]).map((entry) => entryView(name, entry));
       continue;
     }
     const known = Object.hasOwn(RECORD_FIELDS[kind], name) || Object.hasOwn(record.fields, name);
@@ -87,7 +78,7 @@ function listMethod(kind: RecordKind) {
 function applyFields(record: StoredRecord, fields: Params) {
   for (const [name, value] of Object.entries(fields)) {
     if (MULTI_FIELDS.includes(name) && Array.isArray(value)) applyMultiFieldEdits(record.id, record.fields, name, value);
-    else record.fields[name] = value;
+    else defineField(record.fields, name, value);
   }
 }
 

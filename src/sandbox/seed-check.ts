@@ -1,5 +1,6 @@
 import { isRecord as isPlainObject } from '../wire/json-pointer.js';
 import type { Seed } from './portal-state.js';
+import { MULTI_FIELDS } from './record-fields.js';
 
 /** A seed that breaks a rule; the message names the field and the rule. */
 export class SeedError extends Error {
@@ -13,8 +14,6 @@ function onlyKeys(value: Record<string, unknown>, where: string, allowed: readon
     if (!allowed.includes(key)) throw new SeedError(`${where} has an unknown key "${key.slice(0, 60)}"; allowed: ${allowed.join(', ')}`);
   }
 }
-
-const MULTI_FIELDS = ['PHONE', 'EMAIL', 'WEB', 'IM', 'LINK'];
 
 function checkFields(value: unknown, where: string) {
   if (value !== undefined && !isPlainObject(value)) throw new SeedError(`${where}.fields must be an object of field values`);

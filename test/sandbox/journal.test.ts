@@ -126,6 +126,27 @@ describe('journal caps', () => {
   });
 });
 
+describe('journal entries are copies', () => {
+  it.each([
+    ['a direct call', 'crm.lead.add', JSON.stringify({ fields: { PHONE: [{ VALUE: '111' }] } })],
+    ['a batch command', 'batch', JSON.stringify({ cmd: { a: 'crm.lead.add?fields[PHONE][0][VALUE]=111' } })],
+  ])('regression (issue 22 #15): editing sandbox.calls after %s leaves the stored record as it was', async (_how, method, body) => {
+    const { send: call, sandbox } = sandboxWithClient();
+    await call(method, { headers: json, body });
+    const entry = sandbox.calls.find((c) => c.method === 'crm.lead.add')!;
+    (entry.params.fields as { PHONE: Array<{ VALUE: string }> }).PHONE[0]!.VALUE = '999';
+    expect(sandbox.lead(entry.result as number)!.fields.PHONE).toMatchObject([{ VALUE: '111' }]);
+  });
+
+  it('regression (issue 22 #15): editing the journalled answer of crm.lead.get changes no later answer', async () => {
+    const { send: call, sandbox } = sandboxWithClient();
+    await call('crm.lead.get', { headers: json, body: '{"id":1}' });
+    (sandbox.calls.at(-1)!.result as Record<string, unknown>).TITLE = 'edited';
+    const again = await call('crm.lead.get', { headers: json, body: '{"id":1}' });
+    expect(again.body.result.TITLE).not.toBe('edited');
+  });
+});
+
 describe('auth in the journal', () => {
   it('holds no auth value, not even inside batch command strings (issue 16, 9b)', async () => {
     const sandbox = createSandbox();

@@ -1,5 +1,6 @@
 // Issue 16, 9a: a field named `__proto__` (or `constructor`) is stored and read back like any other
-// field; the read methods once assigned it as the view's prototype and so dropped it.
+// field; the read methods once assigned it as the view's prototype and so dropped it. Issue 22 #10:
+// the update path once did the same to the stored record.
 import { describe, expect, it } from 'vitest';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
 
@@ -26,5 +27,33 @@ describe('crm.lead.get and crm.contact.get with prototype-named fields', () => {
     expect(JSON.stringify(contact.body)).toContain('"__proto__":{"x":1}');
     expect(Object.hasOwn(sandbox.contact(added.body.result)!.fields, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe('crm.lead.update and crm.contact.update with prototype-named fields', () => {
+  it.each([
+    ['JSON', json, '{"id":2,"fields":{"__proto__":{"PHONE":[{"VALUE":"+1 555 000 1111"}],"UF_CRM_GHOST":"boo"}}}'],
+    ['form', form, 'id=2&fields[__proto__][UF_CRM_GHOST]=boo&fields[__proto__][PHONE][0][VALUE]=%2B1 555 000 1111'],
+  ])(
+    'regression (issue 22 #10): a %s "__proto__" field is stored as data: no filter, HAS_PHONE or findbycomm sees through it',
+    async (_body, headers, body) => {
+      const { send, sandbox } = sandboxWithClient();
+      expect((await send('crm.lead.update', { headers, body })).body.result).toBe(true);
+      expect(Object.hasOwn(sandbox.lead(2)!.fields, '__proto__')).toBe(true);
+      const list = async (filter: Record<string, unknown>) =>
+        (await send('crm.lead.list', { headers: json, body: JSON.stringify({ filter: { ID: 2, ...filter }, select: ['ID'] }) })).body.result;
+      expect(await list({ UF_CRM_GHOST: 'boo' })).toEqual([]);
+      expect(await list({ HAS_PHONE: 'Y' })).toEqual([]);
+      const found = await send('crm.duplicate.findbycomm', { headers: json, body: '{"type":"PHONE","values":["15550001111"]}' });
+      expect(found.body.result).toEqual([]);
+    },
+  );
+
+  it('regression (issue 22 #10): a contact update with "constructor" and "__proto__" keeps both as fields and the record an ordinary object', async () => {
+    const { send, sandbox } = sandboxWithClient();
+    await send('crm.contact.update', { headers: json, body: '{"id":1010,"fields":{"__proto__":{"x":1},"constructor":{"y":2}}}' });
+    const fields = sandbox.contact(1010)!.fields;
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect([fields.constructor, Object.getOwnPropertyDescriptor(fields, '__proto__')?.value]).toEqual([{ y: 2 }, { x: 1 }]);
   });
 });

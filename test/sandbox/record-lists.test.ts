@@ -3,9 +3,20 @@ import { rawClient } from '../../src/index.js';
 import { IdMap } from '../../src/sandbox/id-index.js';
 import { LIST_PAGE_SIZE, listPage, parseFilterKey } from '../../src/sandbox/list-query.js';
 import { normaliseCommunication } from '../../src/sandbox/find-by-comm.js';
+import { filterWork } from '../../src/sandbox/filter-work.js';
 import { checkSeed } from '../../src/sandbox/seed-check.js';
 import { spec } from '../support/helpers.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
+
+const JSON_BODY = { 'content-type': 'application/json' };
+const FORM_BODY = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** Runs `work` and returns its result with the filter steps it took (the engine counts them: no clock). */
+async function counted<T>(work: () => Promise<T>): Promise<{ value: T; steps: number }> {
+  const before = filterWork.steps;
+  const value = await work();
+  return { value, steps: filterWork.steps - before };
+}
 
 const leadsSeed = (count: number, fields: (i: number) => Record<string, unknown> = (i) => ({ TITLE: `Lead ${i}` })) =>
   Array.from({ length: count }, (_, i) => ({ id: i + 1, fields: fields(i + 1) }));
@@ -93,6 +104,83 @@ describe('crm.lead.list over the sandbox state', () => {
   });
 });
 
+describe('hostile filters (issue 22)', () => {
+  const idsOf = (body: { result?: Array<{ ID: string }> }) => body.result?.map((lead) => Number(lead.ID));
+
+  it('regression (issue 22 #1): the 182-byte batch that froze the server answers at once, within text × pattern steps', async () => {
+    const { send } = sandboxWithClient();
+    const pattern = `${'%a'.repeat(9)}%b`;
+    const { value, steps } = await counted(() =>
+      send('batch', {
+        headers: JSON_BODY,
+        body: JSON.stringify({
+          cmd: { a: `crm.lead.add?fields[TITLE]=${'a'.repeat(44)}`, b: `crm.lead.list?filter[%3D%25TITLE]=${encodeURIComponent(pattern)}&select[0]=ID` },
+        }),
+      }),
+    );
+    expect(value.body.result.result.b).toEqual([]);
+    expect(steps).toBeLessThanOrEqual(3 * (44 + 1) * (pattern.length + 1)); // three leads, the widest one decides
+  });
+
+  it.each([
+    ['=%TITLE', '%a%a%a%b'],
+    ['!%=TITLE', '%a%a%a%b'],
+    ['%=TITLE', '%a_a%a_a%b'],
+  ])('regression (issue 22 #1): %s %j on a 60,000-character title stays within text × pattern steps', async (key, pattern) => {
+    const { client } = sandboxWithClient({ seed: { leads: [{ id: 1, fields: { TITLE: 'a'.repeat(60_000) } }] } });
+    const { value, steps } = await counted(() => client.crm.lead.list({ filter: { [key]: pattern }, select: ['ID'] }));
+    expect(value.result).toHaveLength(key.startsWith('!') ? 1 : 0);
+    expect(steps).toBeLessThanOrEqual(2 * (60_000 + 1) * (pattern.length + 1)); // lower-casing the title once, then the match
+  });
+
+  it('regression (issue 22 #5): a 1,000-value !@ list costs one look-up per record, not one per value', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: leadsSeed(2_000) } });
+    const values = (count: number) => Array.from({ length: count }, (_, i) => `v${i}`);
+    const cost = async (count: number) => (await counted(() => client.crm.lead.list({ filter: { '!@TITLE': values(count) }, select: ['ID'] }))).steps;
+    const [few, many] = [await cost(2), await cost(1_000)];
+    expect(many - few).toBeLessThanOrEqual(1_000 * 8); // compiling the longer list once; the 2,000 records cost the same
+  });
+
+  it('regression (issue 22 #5): a filter value past 2,000 characters gets 400 naming the key and the cap; 2,000 pass', async () => {
+    const { send } = sandboxWithClient();
+    const list = (filter: Record<string, unknown>) => send('crm.lead.list', { headers: JSON_BODY, body: JSON.stringify({ filter, select: ['ID'] }) });
+    for (const filter of [{ '%ID': 'x'.repeat(2_001) }, { '!@TITLE': ['a', 'x'.repeat(2_001)] }]) {
+      const answer = await list(filter);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error_description).toMatch(/filter\.(%ID|!@TITLE\[1\]) must NOT have more than 2000 characters/);
+    }
+    expect((await list({ '%TITLE': 'x'.repeat(2_000) })).status).toBe(200);
+  });
+
+  it.each([
+    ['JSON', JSON_BODY, JSON.stringify({ filter: { '%TITLE': ['website', 'phone'] } }), '%TITLE'],
+    ['JSON', JSON_BODY, JSON.stringify({ filter: { '>ID': [1] } }), '>ID'],
+    ['form', FORM_BODY, 'filter[%3D%25TITLE][0]=a%25&filter[%3D%25TITLE][1]=b%25', '=%TITLE'],
+    ['form', FORM_BODY, 'filter[>ID][0]=1&filter[>ID][1]=2', '>ID'],
+  ])('regression (issue 22 #13): a list on a one-value prefix (%s) gets 400 naming the key', async (_body, headers, body, key) => {
+    const { send } = sandboxWithClient();
+    const answer = await send('crm.lead.list', { headers, body });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: '', error_description: expect.stringContaining(`filter.${key} must be string,number,boolean,null`) });
+  });
+
+  it.each([
+    [{ ID: '0x1' }, []],
+    [{ ID: true }, []],
+    [{ '@ID': ['0x1', '1e0', 'one'] }, []],
+    [{ '>=ID': '0x1' }, []],
+    [{ '>OPPORTUNITY': '1e2' }, []],
+    [{ ID: ' 01 ' }, [1]],
+    [{ ID: '1.0' }, [1]],
+    [{ '<ID': '1.5' }, [1]],
+    [{ '!ID': '0x1' }, [1, 2]],
+  ])('regression (issue 22 #14): ids and amounts compare as decimal text: %j → %j', async (filter, expected) => {
+    const { send } = sandboxWithClient({ seed: { leads: leadsSeed(2, (i) => ({ OPPORTUNITY: i * 100 })) } });
+    const answer = await send('crm.lead.list', { headers: JSON_BODY, body: JSON.stringify({ filter, select: ['ID'] }) });
+    expect(idsOf(answer.body)).toEqual(expected);
+  });
+});
+
 describe('an ID-window page reads only its window, whatever the number of records', () => {
   it('at 100,000 leads a >ID page with order by ID and start -1 reads at most one page of records', () => {
     const records = new IdMap<{ id: number }>();
@@ -175,6 +263,31 @@ describe('crm.lead.update and crm.contact.update', () => {
     expect((await client.crm.contact.get({ id })).EMAIL!.map((entry) => entry.VALUE)).toEqual(['a@example.org']);
   });
 
+  it('regression (issue 22 #7): get and list show one id per entry, LINK first or not, and an update by that id changes that entry', async () => {
+    const { client } = sandboxWithClient();
+    const id = await client.crm.lead.add({
+      fields: { TITLE: 'y', LINK: [{ VALUE: 'https://b.example' }], PHONE: [{ VALUE: '111' }, { VALUE: '222' }] },
+    } as never);
+    const got = (await client.crm.lead.get({ id })).PHONE!;
+    const [listed] = (await client.crm.lead.list({ filter: { ID: id }, select: ['PHONE', 'LINK'] })).result as Array<{ PHONE: typeof got }>;
+    expect(listed!.PHONE.map((entry) => entry.ID)).toEqual(got.map((entry) => entry.ID));
+    await client.crm.lead.update({ id, fields: { PHONE: [{ ID: got[1]!.ID!, DELETE: 'Y' }] } });
+    expect((await client.crm.lead.get({ id })).PHONE!.map((entry) => entry.VALUE)).toEqual(['111']);
+  });
+
+  it('regression (issue 22 #7): add numbers entries itself, ignoring a sent ID, so no two entries share one', async () => {
+    const { client } = sandboxWithClient();
+    const id = await client.crm.contact.add({
+      fields: { PHONE: [{ ID: '7', VALUE: '111' }, { VALUE: '222' }], EMAIL: [{ ID: '7', VALUE: 'a@example.org' }] },
+    } as never);
+    const contact = await client.crm.contact.get({ id });
+    const ids = [...contact.PHONE!, ...contact.EMAIL!].map((entry) => entry.ID);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids).not.toContain('7');
+    await client.crm.contact.update({ id, fields: { EMAIL: [{ ID: contact.EMAIL![0]!.ID!, VALUE: 'b@example.org' }] } });
+    expect((await client.crm.contact.get({ id })).EMAIL).toEqual([{ ID: contact.EMAIL![0]!.ID, TYPE_ID: 'EMAIL', VALUE: 'b@example.org' }]);
+  });
+
   it('CONTACT_IDS replaces the links; CONTACT_ID among them is primary; either marks a repeat lead', async () => {
     const { client } = sandboxWithClient();
     await client.crm.lead.update({ id: 2, fields: { CONTACT_IDS: [1010, 1020, 999999], CONTACT_ID: 1020 } });
@@ -221,6 +334,36 @@ describe('crm.duplicate.findbycomm', () => {
     expect(await client.crm.duplicate.findbycomm({ type: 'EMAIL', values: ['john.smith@example.org'], entity_type: 'LEAD' })).toEqual([]);
   });
 
+  it('regression (issue 22 #12): drops an x extension, in the search and in the stored value', async () => {
+    const seed = {
+      contacts: [
+        { id: 1, fields: { PHONE: [{ VALUE: '+1 555 888 0101' }] } },
+        { id: 2, fields: { PHONE: [{ VALUE: '+1 555 888 0102 x 12' }] } },
+      ],
+    };
+    const { client } = sandboxWithClient({ seed });
+    for (const value of ['+1 555 888 0101 x5', '+1 555 888 0101 x 5', '+1 555 888 0101X5']) {
+      expect(await client.crm.duplicate.findbycomm({ type: 'PHONE', values: [value], entity_type: 'CONTACT' })).toEqual({ CONTACT: [1] });
+    }
+    expect(await client.crm.duplicate.findbycomm({ type: 'PHONE', values: ['+1 555 888 0102'] })).toEqual({ CONTACT: [2] });
+  });
+
+  it('regression (issue 22 #4): stored phones of 100,000 spaces leave the search linear (it took 13 s a call at 60,000)', async () => {
+    const phone = { PHONE: [{ VALUE: `${' '.repeat(100_000)}1` }] };
+    const { client } = sandboxWithClient({ seed: { leads: leadsSeed(10, () => phone) } });
+    const found = await client.crm.duplicate.findbycomm({ type: 'PHONE', values: ['1'] });
+    expect((found as { LEAD: number[] }).LEAD).toHaveLength(10);
+  });
+
+  it('regression (issue 22 #4): a VALUE past 250 characters gets 400 naming the field and the cap, on add and on update', async () => {
+    const { send } = sandboxWithClient();
+    const long = `${' '.repeat(250)}1`;
+    const add = await send('crm.lead.add', { headers: JSON_BODY, body: JSON.stringify({ fields: { PHONE: [{ VALUE: long }] } }) });
+    expect(add.body.error_description).toContain('fields.PHONE[0].VALUE must NOT have more than 250 characters');
+    const update = await send('crm.contact.update', { headers: FORM_BODY, body: `id=1010&fields[EMAIL][0][VALUE]=${'a'.repeat(251)}` });
+    expect(update.body.error_description).toContain('fields.EMAIL[0].VALUE must NOT have more than 250 characters');
+  });
+
   it('stops after a kind with 20 or more matches: 20 leads hide the contacts', async () => {
     const phone = { PHONE: [{ VALUE: '555' }] };
     const contacts = [{ id: 900, fields: phone }];
@@ -236,6 +379,10 @@ describe('crm.duplicate.findbycomm', () => {
     ['PHONE', '+7 (912) 345-67-89', '79123456789'],
     ['PHONE', '555-0100 #42', '5550100'],
     ['PHONE', '555 0100, доб. 7', '5550100'],
+    ['PHONE', '+1 555 888 0101 x5', '15558880101'],
+    ['PHONE', '+1 555 888 0101 x 5', '15558880101'],
+    ['PHONE', '555 0100 Ext.12', '5550100'],
+    ['PHONE', '555 x', '555'], // an x before no digit is no marker
     ['EMAIL', '  Anna.Berg@Example.ORG ', 'anna.berg@example.org'],
   ] as const)('normalises %s %j to %j', (type, value, expected) => {
     expect(normaliseCommunication(type, value)).toBe(expected);
