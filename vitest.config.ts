@@ -32,6 +32,8 @@ export default defineConfig({
             enabled: true,
             include: ['test/types/**/*.test-d.ts'],
             tsconfig: './tsconfig.json',
+            // TypeScript 7's native compiler (the `tsc` in node_modules/.bin may be any of the installed ones).
+            checker: './node_modules/typescript7/bin/tsc',
           },
         },
       },

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'lib');
 rmSync(out, { recursive: true, force: true });
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+// TypeScript 7's native compiler: the same output as 5.9 in a fifth of the time. (openapi-typescript,
+// which `npm run generate` runs, keeps the `typescript` package at 5.9: it does not load 7.)
+const tsc = join(root, 'node_modules', 'typescript7', 'bin', 'tsc');
 for (const project of ['tsconfig.build.json', 'tsconfig.build-node.json'])
   execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
 mkdirSync(join(out, 'generated'), { recursive: true });
