@@ -1,10 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { mswForThisNode } from './test/support/toolchains.js';
 
 /** The suites that call the Prism mock; only they start it. */
 const MOCK_SUITES = ['test/contract/**/*.test.ts', 'test/browser/client.test.ts'];
 
+// The MSW suites run with the newest msw this Node allows: msw 3 (the `msw3` alias) from Node 22.12.
+const msw3 = mswForThisNode('vitest.config').major === 3;
+
 export default defineConfig({
+  resolve: { alias: msw3 ? [{ find: /^msw(\/.*)?$/, replacement: 'msw3$1' }] : [] },
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 20_000,
@@ -32,6 +37,8 @@ export default defineConfig({
             enabled: true,
             include: ['test/types/**/*.test-d.ts'],
             tsconfig: './tsconfig.json',
+            // TypeScript 7's native compiler (the `tsc` in node_modules/.bin may be any of the installed ones).
+            checker: './node_modules/typescript7/bin/tsc',
           },
         },
       },

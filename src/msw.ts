@@ -1,4 +1,4 @@
-// `b24-lead-contact/msw`: MSW 2 request handlers answering Bitrix24 REST calls from a sandbox, in Node
+// `b24-lead-contact/msw`: MSW 2 and 3 request handlers answering Bitrix24 REST calls from a sandbox, in Node
 // (msw/node) and in browsers (msw/browser). msw is an optional peer dependency of this package.
 import { http, type HttpHandler } from 'msw';
 import type { Sandbox } from './sandbox/sandbox.js';

@@ -63,18 +63,29 @@ export type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : nev
  */
 export type MethodTree = UnionToIntersection<{ [M in MethodName]: Nest<Split<M>, MethodCall<M>> }[MethodName]>;
 
+/** Names a method tree never treats as a path: `then` (a client must not look like a promise) and `toJSON`. */
+const NOT_PATHS = new Set(['then', 'toJSON']);
+
 /**
- * Builds the runtime object behind a method tree: for each dotted method name, `leaf(method)` at
- * that path. Used for the client's methods and for the batch command builders.
+ * The runtime object behind a method tree: any chain of names under `base` is the method of that
+ * dotted path (`tree.crm.lead.contact.add` calls `leaf('crm.lead.contact.add')`), built on first use
+ * and kept. No method name is shipped, so methods added to the contract add no bytes to an app; the
+ * types ({@link MethodTree}) say which paths exist. Used for the client's methods and for `cmd`.
  */
-export function buildTree<Tree>(names: readonly MethodName[], leaf: (method: MethodName) => unknown): Tree {
-  const tree: Record<string, unknown> = {};
-  for (const method of names) {
-    const keys = method.split('.');
-    const last = keys.pop()!;
-    let node = tree;
-    for (const key of keys) node = (node[key] ??= {}) as Record<string, unknown>;
-    node[last] = leaf(method);
-  }
-  return tree as Tree;
+export function methodTree<Tree>(leaf: (method: MethodName) => unknown, base: object = {}): Tree {
+  const branch = (target: object, path?: string) => {
+    const children = new Map<string, unknown>();
+    return new Proxy(target, {
+      get(node, key) {
+        if (typeof key !== 'string' || key in node || NOT_PATHS.has(key)) return Reflect.get(node, key);
+        let child = children.get(key);
+        if (!child) {
+          const method = (path ? `${path}.${key}` : key) as MethodName;
+          children.set(key, (child = branch(leaf(method) as object, method)));
+        }
+        return child;
+      },
+    });
+  };
+  return branch(base) as Tree;
 }

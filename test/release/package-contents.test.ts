@@ -3,6 +3,7 @@
 // commands as `bin:<name>`) with the files it needs. A new entry point adds one row; a packed file no
 // row claims, or a row or export target with no packed file, fails.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,8 +19,9 @@ const CONTENTS: Record<string, RegExp[]> = {
     /^dist\/lib\/generated\/schema\.d\.ts$/,
   ],
   './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],
-  './openapi.json': [/^generated\/openapi\.bundle\.json$/],
-  './schema': [/^generated\/schema\.d\.ts$/],
+  // The same file the sandbox imports: each artifact is packed once.
+  './openapi.json': [/^dist\/lib\/generated\/openapi\.bundle\.json$/],
+  './schema': [/^dist\/lib\/generated\/schema\.d\.ts$/],
   './package.json': [/^package\.json$/],
   // The sandbox: the in-process engine (browser condition) and the Node entry with its HTTP server, on
   // the wire layer, with the contract and the validators compiled from it.
@@ -90,6 +92,26 @@ describe('the packed package', () => {
           `${entry}: ${pattern}`,
         ).toBe(true);
     }
+  });
+
+  it('holds each artifact once: no two files with the same content, no JSON document twice in two layouts', () => {
+    const fingerprint = (file: string) => {
+      const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+      return createHash('sha256')
+        .update(file.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text)
+        .digest('hex');
+    };
+    // A module of types only compiles to the same one line, `export {};`.
+    const typesOnly = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').trim() === 'export {};';
+    const seen = new Map<string, string>();
+    const twice = files
+      .filter((file) => !typesOnly(file))
+      .flatMap((file) => {
+        const first = seen.get(fingerprint(file));
+        seen.set(fingerprint(file), file);
+        return first ? [`${first} = ${file}`] : [];
+      });
+    expect(twice).toEqual([]);
   });
 
   it('leaves out everything only development needs: tests, scripts, benchmarks, CI, sources, source maps', () => {

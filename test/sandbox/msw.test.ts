@@ -13,15 +13,14 @@ const sandbox = createSandbox();
 const server = setupServer(...sandboxHandlers(sandbox));
 
 const unhandled: string[] = [];
-beforeAll(() =>
-  server.listen({
-    // Any request the handlers do not answer fails without reaching the network.
-    onUnhandledRequest: (request) => {
-      unhandled.push(new URL(request.url).pathname);
-      throw new Error('not handled');
-    },
-  }),
-);
+/** Any request the handlers do not answer fails without reaching the network. */
+function refuse(request: Request): never {
+  unhandled.push(new URL(request.url).pathname);
+  throw new Error('not handled');
+}
+// msw 3 (where vitest.config.ts runs this file with it) renamed the option and passes `{ frame }`.
+const onUnhandled = { onUnhandledRequest: refuse, onUnhandledFrame: ({ frame }: { frame: { data: { request: Request } } }) => refuse(frame.data.request) };
+beforeAll(() => server.listen(onUnhandled));
 beforeEach(() => sandbox.reset());
 afterAll(() => server.close());
 

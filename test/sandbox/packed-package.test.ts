@@ -1,7 +1,9 @@
 // The package as a user installs it: `npm pack` of this checkout (built by npm test), installed with msw
 // into a scratch project outside the repository, so nothing can resolve to this checkout's dev dependencies.
+// The one tarball of the run, on every toolchain a consumer may have: msw 3 (msw 2 where Node is too old
+// for 3), import and require(), and TypeScript 5.9, 6.0 and 7.0 under NodeNext and Bundler resolution.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +12,52 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, startRedisServer } from '../support/redis.js';
 import { postJson } from '../support/contract-answer.js';
+import { mswForThisNode, TYPESCRIPTS } from '../support/toolchains.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const { version: mswVersion } = (await import('msw/package.json', { with: { type: 'json' } })).default;
+const msw = mswForThisNode('packed-package');
+/** msw 3 renamed the option; in plain JavaScript it ignores the old name (and lets requests out). */
+const unhandled = msw.major >= 3 ? 'onUnhandledFrame' : 'onUnhandledRequest';
 const { version: ioredisVersion } = (await import('ioredis/package.json', { with: { type: 'json' } })).default;
+
+const RESOLUTIONS = ['NodeNext', 'Bundler'] as const;
+/** A consumer's tsconfig.json: strict, with Node's types, as most projects have it (skipLibCheck included). */
+const consumerConfig = (resolution: (typeof RESOLUTIONS)[number]) => ({
+  compilerOptions: {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: 'ES2022',
+    lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+    module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
+    moduleResolution: resolution,
+    types: ['node'],
+    typeRoots: [join(root, 'node_modules', '@types')],
+  },
+  files: ['consumer.ts'],
+});
+let typeChecks: Map<string, Promise<string>> | undefined;
+/**
+ * What a compiler printed for the consumer's file. The first call starts all six runs at once (the last
+ * tests of the file, so they compete with no other test); each test awaits only its own.
+ */
+function typeCheck(version: string, resolution: (typeof RESOLUTIONS)[number]): Promise<string> | undefined {
+  typeChecks ??= new Map(
+    RESOLUTIONS.flatMap((each) => {
+      writeFileSync(join(project, `tsconfig.${each}.json`), JSON.stringify(consumerConfig(each)));
+      return TYPESCRIPTS.map(({ version, tsc }) => {
+        const printed = run(process.execPath, [tsc, '-p', `tsconfig.${each}.json`], { cwd: project }).then(
+          ({ stdout }) => stdout,
+          (error) => String(error.stdout || error),
+        );
+        return [`${version} ${each}`, printed] as const;
+      });
+    }),
+  );
+  return typeChecks.get(`${version} ${resolution}`);
+}
 
 let project: string;
 beforeAll(async () => {
@@ -26,17 +68,18 @@ beforeAll(async () => {
   // From the npm cache when it holds everything (as after npm ci); the registry only for what it lacks.
   await run(
     npm,
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${mswVersion}`, `ioredis@${ioredisVersion}`],
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${filename}`, `msw@${msw.version}`, `ioredis@${ioredisVersion}`],
     { cwd: project },
   );
+  copyFileSync(fileURLToPath(new URL('../fixtures/consumer.ts', import.meta.url)), join(project, 'consumer.ts'));
 }, 120_000);
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-/** Runs an ES module inside the scratch project and returns what it printed as JSON. */
-async function runModule(source: string) {
-  const file = join(project, `check-${Math.random().toString(36).slice(2)}.mjs`);
+/** Runs an ES module (or with `.cjs`, a CommonJS one) inside the scratch project and returns what it printed as JSON. */
+async function runModule(source: string, extension = '.mjs') {
+  const file = join(project, `check-${Math.random().toString(36).slice(2)}${extension}`);
   writeFileSync(file, source);
   const { stdout } = await run(process.execPath, [file], { cwd: project });
   return JSON.parse(stdout);
@@ -76,7 +119,7 @@ describe('the packed package', () => {
       const overHttp = await createBitrix24Client({ webhookUrl: server.webhookUrl, allowInsecureHttp: true }).crm.lead.contact.items.get({ id: 1 });
       await server.close();
       const msw = setupServer(...sandboxHandlers(sandbox));
-      msw.listen({ onUnhandledRequest: 'error' });
+      msw.listen({ ${unhandled}: 'error' });
       const throughMsw = await createBitrix24Client({ webhookUrl }).crm.lead.contact.items.get({ id: 2 });
       msw.close();
       console.log(JSON.stringify({ inProcess, overHttp: overHttp.length, throughMsw, operation: contract.paths['/crm.lead.contact.add'].post.operationId }));
@@ -87,6 +130,24 @@ describe('the packed package', () => {
       throughMsw: [{ CONTACT_ID: 1020, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }],
       operation: 'crmLeadContactAdd',
     });
+  });
+
+  it('is require()d by CommonJS code on every Node it supports (require of ES modules, Node 20.19+)', async () => {
+    const out = await runModule(
+      `
+      const { createBitrix24Client } = require('b24-lead-contact');
+      const { createSandbox } = require('b24-lead-contact/sandbox');
+      const { sandboxHandlers } = require('b24-lead-contact/msw');
+      const { createRedisStore } = require('b24-lead-contact/redis');
+      const contract = require('b24-lead-contact/openapi.json');
+      const sandbox = createSandbox();
+      createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/', fetch: sandbox.fetch })
+        .crm.lead.contact.items.get({ id: 1 })
+        .then((links) => console.log(JSON.stringify({ links: links.length, handlers: sandboxHandlers(sandbox).length, redis: typeof createRedisStore, version: contract.openapi })));
+    `,
+      '.cjs',
+    );
+    expect(out).toEqual({ links: 2, handlers: 1, redis: 'function', version: '3.1.0' });
   });
 
   it.skipIf(!hasRedisServer)('lets two clients share one Redis store through ioredis (b24-lead-contact/redis)', async () => {
@@ -170,5 +231,16 @@ describe('the packed package', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  describe.each(TYPESCRIPTS)('types under TypeScript $version', ({ version }) => {
+    it.each(RESOLUTIONS)(
+      'check a consumer’s file, and fail its typos, with %s resolution',
+      async (resolution) => {
+        // tsc prints its errors on stdout; an unused @ts-expect-error (a typo that compiled) is one of them.
+        expect(await typeCheck(version, resolution)).toBe('');
+      },
+      120_000,
+    );
   });
 });

@@ -1,23 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-
-const entry = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
-
-/** The minified browser bundle of a tiny app importing `names` from the package entry. */
-async function bundle(app: string): Promise<string> {
-  const result = await build({
-    stdin: { contents: app, resolveDir: process.cwd(), loader: 'ts' },
-    bundle: true,
-    minify: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    alias: { 'b24-lead-contact': entry },
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+import { bundleApp as bundle } from '../support/bundle.js';
 
 // A text only the reader's code holds (its error code), so its presence means the reader was bundled.
 const READER_MARK = 'LIST_WINDOW_BROKEN';

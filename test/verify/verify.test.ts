@@ -8,6 +8,7 @@ import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios
 import { recordScenarios } from '../../src/scenarios/record-scenarios.js';
 import { startSandbox } from '../../src/node/sandbox.js';
 import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from '../support/fake-portal.js';
+import { numberWord, quoted } from '../support/guide-figures.js';
 import { runVerify } from '../support/verify-run.js';
 
 let portal: FakePortal | undefined;
@@ -113,6 +114,11 @@ describe('npm run verify --write', () => {
         ['crm.contact.add', 1013],
         ['crm.contact.add', 1014],
       ]);
+      // The guides say what --write creates, and say it as this run does.
+      for (const guide of ['README.md', 'docs/verify.md'])
+        expect(quoted(guide, /create a temporary lead and (\w+) contacts/), guide).toBe(
+          numberWord(created.filter((c) => c.method === 'crm.contact.add').length),
+        );
       const deleted = sandbox.calls.filter((c) => c.method === 'crm.lead.delete' || c.method === 'crm.contact.delete').map((c) => [c.method, c.params.id]);
       expect(deleted).toEqual([
         ['crm.lead.delete', 2],
