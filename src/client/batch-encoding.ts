@@ -1,3 +1,5 @@
+import { referencesIn } from '../wire/batch-reference.js';
+
 /** A method name as Bitrix24 spells it: dot-separated words of letters, digits and underscores. */
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -34,8 +36,53 @@ function checkName(name: string, parent?: string): void {
   );
 }
 
-function append(pairs: string[], key: string, value: unknown, ancestors: object[]): void {
+/**
+ * A reference to an earlier command's result that a batch command means to send, e.g. the
+ * `$result[p0][49][ID]` readAll chains its pages with. Only such an object is sent as a reference:
+ * the same text as a plain value is refused (see {@link encodeCommand}).
+ */
+export class BatchReference {
+  readonly text: string;
+  /** `$result[command][step]…`: the command's id, then keys or indexes into its result. */
+  constructor(command: string, ...steps: ReadonlyArray<string | number>) {
+    const path = [command, ...steps].map(String);
+    this.text = `$result${path.map((step) => `[${step}]`).join('')}`;
+    if (path.some((step) => !/^[^[\]\s]+$/.test(step))) {
+      throw new TypeError(`Not a batch reference: ${JSON.stringify(this.text)} (each step must be non-empty, without brackets or white space)`);
+    }
+  }
+}
+
+/** How a parameter is named in messages: as Bitrix24's docs write it, `filter[%TITLE]`. */
+const readable = (key: string) => {
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
+};
+
+/**
+ * Refuses a batch command value a portal would rewrite: it replaces `$result[…]` (and `$next[…]`,
+ * `$total[…]`, `$time[…]`, `$error[…]`, in any letter case) in every value of every command, so
+ * such text cannot arrive as written.
+ */
+function checkCommandValue(key: string, text: string): void {
+  const [reference] = referencesIn(text);
+  if (!reference) return;
+  const shown = reference.text.length > 40 ? `${reference.text.slice(0, 37)}...` : reference.text;
+  throw new TypeError(
+    `Cannot send ${readable(key)} in a batch command: its value holds ${JSON.stringify(shown)}, which Bitrix24 replaces by an earlier command's answer before the command runs. Send this call on its own (not through batch, bulk or readAll)`,
+  );
+}
+
+function append(pairs: string[], key: string, value: unknown, ancestors: object[], command: boolean): void {
   if (value instanceof Date) value = value.toISOString();
+  if (value instanceof BatchReference) {
+    if (!command) throw new TypeError(`Cannot encode ${key}: a batch reference only means something inside a batch command`);
+    pairs.push(`${key}=${encode(value.text, key)}`);
+    return;
+  }
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     if (ancestors.includes(value)) throw new TypeError(`Cannot encode ${key}: it contains itself (a circular structure)`);
@@ -45,7 +92,7 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
     const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
     for (const [name, item] of entries) {
       if (!Array.isArray(value)) checkName(name as string, key);
-      append(pairs, `${key}[${encode(String(name))}]`, item, ancestors);
+      append(pairs, `${key}[${encode(String(name))}]`, item, ancestors, command);
     }
     ancestors.pop();
     return;
@@ -54,7 +101,9 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
     throw new TypeError(`Cannot encode ${key}: not a parameter value`);
   }
   // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
-  pairs.push(`${key}=${encode(typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString(), key)}`);
+  const text = typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString();
+  if (command) checkCommandValue(key, text);
+  pairs.push(`${key}=${encode(text, key)}`);
 }
 
 /**
@@ -68,10 +117,14 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
  * rest against real PHP.
  */
 export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
+  return encodePairs(params, false);
+}
+
+function encodePairs(params: Readonly<Record<string, unknown>>, command: boolean): string {
   const pairs: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     checkName(name);
-    append(pairs, encode(name), value, []);
+    append(pairs, encode(name), value, [], command);
   }
   return pairs.join('&');
 }
@@ -80,12 +133,17 @@ export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
  * Encodes one `batch` command: `method?query`, or the bare method when there are no parameters.
  * The string goes into a JSON body as it is (no second encoding).
  *
+ * A portal replaces `$result[…]` references (and `$next`, `$total`, `$time`, `$error`, any letter
+ * case; see src/wire/batch-reference.ts) in every value of a command before it runs, so a value
+ * holding one would not arrive as written: it is refused with a TypeError naming the parameter.
+ * A reference meant as one is passed as a {@link BatchReference}.
+ *
  * @example
  * encodeCommand('crm.lead.contact.add', { id: 1, fields: { CONTACT_ID: 1010, IS_PRIMARY: 'Y' } });
  * // 'crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010&fields[IS_PRIMARY]=Y'
  */
 export function encodeCommand(method: string, params?: Readonly<Record<string, unknown>>): string {
   if (!METHOD_NAME.test(method)) throw new TypeError(`Not a Bitrix24 method name: ${JSON.stringify(method)}`);
-  const query = params ? encodeQuery(params) : '';
+  const query = params ? encodePairs(params, true) : '';
   return query ? `${method}?${query}` : method;
 }

@@ -1,5 +1,6 @@
 import type { ListMethodName } from '../../generated/methods.js';
 import { batch, type BatchOutcome } from './batch.js';
+import { BatchReference } from './batch-encoding.js';
 import type { Bitrix24Client } from './client.js';
 import { Bitrix24Error } from './errors.js';
 import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
@@ -157,7 +158,7 @@ export function chainCommands(
 ): Record<string, { method: string; params: Row }> {
   const commands: Record<string, { method: string; params: Row }> = {};
   for (let page = 0; page < pages; page++) {
-    const after = page === 0 ? from : `$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`;
+    const after = page === 0 ? from : new BatchReference(`p${page - 1}`, LIST_PAGE_SIZE - 1, 'ID');
     const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
     commands[`p${page}`] = { method, params: { ...plan.base, filter } };
   }

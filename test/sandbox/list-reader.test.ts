@@ -175,3 +175,30 @@ describe('regression (issue 22 #8): readAll adapts to answers larger than maxRes
     ]);
   });
 });
+
+describe('regression (issue 22 #9): readAll never sends a filter value the batch would rewrite', () => {
+  const seed = {
+    leads: [
+      { id: 1, fields: { TITLE: 'Promo $result[x] code' } },
+      { id: 2, fields: { TITLE: 'other' } },
+    ],
+    contacts: [],
+  };
+
+  it.each([
+    ['%TITLE', '$result[x]', ['1']],
+    ['TITLE', 'Promo $result[x] code', ['1']],
+    ['!%TITLE', '$ERROR[p0]', ['1', '2']],
+  ])('refuses filter[%s] = %j with INVALID_PARAMS naming it, before any request; the list method itself reads it as written', async (key, value, found) => {
+    const { client, sandbox } = sandboxWithClient({ seed });
+    const filter = { [key]: value };
+    const error = await readAll(client, 'crm.lead.list', { filter, select: ['ID'] })
+      .next()
+      .catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ name: 'Bitrix24Error', code: 'INVALID_PARAMS' });
+    expect((error as Error).message).toContain(`Cannot send filter[${key}] in a batch command`);
+    expect(sandbox.calls).toEqual([]);
+    const { result } = await client.crm.lead.list({ filter, select: ['ID'] });
+    expect(result.map((lead) => lead.ID)).toEqual(found);
+  });
+});
