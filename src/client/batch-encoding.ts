@@ -1,4 +1,4 @@
-import { referencesIn } from '../wire/batch-reference.js';
+import { BATCH_REFERENCE } from '../wire/batch-reference.js';
 
 /** A method name as Bitrix24 spells it: dot-separated words of letters, digits and underscores. */
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
@@ -42,47 +42,12 @@ function checkName(name: string, parent?: string): void {
  * the same text as a plain value is refused (see {@link encodeCommand}).
  */
 export class BatchReference {
-  readonly text: string;
-  /** `$result[command][step]…`: the command's id, then keys or indexes into its result. */
-  constructor(command: string, ...steps: ReadonlyArray<string | number>) {
-    const path = [command, ...steps].map(String);
-    this.text = `$result${path.map((step) => `[${step}]`).join('')}`;
-    if (path.some((step) => !/^[^[\]\s]+$/.test(step))) {
-      throw new TypeError(`Not a batch reference: ${JSON.stringify(this.text)} (each step must be non-empty, without brackets or white space)`);
-    }
-  }
-}
-
-/** How a parameter is named in messages: as Bitrix24's docs write it, `filter[%TITLE]`. */
-const readable = (key: string) => {
-  try {
-    return decodeURIComponent(key);
-  } catch {
-    return key;
-  }
-};
-
-/**
- * Refuses a batch command value a portal would rewrite: it replaces `$result[…]` (and `$next[…]`,
- * `$total[…]`, `$time[…]`, `$error[…]`, in any letter case) in every value of every command, so
- * such text cannot arrive as written.
- */
-function checkCommandValue(key: string, text: string): void {
-  const [reference] = referencesIn(text);
-  if (!reference) return;
-  const shown = reference.text.length > 40 ? `${reference.text.slice(0, 37)}...` : reference.text;
-  throw new TypeError(
-    `Cannot send ${readable(key)} in a batch command: its value holds ${JSON.stringify(shown)}, which Bitrix24 replaces by an earlier command's answer before the command runs. Send this call on its own (not through batch, bulk or readAll)`,
-  );
+  constructor(readonly text: string) {}
 }
 
 function append(pairs: string[], key: string, value: unknown, ancestors: object[], command: boolean): void {
   if (value instanceof Date) value = value.toISOString();
-  if (value instanceof BatchReference) {
-    if (!command) throw new TypeError(`Cannot encode ${key}: a batch reference only means something inside a batch command`);
-    pairs.push(`${key}=${encode(value.text, key)}`);
-    return;
-  }
+  if (value instanceof BatchReference) return void pairs.push(`${key}=${encode(value.text, key)}`);
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     if (ancestors.includes(value)) throw new TypeError(`Cannot encode ${key}: it contains itself (a circular structure)`);
@@ -102,7 +67,14 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
   }
   // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
   const text = typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString();
-  if (command) checkCommandValue(key, text);
+  // A portal replaces references in every value of a command (src/wire/batch-reference.ts), so such
+  // text would not arrive as written.
+  const reference = command ? BATCH_REFERENCE.exec(text) : null;
+  if (reference) {
+    throw new TypeError(
+      `Cannot send ${decodeURIComponent(key)} in a batch command: Bitrix24 would replace ${JSON.stringify(reference[0].slice(0, 40))} in it (send it in a call of its own)`,
+    );
+  }
   pairs.push(`${key}=${encode(text, key)}`);
 }
 

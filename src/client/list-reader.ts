@@ -158,7 +158,7 @@ export function chainCommands(
 ): Record<string, { method: string; params: Row }> {
   const commands: Record<string, { method: string; params: Row }> = {};
   for (let page = 0; page < pages; page++) {
-    const after = page === 0 ? from : new BatchReference(`p${page - 1}`, LIST_PAGE_SIZE - 1, 'ID');
+    const after = page === 0 ? from : new BatchReference(`$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`);
     const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
     commands[`p${page}`] = { method, params: { ...plan.base, filter } };
   }

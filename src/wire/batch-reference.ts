@@ -19,6 +19,12 @@ export type ReferencePart = (typeof REFERENCE_PARTS)[number];
 const RUN = /\$(result|next|total|time|error)([^ \t\n\v\f\r]*)/gi;
 const STEP = /\[([^\]]+)\]/g;
 
+/**
+ * Whether a value holds a reference a portal resolves (the same rule as {@link referencesIn}, as one
+ * test): `$part`, then within the run up to white space a `[step]` of characters other than `]`.
+ */
+export const BATCH_REFERENCE = /\$(?:result|next|total|time|error)[^ \t\n\v\f\r]*?\[[^\] \t\n\v\f\r]+\]/i;
+
 /** One reference found in a value: the text it replaces, the part it names and its steps. */
 export interface BatchReferenceMatch {
   /** The whole run the portal replaces, from `$` to the next white space. */
