@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, createBitrix24Client, readAll, readPages, type Bitrix24ClientOptions, type ReadAllProgress } from '../../src/index.js';
-import { planWindow } from '../../src/client/list-reader.js';
+import { fewerPages, planWindow } from '../../src/client/list-reader.js';
 import { leads, listPortal, type CommandScript, type ListRow } from '../support/list-portal.js';
 
 const WEBHOOK = 'https://example.bitrix24.com/rest/1/listreadercode42/';
@@ -339,5 +339,33 @@ describe('regression (issue 22 #16): readPages trusts no ID text and names a mis
     );
     const { error } = await collectUntilThrow(readAll(client, 'crm.lead.list'));
     expect(error).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+  });
+});
+
+describe('fewerPages: the pages per request after an answer passed maxResponseBytes', () => {
+  const tooLarge = new Bitrix24Error({
+    status: 200,
+    code: 'RESPONSE_TOO_LARGE',
+    description: 'The answer is larger than maxResponseBytes (100 bytes)',
+    method: 'batch',
+  });
+  it.each([
+    [50, 25],
+    [25, 12],
+    [3, 1],
+    [2, 1],
+  ])('%i pages → %i', (pages, fewer) => {
+    expect(fewerPages('crm.lead.list', pages, tooLarge)).toBe(fewer);
+  });
+
+  it('fails past one page with RESPONSE_TOO_LARGE naming the cap and the way out', () => {
+    expect(() => fewerPages('crm.lead.list', 1, tooLarge)).toThrow(
+      expect.objectContaining({
+        code: 'RESPONSE_TOO_LARGE',
+        method: 'crm.lead.list',
+        retryable: false,
+        description: expect.stringMatching(/raise maxResponseBytes.*\(100 bytes\)/),
+      }),
+    );
   });
 });
