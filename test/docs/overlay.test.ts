@@ -234,8 +234,8 @@ describe('regression (issue 22 #11): a broken overlay fails the check and stops 
   it.each(attacks)('%s', (_name, text, reason) => {
     const file = join(dir, `ru-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, text);
-    expect(describeReport(checkOverlay(contract, loadOverlay(file))).join('\n')).toMatch(reason);
-    // `npm run docs` (buildSite) stops before it writes a page.
+    // `npm run docs` (buildSite) runs the overlay check (checkOverlay, as overlay:status and the tests
+    // above) and stops, naming the problem, before it writes a page.
     const site = join(dir, `site-${Math.random().toString(36).slice(2)}`);
     let stopped: unknown;
     try {
