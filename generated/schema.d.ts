@@ -742,6 +742,14 @@ export interface paths {
          *     does not have, becomes an empty value (our assumption; the batch page does not say), so the
          *     command usually fails its own parameter check.
          *
+         *     **Which text is a reference.** Every value of every command is searched after decoding, not
+         *     only the ones meant as references. The batch page shows `$result[id][field]`; the portal's rest
+         *     module also reads `$next`, `$total`, `$time` and `$error` (the other parts of this answer), in
+         *     any letter case. A reference runs from its `$` to the next white space and needs at least one
+         *     non-empty `[step]`; the whole run is replaced, so `$result[g][0][CONTACT_ID],` loses its comma
+         *     too. Text such as `Use code $result[promo] at checkout` therefore does not arrive as written:
+         *     send such a value in a call of its own. The sandbox substitutes by these rules.
+         *
          *     **Limits.** At most 50 commands; `batch` itself and file upload or download methods may not
          *     be commands (both errors are described below).
          *

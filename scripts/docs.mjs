@@ -11,13 +11,20 @@
 // The Russian page (ru/index.html) is built the same way from the Russian bundle: Redocly applies the
 // overlay openapi/overlays/ru.yaml while bundling (openapi.ru.yaml, openapi.ru.json beside the English
 // files), and the words this script adds come from scripts/docs-strings.mjs. Each page links the other.
+//
+// Nothing is published that npm test would refuse: before any page is built, the overlay must pass
+// scripts/overlay.mjs (every string translated from the current English, actions that only translate),
+// and the Russian bundle Redocly writes must pass scripts/russian-bundle.mjs (the English contract
+// with only its prose translated). Either failure stops the build with the problems listed.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deref } from '../src/wire/json-pointer.js';
 import YAML from 'yaml';
 import { DOCS_STRINGS } from './docs-strings.mjs';
+import { checkOverlay, describeReport, loadOverlay } from './overlay.mjs';
+import { compareRussianBundle } from './russian-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const docsDir = join(root, 'dist', 'docs');
@@ -195,15 +202,31 @@ export function buildDocs(output = docsFile) {
   return output;
 }
 
+/** Stops the build: the problems that would make npm test fail, one line each. */
+export class DocsCheckError extends Error {
+  /** @param {string} what @param {string[]} problems */
+  constructor(what, problems) {
+    super(`${what}; nothing was published:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+    this.name = 'DocsCheckError';
+    this.problems = problems;
+  }
+}
+
+/** The overlay check of `npm run overlay:status` (and test/docs/overlay.test.ts); throws a DocsCheckError listing what fails. */
+export function checkRussianOverlay(overlayFile = ruOverlay) {
+  const problems = describeReport(checkOverlay(JSON.parse(readFileSync(bundleFile, 'utf8')), loadOverlay(overlayFile)), relative(root, overlayFile));
+  if (problems.length > 0) throw new DocsCheckError(`The Russian overlay ${relative(root, overlayFile)} fails its check`, problems);
+}
+
 /**
  * The Russian bundle: Redocly bundles the contract and applies the overlay, as for the English
  * bundle in generated/ (scripts/generate.mjs) plus `--overlay`.
  */
-export function bundleRussian(siteDir = docsDir) {
+export function bundleRussian(siteDir = docsDir, overlayFile = ruOverlay) {
   mkdirSync(siteDir, { recursive: true });
   const [yamlName, jsonName] = ruContractFiles;
   const yamlFile = join(siteDir, yamlName);
-  execFileSync(process.execPath, [redoclyCli, 'bundle', 'b24-lead-contact', '--overlay', ruOverlay, '--output', yamlFile], {
+  execFileSync(process.execPath, [redoclyCli, 'bundle', 'b24-lead-contact', '--overlay', overlayFile, '--output', yamlFile], {
     cwd: root,
     env: redoclyEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -218,17 +241,33 @@ export function bundleRussian(siteDir = docsDir) {
 const RU_BANNER =
   'The contract in Russian: openapi/ bundled with the overlay openapi/overlays/ru.yaml applied, by scripts/docs.mjs (`npm run docs`). Do not edit.';
 
-/** The Russian page at siteDir/ru/index.html, with the Russian bundle in siteDir. */
-export function buildRussianDocs(siteDir = docsDir) {
-  return renderPage(bundleRussian(siteDir), join(siteDir, PAGES.ru.path), DOCS_STRINGS.ru);
+/**
+ * The Russian page at siteDir/ru/index.html, with the Russian bundle in siteDir; throws a
+ * DocsCheckError, before the page is rendered, when that bundle is more than the English translated.
+ */
+export function buildRussianDocs(siteDir = docsDir, overlayFile = ruOverlay) {
+  const russian = bundleRussian(siteDir, overlayFile);
+  const problems = compareRussianBundle(JSON.parse(readFileSync(bundleFile, 'utf8')), russian);
+  if (problems.length > 0) throw new DocsCheckError('The Russian bundle is not the English contract translated', problems);
+  return renderPage(russian, join(siteDir, PAGES.ru.path), DOCS_STRINGS.ru);
 }
 
-/** Both pages and every contract file, as published: the site `npm run docs` writes and Pages serves. */
-export function buildSite(siteDir = docsDir) {
-  return { en: buildDocs(join(siteDir, PAGES.en.path)), ru: buildRussianDocs(siteDir) };
+/**
+ * Both pages and every contract file, as published: the site `npm run docs` writes and Pages serves.
+ * The overlay is checked first, so a broken one stops the build before any page is written.
+ */
+export function buildSite(siteDir = docsDir, { overlayFile = ruOverlay } = {}) {
+  checkRussianOverlay(overlayFile);
+  return { en: buildDocs(join(siteDir, PAGES.en.path)), ru: buildRussianDocs(siteDir, overlayFile) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { en, ru } = buildSite();
-  console.log(`Docs written to ${en} and ${ru}`);
+  try {
+    const { en, ru } = buildSite();
+    console.log(`Docs written to ${en} and ${ru}`);
+  } catch (error) {
+    if (!(error instanceof DocsCheckError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
 }

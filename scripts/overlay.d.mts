@@ -16,3 +16,6 @@ export function describeReport(report: OverlayReport, overlayName?: string): str
 export function loadOverlay(file?: string): any;
 export function loadBundle(): any;
 export function actionStubs(missing: OverlayReport['missing']): string;
+export function minimumRussianLength(english: string): number;
+export function proseLetters(text: string): { cyrillic: number; latin: number };
+export function notRussianFor(russian: unknown, english?: string): string | undefined;

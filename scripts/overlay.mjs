@@ -10,7 +10,10 @@
 //   unmatched — an action whose target selects nothing, or a node without the English string it translates;
 //   missing   — an English string of the contract that no action translates;
 //   stale     — an English string that changed since its Russian text was written (hash differs);
-//   invalid   — an action that is not a plain translation (no update, a non-prose key, no Cyrillic).
+//   invalid   — an action that is not a plain translation: a key other than target, description,
+//               update and x-* (Redocly also honours `remove`, `copy`, `$ref`), a YAML merge key `<<`
+//               anywhere in the file (Redocly reads it with js-yaml, which merges it), a non-prose
+//               update key, or text that is not a Russian translation of its English (see isRussianFor).
 //
 // `npm run overlay:status` prints that report, with ready-to-paste actions for missing strings.
 import { createHash } from 'node:crypto';
@@ -60,7 +63,58 @@ const NAME_MAPS = new Set([
 ]);
 /** Keywords whose values are data (what an API sends), not prose about it. */
 const DATA_KEYWORDS = new Set(['value', 'example', 'default', 'const', 'enum', 'externalValue']);
-const CYRILLIC = /\p{Script=Cyrillic}/u;
+/** The keys an action may hold: Overlay 1.0's `target`, `description` and `update`, and extensions. */
+const ACTION_KEYS = new Set(['target', 'description', 'update']);
+const MERGE_KEY = '<<';
+
+/**
+ * How long a translation must be at least: half its English, less 3 characters. Russian runs
+ * 0.6–1.3 times the English in this overlay; the shortest ratios are short labels ("Имя." for
+ * "First name.", 0.36), which the slack lets through, while a one-letter text for a sentence fails.
+ */
+export const minimumRussianLength = (english) => Math.ceil(english.length / 2 - 3);
+
+/**
+ * The letters of a text a reader reads as words: code blocks, code spans, link targets, URLs and
+ * identifiers (`crm.lead.add`, `CONTACT_ID`, `EMAIL`) are left out, since they stay English in
+ * every language.
+ */
+export function proseLetters(text) {
+  const prose = text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/\]\([^)]*\)/g, '] ')
+    .replace(/\bhttps?:\/\/\S+/g, ' ')
+    .replace(/[\p{L}\p{N}*]*(?:[._][\p{L}\p{N}*]+)+/gu, ' ')
+    .replace(/\b[A-Z][A-Z0-9]+\b/g, ' ');
+  return { cyrillic: prose.match(/\p{Script=Cyrillic}/gu)?.length ?? 0, latin: prose.match(/\p{Script=Latin}/gu)?.length ?? 0 };
+}
+
+/**
+ * Why `russian` is not a translation of `english`, or `undefined` when it is one: its words must be
+ * mostly Russian (more Cyrillic than Latin letters outside code) and it must be at least
+ * {@link minimumRussianLength} long.
+ */
+export function notRussianFor(russian, english) {
+  if (typeof russian !== 'string') return 'not text';
+  const { cyrillic, latin } = proseLetters(russian);
+  if (cyrillic <= latin) return `not Russian text (${cyrillic} Cyrillic and ${latin} Latin letters outside code; Cyrillic must be the majority)`;
+  if (typeof english === 'string' && russian.length < minimumRussianLength(english)) {
+    return `too short to translate its English (${russian.length} characters for ${english.length}; at least ${minimumRussianLength(english)})`;
+  }
+  return undefined;
+}
+
+/** JSON paths in a parsed YAML document where a key `<<` sits (YAML 1.2 keeps it as a key; js-yaml merges it). */
+function mergeKeysIn(node, path = '$', found = []) {
+  if (node === null || typeof node !== 'object') return found;
+  for (const [key, value] of Object.entries(node)) {
+    const at = Array.isArray(node) ? `${path}[${key}]` : `${path}[${JSON.stringify(key)}]`;
+    if (!Array.isArray(node) && key === MERGE_KEY) found.push(at);
+    mergeKeysIn(value, at, found);
+  }
+  return found;
+}
 
 /** The short hash an action records of the English text it was written from. */
 export const sourceHash = (text) => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12);
@@ -118,10 +172,22 @@ export function checkOverlay(spec, overlay) {
   const report = { unmatched: [], missing: [], stale: [], invalid: [] };
   const covered = new Map(); // node -> keys translated
   if (overlay?.overlay !== '1.0.0') report.invalid.push({ index: -1, target: '', reason: `overlay version must be 1.0.0, got ${overlay?.overlay}` });
+  for (const at of mergeKeysIn(overlay)) {
+    report.invalid.push({
+      index: -1,
+      target: '',
+      reason: `${at}: a YAML merge key (<<) is refused: Redocly merges it into the node and so may add remove or copy`,
+    });
+  }
   (overlay?.actions ?? []).forEach((action, index) => {
     const { target, update } = action ?? {};
     const hashes = action?.['x-source-hash'] ?? {};
     const fail = (reason) => report.invalid.push({ index, target, reason });
+    for (const key of Object.keys(action ?? {})) {
+      if (!ACTION_KEYS.has(key) && !key.startsWith('x-') && key !== MERGE_KEY) {
+        fail(`${key}: an action only translates (target, description, update, x-*); ${key} would change the contract`);
+      }
+    }
     if (typeof target !== 'string') return fail('target must be a JSONPath string');
     if (update === null || typeof update !== 'object' || Array.isArray(update)) return fail('update must be an object of Russian strings');
     let nodes;
@@ -135,14 +201,19 @@ export function checkOverlay(spec, overlay) {
       return;
     }
     for (const [key, russian] of Object.entries(update)) {
-      if (!TRANSLATED_KEYS.includes(key)) fail(`update.${key}: only ${TRANSLATED_KEYS.join(', ')} are translated`);
-      else if (typeof russian !== 'string' || !CYRILLIC.test(russian)) fail(`update.${key}: not Russian text`);
+      const translated = TRANSLATED_KEYS.includes(key);
+      if (!translated) fail(`update.${key}: only ${TRANSLATED_KEYS.join(', ')} are translated`);
+      else if (typeof russian !== 'string') fail(`update.${key}: not text`);
+      let judged = !translated || typeof russian !== 'string';
       for (const node of nodes) {
         const english = englishOf(node, key);
         if (typeof english !== 'string') {
           report.unmatched.push({ index, target, key });
           continue;
         }
+        const wrong = judged ? undefined : notRussianFor(russian, english);
+        judged = true;
+        if (wrong) fail(`update.${key}: ${wrong}`);
         if (!covered.has(node)) covered.set(node, new Set());
         covered.get(node).add(key);
         const hash = sourceHash(english);

@@ -1,3 +1,5 @@
+import { BATCH_REFERENCE } from '../wire/batch-reference.js';
+
 /** A method name as Bitrix24 spells it: dot-separated words of letters, digits and underscores. */
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -34,8 +36,18 @@ function checkName(name: string, parent?: string): void {
   );
 }
 
-function append(pairs: string[], key: string, value: unknown, ancestors: object[]): void {
+/**
+ * A reference to an earlier command's result that a batch command means to send, e.g. the
+ * `$result[p0][49][ID]` readAll chains its pages with. Only such an object is sent as a reference:
+ * the same text as a plain value is refused (see {@link encodeCommand}).
+ */
+export class BatchReference {
+  constructor(readonly text: string) {}
+}
+
+function append(pairs: string[], key: string, value: unknown, ancestors: object[], command: boolean): void {
   if (value instanceof Date) value = value.toISOString();
+  if (value instanceof BatchReference) return void pairs.push(`${key}=${encode(value.text, key)}`);
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     if (ancestors.includes(value)) throw new TypeError(`Cannot encode ${key}: it contains itself (a circular structure)`);
@@ -45,7 +57,7 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
     const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
     for (const [name, item] of entries) {
       if (!Array.isArray(value)) checkName(name as string, key);
-      append(pairs, `${key}[${encode(String(name))}]`, item, ancestors);
+      append(pairs, `${key}[${encode(String(name))}]`, item, ancestors, command);
     }
     ancestors.pop();
     return;
@@ -54,7 +66,16 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
     throw new TypeError(`Cannot encode ${key}: not a parameter value`);
   }
   // PHP's http_build_query, which Bitrix24's own SDKs use, sends booleans as 1 and 0.
-  pairs.push(`${key}=${encode(typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString(), key)}`);
+  const text = typeof value === 'boolean' ? `${+value}` : (value as string | number | bigint).toString();
+  // A portal replaces references in every value of a command (src/wire/batch-reference.ts), so such
+  // text would not arrive as written.
+  const reference = command ? BATCH_REFERENCE.exec(text) : null;
+  if (reference) {
+    throw new TypeError(
+      `Cannot send ${decodeURIComponent(key)} in a batch command: Bitrix24 would replace ${JSON.stringify(reference[0].slice(0, 40))} in it (send it in a call of its own)`,
+    );
+  }
+  pairs.push(`${key}=${encode(text, key)}`);
 }
 
 /**
@@ -68,10 +89,14 @@ function append(pairs: string[], key: string, value: unknown, ancestors: object[
  * rest against real PHP.
  */
 export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
+  return encodePairs(params, false);
+}
+
+function encodePairs(params: Readonly<Record<string, unknown>>, command: boolean): string {
   const pairs: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     checkName(name);
-    append(pairs, encode(name), value, []);
+    append(pairs, encode(name), value, [], command);
   }
   return pairs.join('&');
 }
@@ -80,12 +105,17 @@ export function encodeQuery(params: Readonly<Record<string, unknown>>): string {
  * Encodes one `batch` command: `method?query`, or the bare method when there are no parameters.
  * The string goes into a JSON body as it is (no second encoding).
  *
+ * A portal replaces `$result[…]` references (and `$next`, `$total`, `$time`, `$error`, any letter
+ * case; see src/wire/batch-reference.ts) in every value of a command before it runs, so a value
+ * holding one would not arrive as written: it is refused with a TypeError naming the parameter.
+ * A reference meant as one is passed as a {@link BatchReference}.
+ *
  * @example
  * encodeCommand('crm.lead.contact.add', { id: 1, fields: { CONTACT_ID: 1010, IS_PRIMARY: 'Y' } });
  * // 'crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010&fields[IS_PRIMARY]=Y'
  */
 export function encodeCommand(method: string, params?: Readonly<Record<string, unknown>>): string {
   if (!METHOD_NAME.test(method)) throw new TypeError(`Not a Bitrix24 method name: ${JSON.stringify(method)}`);
-  const query = params ? encodeQuery(params) : '';
+  const query = params ? encodePairs(params, true) : '';
   return query ? `${method}?${query}` : method;
 }

@@ -41,8 +41,9 @@ export interface BatchSuccess<R> {
  * A command that failed or did not run. `error` is a {@link Bitrix24Error}:
  * - the command's own Bitrix24 error (`method` is the command's method, `status` 200, the status of
  *   the batch answer that carried it);
- * - `BATCH_HALTED` when `halt` stopped the batch before this command;
- * - `BATCH_NO_RESULT` when Bitrix24 returned neither a result nor an error for it;
+ * - `BATCH_HALTED` when `halt` stopped the batch before this command (an earlier one failed);
+ * - `BATCH_NO_RESULT` when Bitrix24 returned neither a result nor an error for it, and nothing
+ *   before it failed;
  * - with {@link BatchMethods.bulk} only: the error of the whole batch request that carried the
  *   command (`method` is `batch`: a 503, a network failure, …) or `ABORTED` when the caller's
  *   signal stopped the run before (or while) the command was sent.
@@ -206,15 +207,22 @@ export function createBatchMethods(call: Call, mask: (text: string) => string = 
     const totals = part(at(answer, 'result_total'));
     const nexts = part(at(answer, 'result_next'));
     const times = part(at(answer, 'result_time'));
+    // A command without an outcome was halted only if an earlier command of this request failed;
+    // otherwise the answer simply lacks it.
+    let failedBefore = false;
     // With a command list, the ids Bitrix24 answers with are positions within this request.
     return entries.map((entry, index): BatchOutcome<unknown> => {
       const id = asList ? String(index) : entry.key;
       if (has(errors, id)) {
+        failedBefore = true;
         const body = part(at(errors, id)) as Record<string, unknown>;
         const description = typeof body.error_description === 'string' ? body.error_description : '';
         return commandError(typeof body.error === 'string' ? body.error : '', description, entry.method);
       }
-      if (!has(results, id)) return failure(halt ? 'BATCH_HALTED' : 'BATCH_NO_RESULT', halt ? HALTED : NO_RESULT, entry.method, 200);
+      if (!has(results, id)) {
+        const halted = halt && failedBefore;
+        return failure(halted ? 'BATCH_HALTED' : 'BATCH_NO_RESULT', halted ? HALTED : NO_RESULT, entry.method, 200);
+      }
       const success: { ok: true; result: unknown; total?: number; next?: number; time?: components['schemas']['ResponseTime'] } = {
         ok: true,
         result: at(results, id),

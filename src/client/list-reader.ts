@@ -1,5 +1,6 @@
 import type { ListMethodName } from '../../generated/methods.js';
 import { batch, type BatchOutcome } from './batch.js';
+import { BatchReference } from './batch-encoding.js';
 import type { Bitrix24Client } from './client.js';
 import { Bitrix24Error } from './errors.js';
 import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
@@ -36,15 +37,24 @@ export interface ReadAllProgress {
   requests: number;
   /** The ID of the last record handed out: where a new run would resume (pass it as `>ID`, or `<ID` descending). */
   lastId: string | undefined;
+  /**
+   * Pages the run now chains per `batch` request. It starts at {@link ReadAllOptions.pagesPerBatch}
+   * and halves whenever an answer passed the client's `maxResponseBytes` (down to 1).
+   */
+  pagesPerBatch: number;
 }
 
 /** Options of {@link readAll}. */
 export interface ReadAllOptions extends CallOptions {
-  /** Called after each `batch` request, once its records were handed out. */
+  /**
+   * Called after each `batch` request, once its records were handed out; also after a request whose
+   * answer passed `maxResponseBytes`, with the smaller `pagesPerBatch` the run goes on with.
+   */
   onProgress?: (progress: ReadAllProgress) => void;
   /**
    * List pages chained in one `batch` request, 1 to 50. Default 50 (2,500 records a request); fewer
-   * exercise the chaining on a small set, e.g. in a scenario against a real portal.
+   * exercise the chaining on a small set, e.g. in a scenario against a real portal. The run halves it
+   * by itself when an answer is larger than the client's `maxResponseBytes`.
    */
   pagesPerBatch?: number;
 }
@@ -55,6 +65,19 @@ export type ListReaderClient = Bitrix24Client;
 type Row = Record<string, unknown>;
 
 const WINDOW_BROKEN = 'LIST_WINDOW_BROKEN';
+const TOO_LARGE = 'RESPONSE_TOO_LARGE';
+
+/**
+ * The pages per request after an answer of `pages` pages passed the client's `maxResponseBytes`:
+ * half as many, down to one; past one page nothing smaller can be asked, so the run fails.
+ */
+export function fewerPages(method: string, pages: number, error: Bitrix24Error): number {
+  if (pages > 1) return Math.floor(pages / 2);
+  const description =
+    `One page of ${LIST_PAGE_SIZE} records is larger than the client's maxResponseBytes, so readAll cannot go on ` +
+    `(raise maxResponseBytes, or select fewer fields). ${error.description}`;
+  throw new Bitrix24Error({ status: error.status, code: TOO_LARGE, description, method, retryable: false });
+}
 
 function windowBroken(method: string, description: string): Bitrix24Error {
   return new Bitrix24Error({ status: 200, code: WINDOW_BROKEN, description, method, retryable: false });
@@ -64,11 +87,22 @@ function aborted(method: string): Bitrix24Error {
   return new Bitrix24Error({ status: 0, code: 'ABORTED', description: 'The read was aborted', method });
 }
 
+/**
+ * An ID as decimal digits (`"1010"`, `1010`), as a number; `undefined` for anything else. `Number`
+ * alone would read `" "` and `""` as 0 and `"0x1"` as 1.
+ */
+function integerId(id: unknown): number | undefined {
+  if (typeof id === 'number') return Number.isSafeInteger(id) ? id : undefined;
+  if (typeof id !== 'string' || !/^-?\d+$/.test(id)) return undefined;
+  const value = Number(id);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
 /** An `ID` as a list sends it (`"1010"`), as a number for comparing; anything else breaks the window. */
 function idOf(row: unknown, method: string): { text: string; value: number } {
   const id = typeof row === 'object' && row !== null ? (row as Row).ID : undefined;
-  const value = typeof id === 'string' || typeof id === 'number' ? Number(id) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw windowBroken(method, `A record came back without an integer ID (got ${JSON.stringify(id) ?? 'none'})`);
+  const value = integerId(id);
+  if (value === undefined) throw windowBroken(method, `A record came back without an integer ID (got ${JSON.stringify(id) ?? 'none'})`);
   return { text: String(id), value };
 }
 
@@ -99,7 +133,7 @@ export function planWindow(method: string, params: Row): { base: Row; filter: Ro
   if (bound !== undefined) {
     // The window moves on this same key; the caller's bound is where it starts, and every later page
     // only narrows it further.
-    if (!Number.isSafeInteger(Number(bound)) || typeof bound === 'boolean' || bound === '') {
+    if (integerId(bound) === undefined) {
       throw new TypeError(`${method}: filter['${key}'] must be an integer ID to start the window from, got ${JSON.stringify(bound)}`);
     }
     from = String(bound);
@@ -124,7 +158,7 @@ export function chainCommands(
 ): Record<string, { method: string; params: Row }> {
   const commands: Record<string, { method: string; params: Row }> = {};
   for (let page = 0; page < pages; page++) {
-    const after = page === 0 ? from : `$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`;
+    const after = page === 0 ? from : new BatchReference(`$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`);
     const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
     commands[`p${page}`] = { method, params: { ...plan.base, filter } };
   }
@@ -147,16 +181,27 @@ export async function* readPages<M extends ListMethodName>(
     throw new RangeError(`pagesPerBatch must be an integer from 1 to ${PAGES_PER_REQUEST}, got ${String(pagesPerBatch)}`);
   }
   const plan = planWindow(method, params as Row);
-  const progress: ReadAllProgress = { records: 0, pages: 0, requests: 0, lastId: plan.from };
+  const progress: ReadAllProgress = { records: 0, pages: 0, requests: 0, lastId: plan.from, pagesPerBatch };
   let cursor = plan.from === undefined ? undefined : Number(plan.from);
   for (;;) {
     if (signal?.aborted) throw aborted(method);
-    const commands = chainCommands(method, plan, progress.lastId, pagesPerBatch);
-    // halt: a failed page stops the chain, since every later page hangs on its last ID.
-    const outcomes = (await batch(client, commands as never, { ...callOptions, halt: true })) as unknown as Record<string, BatchOutcome<unknown>>;
+    const pages = progress.pagesPerBatch;
+    const commands = chainCommands(method, plan, progress.lastId, pages);
+    let outcomes: Record<string, BatchOutcome<unknown>>;
+    try {
+      // halt: a failed page stops the chain, since every later page hangs on its last ID.
+      outcomes = (await batch(client, commands as never, { ...callOptions, halt: true })) as unknown as Record<string, BatchOutcome<unknown>>;
+    } catch (error) {
+      if (!(error instanceof Bitrix24Error) || error.code !== TOO_LARGE) throw error;
+      progress.requests++;
+      progress.pagesPerBatch = fewerPages(method, pages, error);
+      // Nothing of that answer was handed out: the same window again, in a smaller request.
+      onProgress?.({ ...progress });
+      continue;
+    }
     progress.requests++;
     let ended = false;
-    for (let page = 0; page < pagesPerBatch; page++) {
+    for (let page = 0; page < pages; page++) {
       const outcome = outcomes[`p${page}`];
       // Pages after a short one are ignored: their `$result` reference points past the end, and
       // whatever the portal made of it (an error, an empty or a repeated page) is not data.
@@ -210,7 +255,12 @@ export async function* readPages<M extends ListMethodName>(
  * Failures: a failed page (a command error, a whole request that failed after the client's
  * retries, an abort through `signal`) throws a {@link Bitrix24Error} from the iterator after every
  * record before it was handed out; a page that would step back in the window (a `$result` reference
- * the portal did not resolve) throws `LIST_WINDOW_BROKEN`. A run never ends early without throwing.
+ * the portal did not resolve) or a record without a decimal integer `ID` throws `LIST_WINDOW_BROKEN`.
+ * A run never ends early without throwing.
+ *
+ * Large records: an answer larger than the client's `maxResponseBytes` is asked again for the same
+ * window with half the pages (down to one), and the run goes on at that size; `onProgress` reports
+ * the new `pagesPerBatch`. A single page that is still too large fails with `RESPONSE_TOO_LARGE`.
  *
  * Records changed during the run: the window only moves forward along `ID`, so no record comes
  * twice. A record added during the run comes if its ID is past the window's position when its page

@@ -1,3 +1,4 @@
+import { referencesIn, type BatchReferenceMatch, type ReferencePart } from '../wire/batch-reference.js';
 import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { countParameters, decodeBracketForm, tooManyParameters } from '../wire/bracket-form.js';
 import { coerceToSchema, requestSchemaOf } from '../wire/contract.js';
@@ -20,14 +21,14 @@ const NESTED_BATCH: ErrorBody = { error: 'ERROR_BATCH_METHOD_NOT_ALLOWED', error
 
 const truthy = (value: unknown) => value === true || value === 1 || value === '1' || value === 'true' || value === 'Y';
 
-/** `$result[key][0][CONTACT_ID]` in a value: the reference and the path into an earlier result. */
-const REFERENCE = /\$result\[([^\]]*)\]((?:\[[^\]]*\])*)/g;
+/** What the commands run so far answered, by part of the batch answer, as references read it. */
+type AnswerSoFar = Record<ReferencePart, ReadonlyMap<string, unknown>>;
 
-function lookup(results: Map<string, unknown>, key: string, path: string): unknown {
-  let at: unknown = results.get(key);
-  for (const [, segment] of path.matchAll(/\[([^\]]*)\]/g)) {
-    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, segment!)) return undefined;
-    at = (at as Record<string, unknown>)[segment!];
+function lookup(answer: AnswerSoFar, { part, path: [key, ...steps] }: BatchReferenceMatch): unknown {
+  let at: unknown = answer[part].get(key!);
+  for (const step of steps) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, step)) return undefined;
+    at = (at as Record<string, unknown>)[step];
   }
   return at;
 }
@@ -50,23 +51,29 @@ class BatchExpansionError extends WireError {
 }
 
 /**
- * Replaces `$result[…]` references in every string of decoded parameters by what the earlier
- * commands returned, charging each replacement to the batch's budget.
+ * Replaces the references a portal finds (src/wire/batch-reference.ts: `$result[…]`, `$next[…]`, …,
+ * any letter case, each up to the next white space) in every string of decoded parameters by what
+ * the earlier commands answered, charging each replacement to the batch's budget.
  */
-function substitute(value: unknown, results: Map<string, unknown>, budget: ExpansionBudget, key: string): unknown {
+function substitute(value: unknown, answer: AnswerSoFar, budget: ExpansionBudget, key: string): unknown {
   if (typeof value === 'string') {
-    if (!value.includes('$result[')) return value;
-    return value.replace(REFERENCE, (_whole, ref: string, path: string) => {
-      const found = lookup(results, ref, path);
+    const references = referencesIn(value);
+    if (references.length === 0) return value;
+    let out = '';
+    let from = 0;
+    for (const reference of references) {
+      const found = lookup(answer, reference);
       const text = found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
       budget.left -= text.length;
       if (budget.left < 0) throw new BatchExpansionError(key, budget.max);
-      return text;
-    });
+      out += value.slice(from, reference.index) + text;
+      from = reference.index + reference.text.length;
+    }
+    return out + value.slice(from);
   }
-  if (Array.isArray(value)) return value.map((item) => substitute(item, results, budget, key));
+  if (Array.isArray(value)) return value.map((item) => substitute(item, answer, budget, key));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, results, budget, key)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, answer, budget, key)]));
   }
   return value;
 }
@@ -104,8 +111,8 @@ function checkParameterCount(lines: Array<[string, unknown]>, used: number, max:
 const part = (entries: Array<[string, unknown]>) => (entries.length === 0 ? [] : Object.fromEntries(entries));
 
 /**
- * `batch` as Bitrix24 runs it: commands in order, each able to use earlier results through
- * `$result[key]…`; commands past the 50th and nested `batch` fail on their own; with `halt`, the
+ * `batch` as Bitrix24 runs it: commands in order, each able to use earlier answers through
+ * `$result[key]…` (and `$next`, `$total`, `$time`, `$error`; src/wire/batch-reference.ts); commands past the 50th and nested `batch` fail on their own; with `halt`, the
  * commands after the first failure do not run. Every part of the answer is keyed like `cmd`.
  * Commands past the 50th are neither decoded nor journaled. `usedParameters` is what the request
  * itself already counted against `maxParameters`.
@@ -115,15 +122,16 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   const halt = truthy(params.halt);
   const entries: Array<[string, unknown]> = Array.isArray(cmd) ? cmd.map((line, i) => [String(i), line]) : Object.entries(cmd);
   const results = new Map<string, unknown>();
-  const errors: Array<[string, ErrorBody]> = [];
-  const times: Array<[string, ResponseTime]> = [];
+  const errors = new Map<string, ErrorBody>();
+  const times = new Map<string, ResponseTime>();
   checkParameterCount(entries, usedParameters, limits.maxParameters);
   const budget: ExpansionBudget = { left: limits.maxBatchExpansionBytes, max: limits.maxBatchExpansionBytes };
-  const totals: Array<[string, number]> = [];
-  const nexts: Array<[string, number]> = [];
+  const totals = new Map<string, number>();
+  const nexts = new Map<string, number>();
+  const answer: AnswerSoFar = { result: results, error: errors, total: totals, next: nexts, time: times };
   for (const [index, [key, line]] of entries.entries()) {
     if (index >= MAX_BATCH_COMMANDS) {
-      errors.push([key, LENGTH_EXCEEDED]);
+      errors.set(key, LENGTH_EXCEEDED);
       if (halt) break;
       continue;
     }
@@ -132,32 +140,32 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
     try {
       const command = parseCommand(String(line), limits);
       method = command.method;
-      typed = coerceToSchema(contract, substitute(command.params, results, budget, key), requestSchemaOf(contract, method)) as Record<string, unknown>;
+      typed = coerceToSchema(contract, substitute(command.params, answer, budget, key), requestSchemaOf(contract, method)) as Record<string, unknown>;
       const refusal = method === 'batch' ? NESTED_BATCH : undefined;
       if (refusal) {
         runner.refused(method, typed, key, refusal);
-        errors.push([key, refusal]);
+        errors.set(key, refusal);
       } else {
         const { result, time, total, next } = runner.run(method, typed, key);
         results.set(key, result);
-        if (total !== undefined) totals.push([key, total]);
-        if (next !== undefined) nexts.push([key, next]);
-        times.push([key, time]);
+        if (total !== undefined) totals.set(key, total);
+        if (next !== undefined) nexts.set(key, next);
+        times.set(key, time);
         continue;
       }
     } catch (error) {
       if (error instanceof BatchExpansionError) throw error;
       const { body } = toErrorAnswer(error);
       if (!method) runner.refused(method, typed, key, body);
-      errors.push([key, body]);
+      errors.set(key, body);
     }
     if (halt) break;
   }
   return {
     result: part([...results]),
-    result_error: part(errors),
-    result_total: part(totals),
-    result_next: part(nexts),
-    result_time: part(times),
+    result_error: part([...errors]),
+    result_total: part([...totals]),
+    result_next: part([...nexts]),
+    result_time: part([...times]),
   };
 }

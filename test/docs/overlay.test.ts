@@ -4,8 +4,23 @@
 // or overlay, to show that it fails, and names what to revisit. `npm run overlay:status` prints the
 // same report with ready-to-paste actions.
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { actionStubs, checkOverlay, describeReport, loadBundle, loadOverlay, overlayFiles, proseStrings, sourceHash } from '../../scripts/overlay.mjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSite, DocsCheckError } from '../../scripts/docs.mjs';
+import {
+  actionStubs,
+  checkOverlay,
+  describeReport,
+  loadBundle,
+  loadOverlay,
+  minimumRussianLength,
+  notRussianFor,
+  overlayFiles,
+  proseStrings,
+  sourceHash,
+} from '../../scripts/overlay.mjs';
 
 const contract = loadBundle();
 const overlay = loadOverlay();
@@ -126,7 +141,10 @@ describe('the overlay check, fed a broken contract or overlay', () => {
     action.update.description = contract.components.schemas.LeadId.description;
     action.update.type = 'string';
     const reasons = checkOverlay(contract, broken).invalid.map((p) => p.reason);
-    expect(reasons).toEqual(['update.description: not Russian text', 'update.type: only summary, description, title, x-displayName are translated']);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^update\.description: not Russian text \(0 Cyrillic and \d+ Latin letters outside code/),
+      'update.type: only summary, description, title, x-displayName are translated',
+    ]);
   });
 });
 
@@ -164,4 +182,87 @@ describe('proseStrings (what counts as a human-readable string)', () => {
       expect(proseStrings(spec).map((s) => `${s.target}.${s.key}`)).toEqual(paths);
     });
   }
+});
+
+describe('regression (issue 22 #11): a broken overlay fails the check and stops the docs build', () => {
+  // Each case edits a temporary copy of the committed overlay as the report's reproduction did; the
+  // committed file is never touched.
+  const committed = readFileSync(overlayFiles.ru, 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'b24-overlay-attack-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const TARGET = "  - target: $.paths['/crm.lead.contact.add'].post\n";
+  const afterTarget = (lines: string) => committed.replace(TARGET, `${TARGET}${lines}`);
+  /** The action's whole description block replaced by `text`. */
+  const withDescription = (text: string) => {
+    const start = committed.indexOf(TARGET);
+    const from = committed.indexOf('      description: |\n', start);
+    const to = committed.indexOf('\n  - target: ', from);
+    return `${committed.slice(0, from)}      description: ${JSON.stringify(text)}${committed.slice(to)}`;
+  };
+
+  const attacks: Array<[string, string, RegExp]> = [
+    [
+      'a) a typo in a target',
+      committed.replace(TARGET, TARGET.replace('contact.add', 'contact.ad')),
+      /target \$\.paths\['\/crm\.lead\.contact\.ad'\]\.post matches nothing/,
+    ],
+    [
+      'a) variant: a target moved to a node without the string',
+      committed.replace(TARGET, TARGET.replace('.post\n', '.post.requestBody\n')),
+      /has no English summary to translate/,
+    ],
+    ['b) remove: true beside the update', afterTarget('    remove: true\n'), /remove: an action only translates/],
+    ['b) variant: copy beside the update', afterTarget("    copy: $.paths['/crm.lead.delete'].post\n"), /copy: an action only translates/],
+    [
+      'c) a YAML merge key that brings in remove',
+      afterTarget('    <<: *gone\n').replace('actions:\n', 'x-defs:\n  gone: &gone\n    remove: true\nactions:\n'),
+      /a YAML merge key \(<<\) is refused/,
+    ],
+    [
+      'c) variant: a merge key anywhere else in the file',
+      committed.replace('actions:\n', 'x-defs:\n  gone: &gone\n    remove: true\n  again:\n    <<: *gone\nactions:\n'),
+      /\$\["x-defs"\]\["again"\]\["<<"\]: a YAML merge key \(<<\) is refused/,
+    ],
+    ['d) a one-letter "translation"', withDescription('Я'), /update\.description: too short to translate its English \(1 characters for \d+/],
+    [
+      'd) variant: the English left in place, one Russian word added',
+      withDescription('Лид. Adds one contact to the list of contacts linked to a lead, and says which one is primary.'),
+      /update\.description: not Russian text/,
+    ],
+  ];
+
+  it.each(attacks)('%s', (_name, text, reason) => {
+    const file = join(dir, `ru-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    // `npm run docs` (buildSite) runs the overlay check (checkOverlay, as overlay:status and the tests
+    // above) and stops, naming the problem, before it writes a page.
+    const site = join(dir, `site-${Math.random().toString(36).slice(2)}`);
+    let stopped: unknown;
+    try {
+      buildSite(site, { overlayFile: file });
+    } catch (error) {
+      stopped = error;
+    }
+    expect(stopped).toBeInstanceOf(DocsCheckError);
+    expect((stopped as Error).message).toMatch(reason);
+    expect(existsSync(join(site, 'index.html'))).toBe(false);
+  });
+
+  it('holds every committed translation to the same rules', () => {
+    expect(report.invalid, problems()).toEqual([]);
+  });
+
+  it.each([
+    ['Имя.', 'First name.', undefined],
+    ['crm.lead.add — создать лид', 'crm.lead.add — create a lead', undefined],
+    ['type — не EMAIL и не PHONE', 'type is neither EMAIL nor PHONE', undefined],
+    ['Я', 'Adds one contact to the list of contacts linked to a lead.', /too short/],
+    ['Лид: the lead that was created.', 'The lead that was created.', /not Russian text/],
+    ['`crm.lead.add`', '`crm.lead.add`', /not Russian text/],
+  ])('notRussianFor(%j, %j)', (russian, english, verdict) => {
+    const wrong = notRussianFor(russian, english);
+    if (verdict) expect(wrong).toMatch(verdict);
+    else expect(wrong).toBeUndefined();
+    expect(minimumRussianLength(english)).toBeLessThanOrEqual(english.length);
+  });
 });

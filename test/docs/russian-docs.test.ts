@@ -7,17 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_STRINGS } from '../../scripts/docs-strings.mjs';
 import { bundleRussian, docsSpec, ruContractFiles } from '../../scripts/docs.mjs';
-import { loadBundle, proseStrings } from '../../scripts/overlay.mjs';
+import { compareRussianBundle, differences, withoutProse } from '../../scripts/russian-bundle.mjs';
+import { loadBundle } from '../../scripts/overlay.mjs';
 
 const english = loadBundle();
 const CYRILLIC = /\p{Script=Cyrillic}/u;
-
-/** A copy of a contract with every human-readable string blanked, to compare what is left. */
-function withoutProse(spec: any) {
-  const copy = structuredClone(spec);
-  for (const { node, key } of proseStrings(copy)) (node as Record<string, unknown>)[key] = '…';
-  return copy;
-}
 
 /** Every x-codeSamples entry of a docs-only copy, by method and tab position. */
 const samplesOf = (docs: any) =>
@@ -35,13 +29,9 @@ describe('the Russian bundle (openapi.ru.yaml, openapi.ru.json)', () => {
   }, 60_000);
   afterAll(() => rmSync(siteDir, { recursive: true, force: true }));
 
-  it('is the English contract with only its human-readable strings changed', () => {
-    expect(withoutProse(russian)).toEqual(withoutProse(english));
-  });
-
-  it('has Russian text in every human-readable string', () => {
-    const english = proseStrings(russian).filter((s) => !CYRILLIC.test(s.text));
-    expect(english.map((s) => `${s.target}.${s.key}: ${s.text}`)).toEqual([]);
+  // The same comparison `npm run docs` runs before it publishes (scripts/russian-bundle.mjs).
+  it('is the English contract with only its human-readable strings changed, each one Russian', () => {
+    expect(compareRussianBundle(english, russian)).toEqual([]);
   });
 
   it('writes the same contract as YAML and as JSON', async () => {
@@ -85,5 +75,24 @@ describe('the words scripts/docs.mjs adds to a page', () => {
     expect([lang, switchLang, oauthLabel]).toEqual(['ru', 'en', 'cURL (OAuth)']);
     for (const [key, value] of Object.entries(words)) if (key !== 'switchLabel') expect(value, key).toMatch(CYRILLIC);
     expect(DOCS_STRINGS.ru.switchLabel).toBe('English version');
+  });
+});
+
+describe('compareRussianBundle (what the docs build and this file hold the Russian bundle to)', () => {
+  it('names a method the bundle lost, and an English string left in it', () => {
+    const broken = structuredClone(english);
+    broken.paths['/crm.lead.contact.add'] = {};
+    const problems = compareRussianBundle(english, broken);
+    expect(problems[0]).toMatch(/^the Russian bundle differs from the English beyond prose at \$\["paths"\]\["\/crm\.lead\.contact\.add"\]\["post"\]/);
+    expect(problems.some((line) => line.startsWith('$.info.description in the Russian bundle: not Russian text'))).toBe(true);
+  });
+
+  it('lists at most 20 differences, by JSON path', () => {
+    expect(differences({ a: 1, b: [1, 2] }, { a: 2, b: [1], c: 3 })).toEqual([
+      '$["a"]: English 1, Russian 2',
+      '$["b"][1]: English 2, Russian nothing',
+      '$["c"]: English nothing, Russian 3',
+    ]);
+    expect(withoutProse({ info: { title: 'T' } })).toEqual({ info: { title: '…' } });
   });
 });

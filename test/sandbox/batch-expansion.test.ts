@@ -39,7 +39,8 @@ describe('batch $result expansion cap', () => {
     const title = ran.body.result.result.g1.TITLE as string;
     expect(title.length).toBeGreaterThan(10_000);
 
-    const capped = sandboxWithClient({ limits: { ...WIDE_RECORDS, maxBatchExpansionBytes: title.length - 1 } });
+    // The title is the 200 substituted copies and the 200 spaces between them: one character short of the copies.
+    const capped = sandboxWithClient({ limits: { ...WIDE_RECORDS, maxBatchExpansionBytes: title.length - 201 } });
     const refused = await capped.send('batch', { headers: json, body: JSON.stringify(small) });
     expect([refused.status, refused.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
     expect(refused.body.error_description).toContain('"l1"');

@@ -1,7 +1,7 @@
 // `batch` as the sandbox runs it: order, `$result` references, halt, the 50-command limit and the
 // refusal of nested batches, every part keyed like `cmd`; batch commands appear in the journal.
 import { describe, expect, it } from 'vitest';
-import { batch, cmd } from '../../src/index.js';
+import { batch, bulk, cmd } from '../../src/index.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
 
 const json = { 'content-type': 'application/json' };
@@ -95,5 +95,51 @@ describe('batch', () => {
     const answer = await send('batch', { headers: json, body: '{"halt":1}' });
     expect(answer).toMatchObject({ status: 400, body: { error: '' } });
     expect(answer.body.error_description).toMatch(/cmd is required/);
+  });
+});
+
+describe('regression (issue 22 #9): batch substitution as a portal does it, and typed commands never rewritten', () => {
+  const seed = {
+    leads: [
+      { id: 1, fields: { TITLE: 'Promo $result[x] code' } },
+      { id: 2, fields: { TITLE: 'other' } },
+    ],
+    contacts: [1],
+  };
+
+  // The sandbox follows the portal's rule (src/wire/batch-reference.ts): any letter case, five parts
+  // of the answer, a reference runs to the next white space and needs a [step].
+  it.each([
+    ['$result[a][TITLE]', 'other'],
+    ['$RESULT[a][TITLE]', 'other'],
+    ['x%20$Result[a][TITLE],%20y', 'x other y'],
+    ['$total[n]', '2'],
+    ['$result%20[a]', '$result [a]'],
+    ['$result', '$result'],
+  ])('reads %j in a command value as %j', async (written, stored) => {
+    const { send, sandbox } = sandboxWithClient({ seed });
+    const answer = await send('batch', {
+      headers: json,
+      body: JSON.stringify({ cmd: { a: 'crm.lead.get?id=2', n: 'crm.lead.list?select[0]=ID', u: `crm.lead.update?id=1&fields[TITLE]=${written}` } }),
+    });
+    expect(answer.body.result.result_error).toEqual([]);
+    expect(sandbox.lead(1)?.fields.TITLE).toBe(stored);
+  });
+
+  it.each([
+    ["the report's text", { TITLE: 'Use code $result[promo] at checkout' }, 'fields[TITLE]'],
+    ['another letter case, in a nested value', { PHONE: [{ VALUE: '$Next[p0] ext' }] }, 'fields[PHONE][0][VALUE]'],
+  ])('bulk and batch refuse %s with INVALID_PARAMS naming the parameter, and send nothing', async (_name, fields, parameter) => {
+    const { client, sandbox } = sandboxWithClient({ seed });
+    const update = cmd.crm.lead.update({ id: 2, fields });
+    for (const run of [() => bulk(client, [update]), () => batch(client, { update })]) {
+      const error = await run().catch((thrown: unknown) => thrown);
+      expect(error).toMatchObject({ name: 'Bitrix24Error', code: 'INVALID_PARAMS', method: 'batch' });
+      expect((error as Error).message).toContain(`Cannot send ${parameter} in a batch command`);
+    }
+    expect(sandbox.calls).toEqual([]);
+    // The same update as a plain call stores the text as written.
+    await client.crm.lead.update({ id: 2, fields });
+    expect(sandbox.lead(2)?.fields).toMatchObject(fields);
   });
 });

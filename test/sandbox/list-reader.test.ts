@@ -126,3 +126,79 @@ describe('readAll against the sandbox', () => {
     await expect(readAll(client, 'crm.lead.list', {}, { pagesPerBatch: 51 }).next()).rejects.toThrow(/pagesPerBatch must be an integer from 1 to 50/);
   });
 });
+
+describe('regression (issue 22 #8): readAll adapts to answers larger than maxResponseBytes', () => {
+  /** `count` leads whose COMMENTS hold `size` characters: a page of 50 is about 50 × (size + 30) bytes. */
+  const heavyLeads = (count: number, size: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: i + 1, fields: { TITLE: `Lead ${i + 1}`, COMMENTS: 'c'.repeat(size) } }));
+  // The report's attack scaled down: 50 pages of ~21 KB against a 64 KiB cap (the default is 8 MiB
+  // against 50 pages of 4 KB records).
+  const maxResponseBytes = 64 * 1024;
+
+  it.each([
+    ['ascending, from 50 pages a request', {}, {}, range(1, 400), [25, 12, 6, 3, 3, 3, 3]],
+    [
+      'descending from a <ID, from 8 pages a request',
+      { order: { ID: 'DESC' }, filter: { '<ID': 301 } },
+      { pagesPerBatch: 8 },
+      range(1, 300).reverse(),
+      [4, 2, 2, 2, 2, 2],
+    ],
+  ] as const)(
+    '%s: halves the pages per request until the answer fits, reads every lead once, and reports pagesPerBatch',
+    async (_name, params, options, expected, sizes) => {
+      const { client, sandbox } = sandboxWithClient({ seed: { leads: heavyLeads(400, 400), contacts: [] } }, { maxResponseBytes });
+      const progress: ReadAllProgress[] = [];
+      const read = await ids(readAll(client, 'crm.lead.list', { ...params, select: ['COMMENTS'] }, { ...options, onProgress: (p) => progress.push(p) }));
+      expect(read).toEqual(expected);
+      expect(progress.map((p) => p.pagesPerBatch)).toEqual(sizes);
+      // A refused answer hands out nothing: the reports before the first records say 0.
+      expect(progress.filter((p) => p.records === 0).map((p) => p.requests)).toEqual(range(1, sizes.filter((n, i) => n !== sizes[i + 1]).length));
+      expect(progress.at(-1)).toMatchObject({ records: expected.length, requests: batchRequests(sandbox.calls).length });
+    },
+  );
+
+  it('fails with RESPONSE_TOO_LARGE naming maxResponseBytes once a single page is too large, after halving down to one page', async () => {
+    const { client } = sandboxWithClient({ seed: { leads: heavyLeads(60, 2_000), contacts: [] } }, { maxResponseBytes });
+    const progress: ReadAllProgress[] = [];
+    const iterator = readAll(client, 'crm.lead.list', { select: ['COMMENTS'] }, { onProgress: (p) => progress.push(p) });
+    const failure = await iterator.next().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'Bitrix24Error', code: 'RESPONSE_TOO_LARGE', method: 'crm.lead.list', retryable: false });
+    expect((failure as Error).message).toMatch(/One page of 50 records is larger than the client's maxResponseBytes.*65536 bytes/);
+    // Five refused requests, each reported with the smaller size; the sixth, of one page, ends the run.
+    expect(progress.map((p) => [p.requests, p.pagesPerBatch])).toEqual([
+      [1, 25],
+      [2, 12],
+      [3, 6],
+      [4, 3],
+      [5, 1],
+    ]);
+  });
+});
+
+describe('regression (issue 22 #9): readAll never sends a filter value the batch would rewrite', () => {
+  const seed = {
+    leads: [
+      { id: 1, fields: { TITLE: 'Promo $result[x] code' } },
+      { id: 2, fields: { TITLE: 'other' } },
+    ],
+    contacts: [],
+  };
+
+  it.each([
+    ['%TITLE', '$result[x]', ['1']],
+    ['TITLE', 'Promo $result[x] code', ['1']],
+    ['!%TITLE', '$ERROR[p0]', ['1', '2']],
+  ])('refuses filter[%s] = %j with INVALID_PARAMS naming it, before any request; the list method itself reads it as written', async (key, value, found) => {
+    const { client, sandbox } = sandboxWithClient({ seed });
+    const filter = { [key]: value };
+    const error = await readAll(client, 'crm.lead.list', { filter, select: ['ID'] })
+      .next()
+      .catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ name: 'Bitrix24Error', code: 'INVALID_PARAMS' });
+    expect((error as Error).message).toContain(`Cannot send filter[${key}] in a batch command`);
+    expect(sandbox.calls).toEqual([]);
+    const { result } = await client.crm.lead.list({ filter, select: ['ID'] });
+    expect(result.map((lead) => lead.ID)).toEqual(found);
+  });
+});

@@ -7,10 +7,11 @@
  */
 export function exponentialBatch(pairs = 13): { cmd: Record<string, string> } {
   const cmd: Record<string, string> = { f: 'crm.lead.contact.fields' };
-  cmd.l1 = `crm.lead.add?fields[TITLE]=${'$result[f]'.repeat(200)}`;
+  // A reference runs to the next white space (src/wire/batch-reference.ts), so the copies are spaced (%20, a space once decoded).
+  cmd.l1 = `crm.lead.add?fields[TITLE]=${'$result[f]%20'.repeat(200)}`;
   cmd.g1 = 'crm.lead.get?id=$result[l1]';
   for (let n = 2; n <= pairs; n++) {
-    cmd[`l${n}`] = `crm.lead.add?fields[TITLE]=${`$result[g${n - 1}][TITLE]`.repeat(100)}`;
+    cmd[`l${n}`] = `crm.lead.add?fields[TITLE]=${`$result[g${n - 1}][TITLE]%20`.repeat(100)}`;
     cmd[`g${n}`] = `crm.lead.get?id=$result[l${n}]`;
   }
   return { cmd };

@@ -1,6 +1,6 @@
 import { afterEach, expect } from 'vitest';
 import { responseValidators } from '../../generated/validators.js';
-import { createBitrix24Client } from '../../src/index.js';
+import { createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { parseMethodUrl } from '../../src/wire/method-url.js';
 import { describeViolations, violationsOf } from '../../src/wire/violations.js';
@@ -35,11 +35,14 @@ export function checkedFetch(sandbox: Pick<Sandbox, 'fetch'>): typeof fetch {
 
 export const WEBHOOK = 'https://sandbox.bitrix24.test/rest/1/sandboxcode123/';
 
-/** A sandbox whose every answer is checked against the contract, and a client on it (one attempt per call). */
-export function sandboxWithClient(options: SandboxOptions = {}) {
+/**
+ * A sandbox whose every answer is checked against the contract, and a client on it (one attempt per
+ * call); `clientOptions` adds to the client's options (e.g. a small `maxResponseBytes`).
+ */
+export function sandboxWithClient(options: SandboxOptions = {}, clientOptions: Partial<Bitrix24ClientOptions> = {}) {
   const sandbox = createSandbox(options);
   const fetch = checkedFetch(sandbox);
-  const client = createBitrix24Client({ webhookUrl: WEBHOOK, fetch, rateLimit: false, retry: false });
+  const client = createBitrix24Client({ webhookUrl: WEBHOOK, fetch, rateLimit: false, retry: false, ...clientOptions } as Bitrix24ClientOptions);
   /** Sends a raw request to the sandbox and reads the answer. */
   const send = async (path: string, init: RequestInit = {}) => {
     const response = await fetch(new URL(path, WEBHOOK).href, { method: 'POST', ...init });

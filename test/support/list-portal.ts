@@ -3,12 +3,12 @@ import { decodeBracketForm } from '../../src/wire/bracket-form.js';
 /** One list record as a portal sends it: ids as text. */
 export type ListRow = { ID: string } & Record<string, unknown>;
 
-/** What the scripted portal does with one command: answer it (default), fail it, or answer this page. */
+/** What the scripted portal does with one command: answer it (default), fail it, answer this page, or leave it out of the answer. */
 export type CommandScript = (command: {
   request: number;
   key: string;
   params: Record<string, any>;
-}) => undefined | { error: string; error_description?: string } | { page: ListRow[] };
+}) => undefined | { error: string; error_description?: string } | { page: ListRow[] } | { omit: true };
 
 const TIME = { start: 1, finish: 2, duration: 1, processing: 1, date_start: '2026-01-01T00:00:00+00:00', date_finish: '2026-01-01T00:00:00+00:00' };
 const REFERENCE = /^\$result\[([^\]]*)\]\[(\d+)\]\[ID\]$/;
@@ -44,6 +44,7 @@ export function listPortal(rows: () => readonly ListRow[], script: CommandScript
         if (Number(body.halt)) break;
         continue;
       }
+      if (scripted && 'omit' in scripted) continue;
       if (scripted && 'page' in scripted) {
         results[key] = scripted.page;
         continue;

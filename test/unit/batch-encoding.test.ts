@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, encodeQuery } from '../../src/index.js';
+import { BatchReference } from '../../src/client/batch-encoding.js';
+import { BATCH_REFERENCE, referencesIn } from '../../src/wire/batch-reference.js';
 
 // What PHP's parse_str reads back from these lines is checked against real PHP in
 // test/wire/php-oracle.property.test.ts; here, the exact text the encoder writes.
@@ -52,5 +54,55 @@ describe('encodeCommand', () => {
 
   it('names the parameter whose text is broken Unicode (a lone surrogate) instead of a bare URIError', () => {
     expect(() => encodeQuery({ fields: { TITLE: 'a\uD800b' } })).toThrow(/Cannot encode fields\[TITLE\]: .*lone UTF-16 surrogate/);
+  });
+});
+
+const REFERENCES = [
+  '$result[x]',
+  'Use code $result[promo] at checkout',
+  '$RESULT[a][0][ID]',
+  '$next[p0]',
+  '$total[p0]',
+  '$time[p0][start]',
+  '$error[p0]',
+  '$resultat[x]',
+  'a\u00a0$result[x]',
+];
+const NOT_REFERENCES = ['$result', '$total price', '$result [x]', '$result[]', 'price: $5 [net]', 'x$results', '$result[a b]'];
+
+describe('encodeCommand: values a portal would read as references to earlier commands', () => {
+  it.each([
+    '$result[x]',
+    'Use code $result[promo] at checkout',
+    '$RESULT[a][0][ID]',
+    '$next[p0]',
+    '$total[p0]',
+    '$time[p0][start]',
+    '$error[p0]',
+    '$resultat[x]',
+    'a\u00a0$result[x]',
+  ])('refuses %j with a TypeError naming the parameter', (value) => {
+    expect(() => encodeCommand('crm.lead.update', { id: 1, fields: { TITLE: value } })).toThrow(/Cannot send fields\[TITLE\] in a batch command/);
+  });
+
+  it.each(NOT_REFERENCES)('sends %j as written (no reference a portal resolves)', (value) => {
+    expect(encodeCommand('crm.lead.update', { fields: { TITLE: value } })).toBe(`crm.lead.update?fields[TITLE]=${encodeURIComponent(value)}`);
+  });
+
+  it('sends a query string outside a batch command as written', () => {
+    expect(encodeQuery({ TITLE: '$result[x]' })).toBe('TITLE=%24result%5Bx%5D');
+  });
+
+  it('sends a BatchReference as the reference it holds', () => {
+    expect(encodeCommand('crm.lead.list', { filter: { '>ID': new BatchReference('$result[p0][49][ID]') } })).toBe(
+      'crm.lead.list?filter[%3EID]=%24result%5Bp0%5D%5B49%5D%5BID%5D',
+    );
+  });
+});
+
+describe('what a portal reads as a reference (src/wire/batch-reference.ts)', () => {
+  // The client tests a value with BATCH_REFERENCE, the sandbox substitutes what referencesIn finds: one rule.
+  it.each([...REFERENCES, ...NOT_REFERENCES, '$result[a]x[b] $next', 'a$time[1]', '$ERROR[p0]b c'])('%j: the test and the finder agree', (value) => {
+    expect(BATCH_REFERENCE.test(value)).toBe(referencesIn(value).length > 0);
   });
 });

@@ -122,6 +122,24 @@ describe('batch(client, …)', () => {
     const out = await batch(client, { a: link(1), b: link(2) });
     expect(out.b).toMatchObject({ ok: false, error: { code: 'BATCH_NO_RESULT' } });
   });
+
+  it.each([
+    ['nothing failed: BATCH_NO_RESULT', { result: { a: true, c: true } }, { b: 'BATCH_NO_RESULT' }],
+    [
+      'an earlier command failed: BATCH_HALTED',
+      { result: { a: true }, result_error: { b: { error: 'NOT_FOUND', error_description: '' } } },
+      { c: 'BATCH_HALTED' },
+    ],
+    [
+      'only a later command failed: BATCH_NO_RESULT',
+      { result: { a: true }, result_error: { c: { error: 'NOT_FOUND', error_description: '' } } },
+      { b: 'BATCH_NO_RESULT' },
+    ],
+  ])('regression (issue 22 #16): with halt, a command missing from the answer when %s', async (_name, parts, missing) => {
+    const { client } = observed(() => answer(parts));
+    const out = await batch(client, { a: link(1), b: link(2), c: link(3) }, { halt: true });
+    for (const [key, code] of Object.entries(missing)) expect(out[key as 'a']).toMatchObject({ ok: false, error: { code } });
+  });
 });
 
 describe('bulk(client, …)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bitrix24Error, createBitrix24Client, readAll, readPages, type Bitrix24ClientOptions, type ReadAllProgress } from '../../src/index.js';
-import { planWindow } from '../../src/client/list-reader.js';
+import { fewerPages, planWindow } from '../../src/client/list-reader.js';
 import { leads, listPortal, type CommandScript, type ListRow } from '../support/list-portal.js';
 
 const WEBHOOK = 'https://example.bitrix24.com/rest/1/listreadercode42/';
@@ -199,8 +199,8 @@ describe('readAll: flow control', () => {
     const reports: ReadAllProgress[] = [];
     await collect(readAll(client, 'crm.lead.list', {}, { onProgress: (progress) => reports.push(progress) }));
     expect(reports).toEqual([
-      { records: 2_500, pages: 50, requests: 1, lastId: '2500' },
-      { records: 2_600, pages: 52, requests: 2, lastId: '2600' },
+      { records: 2_500, pages: 50, requests: 1, lastId: '2500', pagesPerBatch: 50 },
+      { records: 2_600, pages: 52, requests: 2, lastId: '2600', pagesPerBatch: 50 },
     ]);
   });
 
@@ -299,5 +299,73 @@ describe('planWindow: the parameters every page of a run shares', () => {
   ];
   it.each(refused)('refuses %j, naming the field and the rule', (params, message) => {
     expect(() => planWindow('crm.lead.list', params)).toThrow(message);
+  });
+});
+
+describe('regression (issue 22 #16): readPages trusts no ID text and names a missing outcome', () => {
+  it.each([' ', '', '0x1', '1e3', '12 ', '+7'])('throws LIST_WINDOW_BROKEN for a record whose ID is %j, after the records before it', async (id) => {
+    const { client } = clientOver(
+      () => [],
+      ({ key }) => (key === 'p0' ? { page: [{ ID: '-2' }, { ID: '-1' }, { ID: id }, { ID: '1' }] as ListRow[] } : undefined),
+    );
+    const { items, error } = await collectUntilThrow(readPages(client, 'crm.lead.list'));
+    expect(items).toEqual([]);
+    expect(error).toMatchObject({ code: 'LIST_WINDOW_BROKEN', method: 'crm.lead.list' });
+    expect((error as Error).message).toContain(`without an integer ID (got ${JSON.stringify(id)})`);
+  });
+
+  it.each([' ', '0x1'])('refuses %j as the window start in filter[>ID]', async (bound) => {
+    const { client, requests } = clientOver(() => leads(10));
+    await expect(collect(readAll(client, 'crm.lead.list', { filter: { '>ID': bound } }))).rejects.toThrow(/filter\['>ID'\] must be an integer ID/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('reports a page missing from an answer where nothing failed as BATCH_NO_RESULT, not BATCH_HALTED', async () => {
+    const rows = leads(120);
+    const { client } = clientOver(
+      () => rows,
+      ({ key }) => (key === 'p1' ? { omit: true } : undefined),
+    );
+    const { items, error } = await collectUntilThrow(readAll(client, 'crm.lead.list'));
+    expect(ids(items)).toEqual(range(1, 50));
+    expect(error).toMatchObject({ code: 'BATCH_NO_RESULT', method: 'crm.lead.list' });
+  });
+
+  it("reports the failed page's own error when an earlier page failed, never BATCH_NO_RESULT", async () => {
+    const rows = leads(120);
+    const { client } = clientOver(
+      () => rows,
+      ({ key }) => (key === 'p1' ? { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal error' } : undefined),
+    );
+    const { error } = await collectUntilThrow(readAll(client, 'crm.lead.list'));
+    expect(error).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+  });
+});
+
+describe('fewerPages: the pages per request after an answer passed maxResponseBytes', () => {
+  const tooLarge = new Bitrix24Error({
+    status: 200,
+    code: 'RESPONSE_TOO_LARGE',
+    description: 'The answer is larger than maxResponseBytes (100 bytes)',
+    method: 'batch',
+  });
+  it.each([
+    [50, 25],
+    [25, 12],
+    [3, 1],
+    [2, 1],
+  ])('%i pages → %i', (pages, fewer) => {
+    expect(fewerPages('crm.lead.list', pages, tooLarge)).toBe(fewer);
+  });
+
+  it('fails past one page with RESPONSE_TOO_LARGE naming the cap and the way out', () => {
+    expect(() => fewerPages('crm.lead.list', 1, tooLarge)).toThrow(
+      expect.objectContaining({
+        code: 'RESPONSE_TOO_LARGE',
+        method: 'crm.lead.list',
+        retryable: false,
+        description: expect.stringMatching(/raise maxResponseBytes.*\(100 bytes\)/),
+      }),
+    );
   });
 });

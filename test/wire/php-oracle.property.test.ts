@@ -195,7 +195,7 @@ const AWKWARD = [
   'Ünïcödé 😀',
   'quote\'"',
   'tab\tnew\nline',
-  '$result[link][ID]',
+  '$price[net]', // a $ and brackets; a $result[…] reference is refused in a command (test/unit/batch-encoding.test.ts)
   '',
   ' lead ',
   'nul\0byte',
