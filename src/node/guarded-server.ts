@@ -16,9 +16,14 @@ export interface PeerTimeouts {
   requestMs: number;
   /** Longest pause while a body is arriving; then 408 and the connection is cut. */
   bodyIdleMs: number;
+  /**
+   * How long a peer may take to read a whole answer once it is written; then the connection is cut,
+   * so a caller that never reads cannot keep an answer in memory.
+   */
+  drainMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000 });
+export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000, drainMs: 30_000 });
 
 /** After a 408 or 413 the rest of an upload is read and dropped this long, so the caller can still read the answer. */
 const LINGER_MS = 500;
@@ -158,14 +163,24 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
     if (canAnswer(res)) await handler(req, res, utf8.decode(bytes), bytes);
   }
 
+  /** An answer written but not yet taken by the peer is dropped, with its connection, after `drainMs`. */
+  function dropIfNotDrained(res: ServerResponse) {
+    if (!res.writableEnded || res.writableFinished || res.destroyed) return;
+    const timer = setTimeout(() => res.socket?.destroy(), timeouts.drainMs).unref();
+    const stop = () => clearTimeout(timer);
+    res.once('finish', stop).once('close', stop);
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     answering.set(req.socket, res);
     res.once('finish', () => answering.delete(req.socket));
-    serve(req, res).catch((error) => {
-      // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
-      if (canAnswer(res)) sendError(req, res, error);
-      else req.socket.destroy();
-    });
+    serve(req, res)
+      .then(() => dropIfNotDrained(res))
+      .catch((error) => {
+        // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
+        if (canAnswer(res)) sendError(req, res, error);
+        else req.socket.destroy();
+      });
   };
   const server = createServer(
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },

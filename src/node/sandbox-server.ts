@@ -7,7 +7,7 @@ import { closeServer, createGuardedServer, listen, sendJson } from './guarded-se
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from '../sandbox/portal-registry.js';
 import type { SandboxAnswer } from '../sandbox/sandbox.js';
-import { checkSeed } from '../sandbox/seed-check.js';
+import { checkSeed, UNCAPPED_SEED } from '../sandbox/seed-check.js';
 import type { RunningSandbox, StartSandboxOptions } from '../sandbox/server-types.js';
 
 const CORS = { methods: 'GET, POST', headers: 'content-type, accept' };
@@ -33,7 +33,7 @@ function checkOptions(options: StartSandboxOptions) {
   const adminToken = options.adminToken === undefined ? undefined : checkAdminToken(options.adminToken);
   if (options.seed !== undefined) {
     try {
-      checkSeed(options.seed, { maxRecords: Number.POSITIVE_INFINITY });
+      checkSeed(options.seed, UNCAPPED_SEED);
     } catch (error) {
       throw new TypeError(`seed: ${(error as Error).message}`);
     }
@@ -119,6 +119,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     lead: main.lead,
     contact: main.contact,
     snapshot: main.snapshot,
+    snapshotPage: main.snapshotPage,
     fail: main.fail,
     expireToken: main.expireToken,
     allowToken: main.allowToken,

@@ -1,9 +1,11 @@
 import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { countParameters, decodeBracketForm, tooManyParameters } from '../wire/bracket-form.js';
 import { coerceToSchema, requestSchemaOf } from '../wire/contract.js';
+import { jsonSize } from '../wire/json-size.js';
 import type { WireLimits } from '../wire/limits.js';
 import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
 import { contract } from './contract-data.js';
+import type { AnswerLimits } from './limits.js';
 import type { ResponseTime } from './response-time.js';
 
 /** Bitrix24 runs at most this many commands of one batch; the rest fail one by one. */
@@ -38,16 +40,26 @@ interface ExpansionBudget {
   readonly max: number;
 }
 
-/** The whole batch is refused once its references have grown it past the cap (400, as the contract's `batchLengthExceeded`). */
-class BatchExpansionError extends WireError {
-  constructor(key: string, max: number) {
-    super(
-      400,
-      'ERROR_BATCH_LENGTH_EXCEEDED',
-      `Batch command "${key.slice(0, 60)}" grows the batch past ${max} characters of $result[…] substitution (limits.maxBatchExpansionBytes); the commands before it have run.`,
-    );
+/** A cap that refuses the whole batch at one command (400, as the contract's `batchLengthExceeded`); the commands before it have run. */
+class BatchLengthError extends WireError {
+  constructor(description: string) {
+    super(400, 'ERROR_BATCH_LENGTH_EXCEEDED', description);
   }
 }
+
+const commandName = (key: string) => `Batch command "${key.slice(0, 60)}"`;
+
+/** Its references have grown the batch past `maxBatchExpansionBytes`. */
+const expansionExceeded = (key: string, max: number) =>
+  new BatchLengthError(
+    `${commandName(key)} grows the batch past ${max} characters of $result[…] substitution (limits.maxBatchExpansionBytes); the commands before it have run.`,
+  );
+
+/** Its result would make the answer larger than `maxAnswerBytes`: the answer is never built. */
+const answerExceeded = (key: string, max: number) =>
+  new BatchLengthError(
+    `${commandName(key)} makes the batch's answer larger than ${max} bytes of JSON (limits.maxAnswerBytes); it and the commands before it have run. Send fewer commands or ask for less.`,
+  );
 
 /**
  * Replaces `$result[…]` references in every string of decoded parameters by what the earlier
@@ -60,7 +72,7 @@ function substitute(value: unknown, results: Map<string, unknown>, budget: Expan
       const found = lookup(results, ref, path);
       const text = found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
       budget.left -= text.length;
-      if (budget.left < 0) throw new BatchExpansionError(key, budget.max);
+      if (budget.left < 0) throw expansionExceeded(key, budget.max);
       return text;
     });
   }
@@ -110,7 +122,7 @@ const part = (entries: Array<[string, unknown]>) => (entries.length === 0 ? [] :
  * Commands past the 50th are neither decoded nor journaled. `usedParameters` is what the request
  * itself already counted against `maxParameters`.
  */
-export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits, usedParameters = 0) {
+export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits & AnswerLimits, usedParameters = 0) {
   const cmd = params.cmd as Record<string, unknown> | unknown[];
   const halt = truthy(params.halt);
   const entries: Array<[string, unknown]> = Array.isArray(cmd) ? cmd.map((line, i) => [String(i), line]) : Object.entries(cmd);
@@ -119,6 +131,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   const times: Array<[string, ResponseTime]> = [];
   checkParameterCount(entries, usedParameters, limits.maxParameters);
   const budget: ExpansionBudget = { left: limits.maxBatchExpansionBytes, max: limits.maxBatchExpansionBytes };
+  // Bytes of JSON the results may still add to the answer; each is measured, none is written out here.
+  let answerLeft = limits.maxAnswerBytes;
   const totals: Array<[string, number]> = [];
   const nexts: Array<[string, number]> = [];
   for (const [index, [key, line]] of entries.entries()) {
@@ -139,6 +153,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         errors.push([key, refusal]);
       } else {
         const { result, time, total, next } = runner.run(method, typed, key);
+        answerLeft -= jsonSize(key, answerLeft) + 1 + jsonSize(result, answerLeft);
+        if (answerLeft < 0) throw answerExceeded(key, limits.maxAnswerBytes);
         results.set(key, result);
         if (total !== undefined) totals.push([key, total]);
         if (next !== undefined) nexts.push([key, next]);
@@ -146,7 +162,7 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         continue;
       }
     } catch (error) {
-      if (error instanceof BatchExpansionError) throw error;
+      if (error instanceof BatchLengthError) throw error;
       const { body } = toErrorAnswer(error);
       if (!method) runner.refused(method, typed, key, body);
       errors.push([key, body]);

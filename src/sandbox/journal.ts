@@ -1,3 +1,5 @@
+import { jsonSize } from '../wire/json-size.js';
+import { ADMIN_PAGE_BYTES } from './limits.js';
 import type { ErrorBody } from '../wire/wire-error.js';
 
 /** One entry of the journal: a call as the sandbox saw it and answered it. */
@@ -21,7 +23,7 @@ export interface SandboxCall {
 export interface JournalLimits {
   /** Most entries kept. */
   maxJournalEntries: number;
-  /** Most characters of JSON the kept entries may add up to (measured approximately, as the admin API sends them). */
+  /** Most bytes of JSON the kept entries may add up to (as the admin API sends them). */
   maxJournalBytes: number;
   /** A rejected call keeps parameters up to this size; larger ones are left out (`omitted: ['params']`). */
   maxRejectedParamsBytes: number;
@@ -33,35 +35,8 @@ export const DEFAULT_JOURNAL_LIMITS: Readonly<JournalLimits> = Object.freeze({
   maxRejectedParamsBytes: 16 * 1024,
 });
 
-/** The most characters of JSON one page of `GET /__sandbox/calls` holds (one entry at least). */
-export const JOURNAL_PAGE_BYTES = 8 * 1024 * 1024;
-
-/**
- * About how many characters `JSON.stringify(value)` would write, counted without building it. Stops
- * as soon as the count passes `limit` (and then returns more than `limit`), so measuring a huge value
- * costs no more than measuring `limit` characters of it. Escapes are not counted.
- */
-export function approxJsonSize(value: unknown, limit: number = Number.POSITIVE_INFINITY): number {
-  let size = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && size <= limit) {
-    const node = stack.pop();
-    if (typeof node === 'string') size += node.length + 3;
-    else if (typeof node === 'number' || typeof node === 'bigint') size += 12;
-    else if (typeof node === 'boolean' || node === null || node === undefined) size += 6;
-    else if (Array.isArray(node)) {
-      size += 2;
-      for (const item of node) stack.push(item);
-    } else if (typeof node === 'object') {
-      size += 2;
-      for (const key of Object.keys(node)) {
-        size += key.length + 4;
-        stack.push((node as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return size;
-}
+/** The most bytes of JSON one page of `GET /__sandbox/calls` holds (one entry at least). */
+export const JOURNAL_PAGE_BYTES = ADMIN_PAGE_BYTES;
 
 const urldecode = (text: string) => {
   try {
@@ -101,7 +76,7 @@ function journalParams(entry: SandboxCall): Record<string, unknown> {
 /**
  * Makes an entry fit the journal: `auth` removed (also from batch command lines), a rejected call's
  * oversized parameters left out, and an entry larger than the whole journal stripped of its result
- * and then its parameters. Returns the entry and its approximate size.
+ * and then its parameters. Returns the entry and its size in bytes of JSON.
  */
 export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry: SandboxCall; size: number } {
   const stored: SandboxCall = { ...entry, params: journalParams(entry) };
@@ -111,15 +86,15 @@ export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry
     if (part === 'params') stored.params = {};
     else delete stored.result;
   };
-  if (stored.status >= 400 && approxJsonSize(stored.params, limits.maxRejectedParamsBytes) > limits.maxRejectedParamsBytes) omit('params');
-  let size = approxJsonSize(stored, limits.maxJournalBytes);
+  if (stored.status >= 400 && jsonSize(stored.params, limits.maxRejectedParamsBytes) > limits.maxRejectedParamsBytes) omit('params');
+  let size = jsonSize(stored, limits.maxJournalBytes);
   if (size > limits.maxJournalBytes && 'result' in stored) {
     omit('result');
-    size = approxJsonSize(stored, limits.maxJournalBytes);
+    size = jsonSize(stored, limits.maxJournalBytes);
   }
   if (size > limits.maxJournalBytes && !omitted.includes('params')) {
     omit('params');
-    size = approxJsonSize(stored, limits.maxJournalBytes);
+    size = jsonSize(stored, limits.maxJournalBytes);
   }
   if (omitted.length > 0) {
     stored.omitted = omitted;
@@ -171,7 +146,7 @@ export class Journal {
     return this.entries;
   }
 
-  /** Approximate characters of JSON the kept entries add up to. */
+  /** Bytes of JSON the kept entries add up to. */
   get size(): number {
     return this.bytes;
   }
@@ -200,7 +175,7 @@ export interface JournalPage {
  * One page of a journal, as `GET /__sandbox/calls?start=&limit=` answers it. Positions count every
  * entry since the journal was last emptied, dropped ones included, so a reader that follows `next`
  * never sees an entry twice while the journal keeps growing. A page ends at `limit` entries or at
- * `maxBytes` characters of JSON (but holds one entry at least), so no answer outgrows a string.
+ * `maxBytes` bytes of JSON (but holds one entry at least), so no answer outgrows a string.
  */
 export function journalPage(
   calls: readonly SandboxCall[],
@@ -212,7 +187,7 @@ export function journalPage(
   let index = Math.max(0, start - dropped);
   let bytes = 0;
   for (; index < calls.length && result.length < limit; index++) {
-    const size = approxJsonSize(calls[index], maxBytes);
+    const size = jsonSize(calls[index], maxBytes);
     if (result.length > 0 && bytes + size > maxBytes) break;
     bytes += size;
     result.push(calls[index]!);

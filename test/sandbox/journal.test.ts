@@ -1,9 +1,11 @@
 // Issue 16, defect 2 and 9b: each portal's journal is bounded by entries and by size (oldest dropped
 // and counted), keeps no oversized parameters of rejected calls and no `auth` value, one parameter cap
 // covers a whole request, and the admin API reads the journal in pages.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { approxJsonSize, journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
+import { journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
+import { jsonSize } from '../../src/wire/json-size.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { wideBatch } from '../support/abuse-inputs.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
@@ -13,22 +15,32 @@ const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const ITEMS_GET = 'crm.lead.contact.items.get';
 
-describe('approxJsonSize', () => {
+describe('jsonSize', () => {
+  const lone = String.fromCharCode(0xd800);
   it.each([
-    ['a string', 'abc', JSON.stringify('abc').length],
-    ['an object of strings', { a: 'xy', bb: 'z' }, JSON.stringify({ a: 'xy', bb: 'z' }).length],
-    ['an array of numbers', [1, 22, 333], JSON.stringify([1, 22, 333]).length],
-    ['null and booleans', [null, true, false], JSON.stringify([null, true, false]).length],
-  ])('is at least the JSON length of %s', (_name, value, length) => {
-    expect(approxJsonSize(value)).toBeGreaterThanOrEqual(length);
-    expect(approxJsonSize(value)).toBeLessThanOrEqual(length * 4 + 8);
+    ['a string', 'abc'],
+    ['an object of strings', { a: 'xy', bb: 'z' }],
+    ['an array of numbers', [1, 22, 333, -1.5e300, Number.NaN]],
+    ['null and booleans', [null, true, false]],
+    ['control characters (issue 22: each U+0001 is 6 bytes of JSON)', '\u0001\u001f\n\t"\\'],
+    ['text beyond ASCII and a lone surrogate', `é€😀${lone}`],
+    ['keys that need escapes, and what JSON leaves out', { 'k"\n': [undefined, () => 1], gone: undefined }],
+    ['toJSON', { at: new Date(0) }],
+  ])('is the UTF-8 length of JSON.stringify for %s', (_name, value) => {
+    expect(jsonSize(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 
-  it('stops counting once past the limit, so a huge value costs no more than the limit', () => {
-    const huge = Array.from({ length: 200_000 }, () => ({ k: 'v' }));
-    const size = approxJsonSize(huge, 1000);
-    expect(size).toBeGreaterThan(1000);
-    expect(size).toBeLessThan(1100);
+  it('is exact for any JSON value (property)', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => jsonSize(value) === Buffer.byteLength(JSON.stringify(value))));
+  });
+
+  it.each([
+    ['a long array', Array.from({ length: 20_000 }, () => ({ k: 'v' }))],
+    ['an object of many keys', Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 'v']))],
+    ['one deep record', { a: [{ b: 'x'.repeat(5000) }] }],
+  ])('says "more than the limit" for %s past it, and is exact under it', (_name, value) => {
+    expect(jsonSize(value, 1000)).toBeGreaterThan(1000);
+    expect(jsonSize(value, Number.POSITIVE_INFINITY)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 });
 
