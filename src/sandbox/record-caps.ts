@@ -1,11 +1,13 @@
 import { jsonSize } from '../wire/json-size.js';
 import { WireError } from '../wire/wire-error.js';
+import { heapSize } from './heap-size.js';
 import type { ContactRecord, LeadRecord, PortalState } from './portal-state.js';
 
 /**
  * Caps on what the portals store, so no run of calls can grow a sandbox without bound. Records and
- * links are counted in bytes (see `storedBytes`), per portal and over every portal of a server, so a
- * server's records take at most `maxServerBytes` of counted bytes however many portals it has.
+ * links are counted in bytes of memory (`heapSize` of the fields, plus a fixed cost per record and
+ * per link), per portal and over every portal of a server, so a server's records and links take at
+ * most `maxServerBytes` however many portals it has.
  */
 export interface RecordLimits {
   /** Most leads, and most contacts, a portal holds; an `add` past it is refused (a seed may hold more). */
@@ -16,9 +18,9 @@ export interface RecordLimits {
   maxLinksPerLead: number;
   /** Most lead–contact links one portal holds in all (the same number a seed from outside may hold). */
   maxLinks: number;
-  /** Most counted bytes of records and links one portal stores. */
+  /** Most bytes of memory the records and links of one portal take (as counted here). */
   maxPortalBytes: number;
-  /** Most counted bytes of records and links all portals of a server store together (a `createSandbox` is a server of one portal). */
+  /** Most bytes of memory the records and links of all portals of a server take together (a `createSandbox` is a server of one portal). */
   maxServerBytes: number;
 }
 
@@ -32,17 +34,15 @@ export const DEFAULT_RECORD_LIMITS: Readonly<RecordLimits> = Object.freeze({
 });
 
 /**
- * What a record costs beside its fields' JSON, and what one link costs: about what V8 takes for an
- * empty record (the record, its fields object, its link list, its map entry) and for one link
- * object in a lead's list, measured on Node 20 (test/sandbox/record-caps.test.ts keeps them honest).
+ * What a record takes beside its fields, and what one link takes: about what V8 holds for an empty
+ * record (the record, its fields object, its link list, its stamp, its map entry: 387 bytes measured)
+ * and for one link in a lead's list (61 measured), on Node 20; test/sandbox/record-caps.test.ts
+ * checks that a portal filled to its cap holds no more memory than the cap says.
  */
-export const RECORD_OVERHEAD_BYTES = 320;
-export const LINK_BYTES = 96;
+export const RECORD_OVERHEAD_BYTES = 400;
+export const LINK_BYTES = 64;
 
-/** The counted bytes of a record: its fields as JSON, its overhead, its links. */
-export const storedBytes = (fieldBytes: number, links: number) => RECORD_OVERHEAD_BYTES + fieldBytes + links * LINK_BYTES;
-
-/** The counted bytes of every portal of one server (a `createSandbox` has its own). */
+/** The bytes of memory the records and links of every portal of one server take (a `createSandbox` has its own). */
 export class ServerStore {
   used = 0;
   constructor(readonly maxBytes: number) {}
@@ -51,6 +51,7 @@ export class ServerStore {
 type Store = 'leads' | 'contacts';
 type StoredRecord = LeadRecord | ContactRecord;
 
+/** What one record is charged: its fields as JSON (for `maxRecordBytes`), its links, its bytes of memory. */
 interface Footprint {
   fieldBytes: number;
   links: number;
@@ -60,15 +61,14 @@ interface Footprint {
 const linksOf = (record: StoredRecord) => ('links' in record ? record.links.length : 0);
 
 function footprintOf(record: StoredRecord): Footprint {
-  const fieldBytes = jsonSize(record.fields);
   const links = linksOf(record);
-  return { fieldBytes, links, bytes: storedBytes(fieldBytes, links) };
+  return { fieldBytes: jsonSize(record.fields), links, bytes: RECORD_OVERHEAD_BYTES + heapSize(record.fields) + links * LINK_BYTES };
 }
 
 /** What one portal stores, record by record, so each change is charged by the difference it makes. */
 export class RecordLedger {
   private readonly footprints: Record<Store, Map<number, Footprint>> = { leads: new Map(), contacts: new Map() };
-  /** Counted bytes of the portal. */
+  /** Bytes of memory the portal's records and links take. */
   bytes = 0;
   /** Links of the portal. */
   links = 0;
