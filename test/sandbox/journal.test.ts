@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
+import { statePage, type StatePage } from '../../src/sandbox/state-page.js';
 import { jsonSize } from '../../src/wire/json-size.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { wideBatch } from '../support/abuse-inputs.js';
@@ -81,6 +82,24 @@ describe('journalPage', () => {
     const big: SandboxCall[] = Array.from({ length: 3 }, (_, i) => ({ method: `m${i}`, params: { pad: 'x'.repeat(1000) }, status: 200 }));
     expect(methods(journalPage(big, 0, {}, 2500))).toEqual(['m0', 'm1']);
     expect(methods(journalPage(big, 0, {}, 10))).toEqual(['m0']);
+  });
+});
+
+describe('statePage', () => {
+  const read = { lead: (id: number) => ({ id, pad: 'x'.repeat(1000) }), contact: (id: number) => ({ id }) };
+  const ids = (page: StatePage) => [...page.result.leads, ...page.result.contacts].map((record) => (record as { id: number }).id);
+
+  it.each([
+    ['everything by default', {}, 1_000_000, [1, 2, 10, 11], undefined],
+    ['leads, then contacts, by position', { start: 1, limit: 2 }, 1_000_000, [2, 10], 3],
+    ['a page ends at the byte budget', {}, 2030, [1, 2], 2],
+    ['one record at least', { start: 1 }, 10, [2], 2],
+    ['nothing past the end', { start: 9 }, 1_000_000, [], undefined],
+  ])('%s', (_name, query, maxBytes, expected, next) => {
+    const page = statePage([1, 2], [10, 11], read, query, maxBytes);
+    expect(ids(page)).toEqual(expected);
+    expect(page.next).toBe(next);
+    expect(page.total).toBe(4);
   });
 });
 
