@@ -1,6 +1,7 @@
 // Every store of the sandbox has a cap: the records a run of add and update calls may leave behind
 // are bounded in number and in size, and so are the links; a call past a cap gets a Bitrix24-shaped
 // 400 naming it, and the portal stays as it was. Issue 22, defects 3 and 6.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
@@ -32,6 +33,12 @@ describe('the records a portal stores', () => {
       maxPortalBytes: 64 * 1024 * 1024,
       maxServerBytes: 512 * 1024 * 1024,
     });
+  });
+
+  it('lists every cap of the sandbox in SECURITY.md', () => {
+    const security = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'utf8');
+    const missing = Object.keys(DEFAULT_SANDBOX_LIMITS).filter((name) => !security.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 
   it('refuses an add past maxStoredRecords with 400 naming the cap, and takes one again after a delete', async () => {
