@@ -1,5 +1,7 @@
 import { jsonSize } from '../wire/json-size.js';
+import { heapSize } from './heap-size.js';
 import { ADMIN_PAGE_BYTES } from './limits.js';
+import { ServerBudget } from './server-budget.js';
 import type { ErrorBody } from '../wire/wire-error.js';
 
 /** One entry of the journal: a call as the sandbox saw it and answered it. */
@@ -27,12 +29,19 @@ export interface JournalLimits {
   maxJournalBytes: number;
   /** A rejected call keeps parameters up to this size; larger ones are left out (`omitted: ['params']`). */
   maxRejectedParamsBytes: number;
+  /**
+   * Most bytes of memory (counted as `heapSize` counts) the journals of all portals of a server keep
+   * together. Past it, the portal that adds an entry drops its own oldest ones, down to the new entry,
+   * which is then kept without its result and parameters.
+   */
+  maxServerJournalBytes: number;
 }
 
 export const DEFAULT_JOURNAL_LIMITS: Readonly<JournalLimits> = Object.freeze({
   maxJournalEntries: 10_000,
   maxJournalBytes: 8 * 1024 * 1024,
   maxRejectedParamsBytes: 16 * 1024,
+  maxServerJournalBytes: 256 * 1024 * 1024,
 });
 
 /** The most bytes of JSON one page of `GET /__sandbox/calls` holds (one entry at least). */
@@ -110,33 +119,62 @@ export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry
 export class Journal {
   private entries: SandboxCall[] = [];
   private sizes: number[] = [];
+  /** Each entry's bytes of memory, charged to the server's journal budget. */
+  private heaps: number[] = [];
   private head = 0;
   private bytes = 0;
+  private heap = 0;
   /** Entries dropped (oldest first) since the journal was last emptied. */
   dropped = 0;
 
-  constructor(private readonly limits: JournalLimits) {}
+  constructor(
+    private readonly limits: JournalLimits,
+    private readonly server: ServerBudget = new ServerBudget(limits.maxServerJournalBytes),
+  ) {}
 
   add(call: SandboxCall): void {
-    const { entry, size } = journalEntry(call, this.limits);
-    this.entries.push(entry);
-    this.sizes.push(size);
-    this.bytes += size;
+    this.push(journalEntry(call, this.limits));
     while (
       this.entries.length - this.head > 1 &&
-      (this.entries.length - this.head > this.limits.maxJournalEntries || this.bytes > this.limits.maxJournalBytes)
+      (this.entries.length - this.head > this.limits.maxJournalEntries || this.bytes > this.limits.maxJournalBytes || this.server.over)
     ) {
       this.bytes -= this.sizes[this.head]!;
+      this.heap -= this.heaps[this.head]!;
+      this.server.used -= this.heaps[this.head]!;
       this.head++;
       this.dropped++;
     }
+    if (this.server.over && !this.entries.at(-1)?.omitted?.includes('params')) {
+      // The server's journals are full: the new entry is kept bare, so the total stays near the cap.
+      this.pop();
+      this.push(journalEntry(call, { ...this.limits, maxJournalBytes: 0 }));
+    }
     if (this.head >= 1024 && this.head * 2 >= this.entries.length) this.compact();
+  }
+
+  private push({ entry, size }: { entry: SandboxCall; size: number }) {
+    const heap = heapSize(entry);
+    this.entries.push(entry);
+    this.sizes.push(size);
+    this.heaps.push(heap);
+    this.bytes += size;
+    this.heap += heap;
+    this.server.used += heap;
+  }
+
+  private pop() {
+    this.entries.pop();
+    const heap = this.heaps.pop()!;
+    this.bytes -= this.sizes.pop()!;
+    this.heap -= heap;
+    this.server.used -= heap;
   }
 
   private compact() {
     if (this.head === 0) return;
     this.entries = this.entries.slice(this.head);
     this.sizes = this.sizes.slice(this.head);
+    this.heaps = this.heaps.slice(this.head);
     this.head = 0;
   }
 
@@ -152,10 +190,13 @@ export class Journal {
   }
 
   clear(): void {
+    this.server.used -= this.heap;
     this.entries = [];
     this.sizes = [];
+    this.heaps = [];
     this.head = 0;
     this.bytes = 0;
+    this.heap = 0;
     this.dropped = 0;
   }
 }

@@ -1,6 +1,7 @@
 import { jsonSize } from '../wire/json-size.js';
 import { WireError } from '../wire/wire-error.js';
 import { heapSize } from './heap-size.js';
+import type { ServerBudget } from './server-budget.js';
 import type { ContactRecord, LeadRecord, PortalState } from './portal-state.js';
 
 /**
@@ -42,12 +43,6 @@ export const DEFAULT_RECORD_LIMITS: Readonly<RecordLimits> = Object.freeze({
 export const RECORD_OVERHEAD_BYTES = 400;
 export const LINK_BYTES = 64;
 
-/** The bytes of memory the records and links of every portal of one server take (a `createSandbox` has its own). */
-export class ServerStore {
-  used = 0;
-  constructor(readonly maxBytes: number) {}
-}
-
 type Store = 'leads' | 'contacts';
 type StoredRecord = LeadRecord | ContactRecord;
 
@@ -73,7 +68,7 @@ export class RecordLedger {
   /** Links of the portal. */
   links = 0;
 
-  constructor(readonly server: ServerStore) {}
+  constructor(readonly server: ServerBudget) {}
 
   /** Counts a state afresh (a new portal, a reset), giving back what the old one was charged. */
   recount(state: PortalState): void {

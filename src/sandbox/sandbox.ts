@@ -8,7 +8,8 @@ import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
-import { changeWithinCaps, DEFAULT_RECORD_LIMITS, RecordLedger, ServerStore, type RecordLimits } from './record-caps.js';
+import { changeWithinCaps, DEFAULT_RECORD_LIMITS, RecordLedger, type RecordLimits } from './record-caps.js';
+import { serverBudgets, type ServerBudgets } from './server-budget.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import {
   ADMIN_PAGE_BYTES,
@@ -133,18 +134,20 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 }
 
 /**
- * A sandbox that is one portal of a server: its records are charged to `server`, which every portal
- * of that server shares (`limits.maxServerBytes`). `createSandbox` is a server of one portal.
+ * A sandbox that is one portal of a server: its records and its journal are charged to `server`,
+ * which every portal of that server shares (`limits.maxServerBytes`, `maxServerJournalBytes`).
+ * `createSandbox` is a server of one portal.
  */
-export function createServerPortal(options: SandboxOptions, server?: ServerStore): Sandbox {
+export function createServerPortal(options: SandboxOptions, server?: ServerBudgets): Sandbox {
   const now = options.now ?? Date.now;
   const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   checkLimits(limits);
   let seed = options.seed ?? DEFAULT_SEED;
   let state = new PortalState(seed, now);
-  const ledger = new RecordLedger(server ?? new ServerStore(limits.maxServerBytes));
+  const shared = server ?? serverBudgets(limits);
+  const ledger = new RecordLedger(shared.records);
   ledger.recount(state);
-  const calls = new Journal(limits);
+  const calls = new Journal(limits, shared.journals);
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();

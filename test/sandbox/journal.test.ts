@@ -151,6 +151,28 @@ describe('journal caps', () => {
     expect(sandbox.calls.every((c) => c.omitted?.includes('params'))).toBe(true);
   });
 
+  it('keeps the journals of all portals of a server within maxServerJournalBytes (issue 22: 1,000 portals × 8 MiB)', async () => {
+    const server = await startSandbox({ limits: { maxServerJournalBytes: 32 * 1024 } });
+    try {
+      const add = (code: string, i: number) =>
+        postJson(`${server.url}/rest/1/${code}/crm.lead.add`, { fields: { TITLE: `${i} ${'t'.repeat(1000)}` } }, 'crm.lead.add');
+      for (let i = 0; i < 60; i++) await add('journal-a', i);
+      const first = server.portal('journal-a').calls.length;
+      expect(first).toBeGreaterThan(10);
+      // Another portal of the same server finds the budget used: it keeps its latest call, bare.
+      await add('journal-b', 0);
+      await add('journal-b', 1);
+      expect(server.portal('journal-b').calls).toEqual([expect.objectContaining({ method: 'crm.lead.add', params: {}, omitted: ['result', 'params'] })]);
+      expect(server.portal('journal-b').droppedCalls).toBe(1);
+      // Removing a portal gives its share back.
+      await fetch(`${server.url}/__sandbox/portal?portal=journal-a`, { method: 'DELETE' });
+      await add('journal-b', 2);
+      expect(server.portal('journal-b').calls.at(-1)).toMatchObject({ params: { fields: { TITLE: expect.stringMatching(/^2 /) } } });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses journal limits that are not positive integers', () => {
     expect(() => createSandbox({ limits: { maxJournalEntries: -1 } })).toThrow(/limits\.maxJournalEntries must be a positive integer/);
     expect(() => createSandbox({ limits: { maxJournalBytes: 1.5 } })).toThrow(/limits\.maxJournalBytes must be a positive integer/);
