@@ -136,10 +136,10 @@ export function capBroken(
     return `The sandbox portal may hold at most ${limits.maxLinks} lead–contact links in all (limits.maxLinks); this change makes ${totals.portalLinks}. Unlink some, delete leads or reset the portal.`;
   }
   if (grows('bytes') && totals.portalBytes > limits.maxPortalBytes) {
-    return `The sandbox portal may store at most ${limits.maxPortalBytes} bytes of records and links (limits.maxPortalBytes); delete some or reset the portal.`;
+    return `The sandbox portal may store at most ${limits.maxPortalBytes} bytes of memory in records and links (limits.maxPortalBytes); delete some or reset the portal.`;
   }
   if (grows('bytes') && totals.serverBytes > limits.maxServerBytes) {
-    return `The sandbox server may store at most ${limits.maxServerBytes} bytes of records and links over all its portals (limits.maxServerBytes); delete records, or reset or remove portals.`;
+    return `The sandbox server may store at most ${limits.maxServerBytes} bytes of memory in records and links over all its portals (limits.maxServerBytes); delete records, or reset or remove portals.`;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
+import { capBroken } from '../../src/sandbox/record-caps.js';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { checkSeed } from '../../src/sandbox/seed-check.js';
 import { jsonSize } from '../../src/wire/json-size.js';
@@ -73,6 +74,25 @@ describe('the records a portal stores', () => {
     const before = JSON.stringify(sandbox.contact(id));
     await failure(client.crm.contact.update({ id, fields: { PHONE: [{ VALUE: '+1 555 999999', VALUE_TYPE: 'WORK' }] } }));
     expect(JSON.stringify(sandbox.contact(id))).toBe(before);
+  });
+});
+
+describe('capBroken', () => {
+  const limits = { ...DEFAULT_SANDBOX_LIMITS, maxRecordBytes: 100, maxLinksPerLead: 3, maxLinks: 5, maxPortalBytes: 1000, maxServerBytes: 2000 };
+  const record = (fieldBytes: number, links = 0, bytes = 500) => ({ fieldBytes, links, bytes });
+  const totals = (portalBytes = 0, portalLinks = 0, serverBytes = 0) => ({ portalBytes, portalLinks, serverBytes });
+  it.each([
+    ['a record within every cap', undefined, record(100, 3), totals(1000, 5, 2000), undefined],
+    ['fields past maxRecordBytes', undefined, record(101), totals(), 'limits.maxRecordBytes'],
+    ['links past maxLinksPerLead', record(10, 3), record(10, 4), totals(), 'limits.maxLinksPerLead'],
+    ['links past maxLinks', record(10, 1), record(10, 2), totals(0, 6), 'limits.maxLinks)'],
+    ['memory past maxPortalBytes', record(10, 0, 500), record(10, 0, 600), totals(1001), 'limits.maxPortalBytes'],
+    ['memory past maxServerBytes', record(10, 0, 500), record(10, 0, 600), totals(0, 0, 2001), 'limits.maxServerBytes'],
+    ['a change that shrinks a record a seed put over every cap', record(500, 9, 900), record(400, 8, 800), totals(5000, 50, 5000), undefined],
+  ])('%s', (_name, before, after, sums, named) => {
+    const broken = capBroken('lead', before, after, sums, limits);
+    if (named === undefined) expect(broken).toBeUndefined();
+    else expect(broken).toContain(named);
   });
 });
 
