@@ -108,9 +108,18 @@ export interface AnswerLimits {
    * method answers 400 naming the cap.
    */
   maxAnswerBytes: number;
+  /**
+   * Over HTTP: most bytes of answers written but not yet read by their callers, over the whole
+   * server; an answer that would pass it gets 503 `QUERY_LIMIT_EXCEEDED` (retryable), so callers
+   * that do not read cannot pile answers up in memory (each is also dropped after `timeouts.drainMs`).
+   */
+  maxPendingAnswerBytes: number;
 }
 
-export const DEFAULT_ANSWER_LIMITS: Readonly<AnswerLimits> = Object.freeze({ maxAnswerBytes: 32 * 1024 * 1024 });
+export const DEFAULT_ANSWER_LIMITS: Readonly<AnswerLimits> = Object.freeze({
+  maxAnswerBytes: 32 * 1024 * 1024,
+  maxPendingAnswerBytes: 128 * 1024 * 1024,
+});
 
 /** The 400 for an answer past `maxAnswerBytes` of a method other than `batch`. */
 export const answerTooLarge = (method: string, max: number) =>

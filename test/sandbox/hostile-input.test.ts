@@ -131,6 +131,37 @@ describe('stalled peers', () => {
     }
   });
 
+  it('answers 503 while unread answers fill maxPendingAnswerBytes, and serves again once they are gone (issue 22)', async () => {
+    const result = 'x'.repeat(12 * 1024 * 1024);
+    const written: Array<() => void> = [];
+    let released: Promise<unknown> | undefined;
+    const front = createGuardedServer({ maxBodyBytes: MAX_BODY, maxPendingAnswerBytes: 16 * 1024 * 1024 }, async (req, res, body) => {
+      released ??= new Promise((resolve) => res.once('close', resolve));
+      sendJson(req, res, 200, { result: body === '{"big":true}' ? result : 'small' });
+      written.shift()?.();
+    });
+    const port = await listen(front, 0, '127.0.0.1');
+    const ask = (big: boolean) => {
+      const body = big ? '{"big":true}' : '{}';
+      const done = new Promise<void>((resolve) => written.push(resolve));
+      const caller = connect(port, '127.0.0.1');
+      caller.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': body.length }) + body);
+      return { caller, done };
+    };
+    try {
+      const unread = ask(true);
+      await unread.done; // written, and not read: about 12 MiB held
+      const second = await fetch(`http://127.0.0.1:${port}${path(ADD)}`, { method: 'POST', body: '{"big":true}' });
+      expect([second.status, (await second.json()).error]).toEqual([503, 'QUERY_LIMIT_EXCEEDED']);
+      unread.caller.destroy();
+      await released; // the server saw the unread answer go
+      const third = await fetch(`http://127.0.0.1:${port}${path(ADD)}`, { method: 'POST', body: '{"big":true}' });
+      expect([third.status, (await third.json()).result.length]).toEqual([200, result.length]);
+    } finally {
+      await closeServer(front);
+    }
+  });
+
   it('a body dripping in slower than the request timeout allows is cut', async () => {
     const connection = new RawConnection(stalling.port);
     await connection.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': 1000 }));
