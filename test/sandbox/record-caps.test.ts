@@ -33,6 +33,9 @@ describe('the records a portal stores', () => {
       maxLinks: 100_000,
       maxPortalBytes: 64 * 1024 * 1024,
       maxServerBytes: 512 * 1024 * 1024,
+      maxServerJournalBytes: 256 * 1024 * 1024,
+      maxAnswerBytes: 32 * 1024 * 1024,
+      maxPendingAnswerBytes: 128 * 1024 * 1024,
     });
   });
 
