@@ -135,7 +135,7 @@ describe('stalled peers', () => {
     const result = 'x'.repeat(12 * 1024 * 1024);
     const written: Array<() => void> = [];
     let released: Promise<unknown> | undefined;
-    const front = createGuardedServer({ maxBodyBytes: MAX_BODY, maxPendingAnswerBytes: 16 * 1024 * 1024 }, async (req, res, body) => {
+    const front = createGuardedServer({ maxBodyBytes: MAX_BODY, maxPendingAnswerBytes: result.length }, async (req, res, body) => {
       released ??= new Promise((resolve) => res.once('close', resolve));
       sendJson(req, res, 200, { result: body === '{"big":true}' ? result : 'small' });
       written.shift()?.();
@@ -150,7 +150,7 @@ describe('stalled peers', () => {
     };
     try {
       const unread = ask(true);
-      await unread.done; // written, and not read: about 12 MiB held
+      await unread.done; // written, and not all taken: the next 12 MiB cannot fit
       const second = await fetch(`http://127.0.0.1:${port}${path(ADD)}`, { method: 'POST', body: '{"big":true}' });
       expect([second.status, (await second.json()).error]).toEqual([503, 'QUERY_LIMIT_EXCEEDED']);
       unread.caller.destroy();
