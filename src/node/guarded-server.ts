@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { jsonSize } from '../wire/json-size.js';
 import { tooLarge } from '../wire/read-body.js';
 import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
 
@@ -16,9 +17,14 @@ export interface PeerTimeouts {
   requestMs: number;
   /** Longest pause while a body is arriving; then 408 and the connection is cut. */
   bodyIdleMs: number;
+  /**
+   * How long a peer may take to read a whole answer once it is written; then the connection is cut,
+   * so a caller that never reads cannot keep an answer in memory.
+   */
+  drainMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000 });
+export const DEFAULT_TIMEOUTS: Readonly<PeerTimeouts> = Object.freeze({ headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 5_000, drainMs: 30_000 });
 
 /** After a 408 or 413 the rest of an upload is read and dropped this long, so the caller can still read the answer. */
 const LINGER_MS = 500;
@@ -35,6 +41,28 @@ export interface GuardedServerOptions {
   cors?: { methods: string; headers: string; appliesTo?: (req: IncomingMessage) => boolean };
   /** Checked before the body is read: a WireError refuses the request, and the connection closes after the answer. */
   admit?: (req: IncomingMessage) => WireError | undefined;
+  /**
+   * Most bytes of answers written but not yet taken by their callers, over the whole server; a JSON
+   * answer that would pass it gets 503 `QUERY_LIMIT_EXCEEDED` instead (retryable). No cap without it.
+   */
+  maxPendingAnswerBytes?: number;
+}
+
+/** Bytes of answers the peers of one server have not taken yet, and the most it may hold. */
+interface PendingAnswers {
+  used: number;
+  readonly max: number;
+}
+
+/** The pending-answer budget of the server each response belongs to. */
+const pendingOf = new WeakMap<ServerResponse, PendingAnswers>();
+
+/** The 503 for an answer the server has no room to hold while its peers read earlier ones. */
+function tooManyPending(pending: PendingAnswers) {
+  return {
+    error: 'QUERY_LIMIT_EXCEEDED',
+    error_description: `The server holds ${pending.used} bytes of answers its callers have not read yet, its cap (maxPendingAnswerBytes is ${pending.max}); try again shortly.`,
+  };
 }
 
 /** Handles one request whose body has been read (as UTF-8 text and as the bytes that came); writes the answer itself. */
@@ -53,8 +81,11 @@ export function sendJson(req: IncomingMessage, res: ServerResponse, status: numb
   // A complete answer is already on its way (e.g. the 400 for a broken chunked body): cutting now could lose it.
   if (res.writableEnded) return;
   if (!canAnswer(res)) return void req.socket.destroy();
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
+  const pending = pendingOf.get(res);
+  // Measured before it is built: past the budget the answer is never made.
+  const refused = pending !== undefined && pending.used > 0 && Number.isFinite(pending.max) && pending.used + jsonSize(body, pending.max) > pending.max;
+  const payload = JSON.stringify(refused ? tooManyPending(pending) : body);
+  res.writeHead(refused ? 503 : status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     ...(close ? { connection: 'close' } : {}),
@@ -92,6 +123,7 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   checkTimeouts(timeouts);
   const { maxBodyBytes, cors, admit } = options;
+  const pending: PendingAnswers = { used: 0, max: options.maxPendingAnswerBytes ?? Number.POSITIVE_INFINITY };
   /** The answer under way on each socket whose request reached the handler: a parse error there is answered through it, once. */
   const answering = new WeakMap<Socket, ServerResponse>();
 
@@ -158,14 +190,36 @@ export function createGuardedServer(options: GuardedServerOptions, handler: Body
     if (canAnswer(res)) await handler(req, res, utf8.decode(bytes), bytes);
   }
 
+  /**
+   * An answer written but not yet taken by the peer is counted against `maxPendingAnswerBytes` until
+   * it is, and dropped, with its connection, after `drainMs`.
+   */
+  function dropIfNotDrained(res: ServerResponse) {
+    if (!res.writableEnded || res.writableFinished || res.destroyed) return;
+    const held = res.writableLength;
+    pending.used += held;
+    const timer = setTimeout(() => res.socket?.destroy(), timeouts.drainMs).unref();
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      pending.used -= held;
+    };
+    res.once('finish', stop).once('close', stop);
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     answering.set(req.socket, res);
+    pendingOf.set(res, pending);
     res.once('finish', () => answering.delete(req.socket));
-    serve(req, res).catch((error) => {
-      // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
-      if (canAnswer(res)) sendError(req, res, error);
-      else req.socket.destroy();
-    });
+    serve(req, res)
+      .then(() => dropIfNotDrained(res))
+      .catch((error) => {
+        // A bug: answer in Bitrix24's shape without internals, or cut the connection if that is too late.
+        if (canAnswer(res)) sendError(req, res, error);
+        else req.socket.destroy();
+      });
   };
   const server = createServer(
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
+import { DEFAULT_ANSWER_LIMITS } from '../sandbox/limits.js';
 import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { adminExposure, checkAdminToken, isLoopback, refuseAdmin, type AdminExposure } from './admin-exposure.js';
 import { closeServer, createGuardedServer, listen, sendJson } from './guarded-server.js';
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from '../sandbox/portal-registry.js';
 import type { SandboxAnswer } from '../sandbox/sandbox.js';
-import { checkSeed } from '../sandbox/seed-check.js';
+import { checkSeed, UNCAPPED_SEED } from '../sandbox/seed-check.js';
 import type { RunningSandbox, StartSandboxOptions } from '../sandbox/server-types.js';
 
 const CORS = { methods: 'GET, POST', headers: 'content-type, accept' };
@@ -33,7 +34,7 @@ function checkOptions(options: StartSandboxOptions) {
   const adminToken = options.adminToken === undefined ? undefined : checkAdminToken(options.adminToken);
   if (options.seed !== undefined) {
     try {
-      checkSeed(options.seed, { maxRecords: Number.POSITIVE_INFINITY });
+      checkSeed(options.seed, UNCAPPED_SEED);
     } catch (error) {
       throw new TypeError(`seed: ${(error as Error).message}`);
     }
@@ -55,6 +56,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const { port, host, maxPortals, adminToken: givenToken } = checkOptions(options);
   const { port: _p, host: _h, maxPortals: _m, adminToken: _t, timeouts, ...sandboxOptions } = options;
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes;
+  const maxPendingAnswerBytes = options.limits?.maxPendingAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxPendingAnswerBytes;
   // Beyond loopback the admin API always needs a token: one is made up unless given.
   const adminToken = givenToken ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
   let origin = '';
@@ -75,7 +77,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   };
 
   const cors = { ...CORS, appliesTo: (req: IncomingMessage) => !isAdmin(req) };
-  const server = createGuardedServer({ maxBodyBytes, ...(timeouts ? { timeouts } : {}), cors, admit }, async (req, res, body) => {
+  const server = createGuardedServer({ maxBodyBytes, maxPendingAnswerBytes, ...(timeouts ? { timeouts } : {}), cors, admit }, async (req, res, body) => {
     const url = req.url ?? '/';
     let answer: SandboxAnswer;
     try {
@@ -119,6 +121,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     lead: main.lead,
     contact: main.contact,
     snapshot: main.snapshot,
+    snapshotPage: main.snapshotPage,
     fail: main.fail,
     expireToken: main.expireToken,
     allowToken: main.allowToken,

@@ -33,7 +33,11 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
   { method: 'DELETE', path: '/__sandbox/calls', summary: 'empty the journal' },
   { method: 'POST', path: '/__sandbox/faults', summary: 'fail the next calls: JSON body { method, fault, times? }' },
-  { method: 'GET', path: '/__sandbox/state', summary: 'every lead (with its links) and contact' },
+  {
+    method: 'GET',
+    path: '/__sandbox/state',
+    summary: 'every lead (with its links) and contact: { result: { leads, contacts }, next?, total }; ?start=&limit= page it (records by position)',
+  },
   { method: 'GET', path: '/__sandbox/leads/{id}', summary: 'one lead with its links' },
   { method: 'GET', path: '/__sandbox/contacts/{id}', summary: 'one contact' },
   { method: 'POST', path: '/__sandbox/tokens/allow', summary: 'accept an OAuth token: JSON body { token, scopes? }' },
@@ -94,7 +98,7 @@ function tokenOf(body: string): { token: string; scopes?: string[] } {
   return { token: value.token, ...(scopes ? { scopes: scopes as string[] } : {}) };
 }
 
-/** `?start=&limit=` of the journal read: absent, or a whole number (limit at least 1). */
+/** `?start=&limit=` of a paged read (the journal, the state): absent, or a whole number (limit at least 1). */
 function pageOf(url: URL): { start?: number; limit?: number } {
   const read = (name: 'start' | 'limit', min: number) => {
     const text = url.searchParams.get(name);
@@ -166,7 +170,7 @@ export function handleAdmin(registry: PortalRegistry, request: AdminRequest): Sa
     asBadRequest(() => portal().fail(failing, fault, { times }));
     return ok(true);
   }
-  if (route === 'GET /__sandbox/state') return ok(portal().snapshot());
+  if (route === 'GET /__sandbox/state') return { status: 200, body: portal().snapshotPage(pageOf(url)) };
   if (record && method === 'GET') {
     const id = recordId(record[2]!);
     const found = record[1] === 'leads' ? portal().lead(id) : portal().contact(id);

@@ -2,9 +2,11 @@ import { referencesIn, type BatchReferenceMatch, type ReferencePart } from '../w
 import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { countParameters, decodeBracketForm, tooManyParameters } from '../wire/bracket-form.js';
 import { coerceToSchema, requestSchemaOf } from '../wire/contract.js';
+import { jsonSize } from '../wire/json-size.js';
 import type { WireLimits } from '../wire/limits.js';
 import { toErrorAnswer, WireError, type ErrorBody } from '../wire/wire-error.js';
 import { contract } from './contract-data.js';
+import type { AnswerLimits } from './limits.js';
 import type { ResponseTime } from './response-time.js';
 
 /** Bitrix24 runs at most this many commands of one batch; the rest fail one by one. */
@@ -39,16 +41,26 @@ interface ExpansionBudget {
   readonly max: number;
 }
 
-/** The whole batch is refused once its references have grown it past the cap (400, as the contract's `batchLengthExceeded`). */
-class BatchExpansionError extends WireError {
-  constructor(key: string, max: number) {
-    super(
-      400,
-      'ERROR_BATCH_LENGTH_EXCEEDED',
-      `Batch command "${key.slice(0, 60)}" grows the batch past ${max} characters of $result[…] substitution (limits.maxBatchExpansionBytes); the commands before it have run.`,
-    );
+/** A cap that refuses the whole batch at one command (400, as the contract's `batchLengthExceeded`); the commands before it have run. */
+class BatchLengthError extends WireError {
+  constructor(description: string) {
+    super(400, 'ERROR_BATCH_LENGTH_EXCEEDED', description);
   }
 }
+
+const commandName = (key: string) => `Batch command "${key.slice(0, 60)}"`;
+
+/** Its references have grown the batch past `maxBatchExpansionBytes`. */
+const expansionExceeded = (key: string, max: number) =>
+  new BatchLengthError(
+    `${commandName(key)} grows the batch past ${max} characters of $result[…] substitution (limits.maxBatchExpansionBytes); the commands before it have run.`,
+  );
+
+/** Its result would make the answer larger than `maxAnswerBytes`: the answer is never built. */
+const answerExceeded = (key: string, max: number) =>
+  new BatchLengthError(
+    `${commandName(key)} makes the batch's answer larger than ${max} bytes of JSON (limits.maxAnswerBytes); it and the commands before it have run. Send fewer commands or ask for less.`,
+  );
 
 /**
  * Replaces the references a portal finds (src/wire/batch-reference.ts: `$result[…]`, `$next[…]`, …,
@@ -65,7 +77,7 @@ function substitute(value: unknown, answer: AnswerSoFar, budget: ExpansionBudget
       const found = lookup(answer, reference);
       const text = found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
       budget.left -= text.length;
-      if (budget.left < 0) throw new BatchExpansionError(key, budget.max);
+      if (budget.left < 0) throw expansionExceeded(key, budget.max);
       out += value.slice(from, reference.index) + text;
       from = reference.index + reference.text.length;
     }
@@ -117,7 +129,7 @@ const part = (entries: Array<[string, unknown]>) => (entries.length === 0 ? [] :
  * Commands past the 50th are neither decoded nor journaled. `usedParameters` is what the request
  * itself already counted against `maxParameters`.
  */
-export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits, usedParameters = 0) {
+export function runBatch(params: Record<string, unknown>, runner: CommandRunner, limits: WireLimits & AnswerLimits, usedParameters = 0) {
   const cmd = params.cmd as Record<string, unknown> | unknown[];
   const halt = truthy(params.halt);
   const entries: Array<[string, unknown]> = Array.isArray(cmd) ? cmd.map((line, i) => [String(i), line]) : Object.entries(cmd);
@@ -129,6 +141,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
   const totals = new Map<string, number>();
   const nexts = new Map<string, number>();
   const answer: AnswerSoFar = { result: results, error: errors, total: totals, next: nexts, time: times };
+  // Bytes of JSON the results may still add to the answer; each is measured, none is written out here.
+  let answerLeft = limits.maxAnswerBytes;
   for (const [index, [key, line]] of entries.entries()) {
     if (index >= MAX_BATCH_COMMANDS) {
       errors.set(key, LENGTH_EXCEEDED);
@@ -147,6 +161,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         errors.set(key, refusal);
       } else {
         const { result, time, total, next } = runner.run(method, typed, key);
+        answerLeft -= jsonSize(key, answerLeft) + 1 + jsonSize(result, answerLeft);
+        if (answerLeft < 0) throw answerExceeded(key, limits.maxAnswerBytes);
         results.set(key, result);
         if (total !== undefined) totals.set(key, total);
         if (next !== undefined) nexts.set(key, next);
@@ -154,7 +170,7 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner,
         continue;
       }
     } catch (error) {
-      if (error instanceof BatchExpansionError) throw error;
+      if (error instanceof BatchLengthError) throw error;
       const { body } = toErrorAnswer(error);
       if (!method) runner.refused(method, typed, key, body);
       errors.set(key, body);

@@ -1,3 +1,7 @@
+import { jsonSize } from '../wire/json-size.js';
+import { heapSize } from './heap-size.js';
+import { ADMIN_PAGE_BYTES } from './limits.js';
+import { ServerBudget } from './server-budget.js';
 import type { ErrorBody } from '../wire/wire-error.js';
 
 /** One entry of the journal: a call as the sandbox saw it and answered it. */
@@ -21,47 +25,27 @@ export interface SandboxCall {
 export interface JournalLimits {
   /** Most entries kept. */
   maxJournalEntries: number;
-  /** Most characters of JSON the kept entries may add up to (measured approximately, as the admin API sends them). */
+  /** Most bytes of JSON the kept entries may add up to (as the admin API sends them). */
   maxJournalBytes: number;
   /** A rejected call keeps parameters up to this size; larger ones are left out (`omitted: ['params']`). */
   maxRejectedParamsBytes: number;
+  /**
+   * Most bytes of memory (counted as `heapSize` counts) the journals of all portals of a server keep
+   * together. Past it, the portal that adds an entry drops its own oldest ones, down to the new entry,
+   * which is then kept without its result and parameters.
+   */
+  maxServerJournalBytes: number;
 }
 
 export const DEFAULT_JOURNAL_LIMITS: Readonly<JournalLimits> = Object.freeze({
   maxJournalEntries: 10_000,
   maxJournalBytes: 8 * 1024 * 1024,
   maxRejectedParamsBytes: 16 * 1024,
+  maxServerJournalBytes: 256 * 1024 * 1024,
 });
 
-/** The most characters of JSON one page of `GET /__sandbox/calls` holds (one entry at least). */
-export const JOURNAL_PAGE_BYTES = 8 * 1024 * 1024;
-
-/**
- * About how many characters `JSON.stringify(value)` would write, counted without building it. Stops
- * as soon as the count passes `limit` (and then returns more than `limit`), so measuring a huge value
- * costs no more than measuring `limit` characters of it. Escapes are not counted.
- */
-export function approxJsonSize(value: unknown, limit: number = Number.POSITIVE_INFINITY): number {
-  let size = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && size <= limit) {
-    const node = stack.pop();
-    if (typeof node === 'string') size += node.length + 3;
-    else if (typeof node === 'number' || typeof node === 'bigint') size += 12;
-    else if (typeof node === 'boolean' || node === null || node === undefined) size += 6;
-    else if (Array.isArray(node)) {
-      size += 2;
-      for (const item of node) stack.push(item);
-    } else if (typeof node === 'object') {
-      size += 2;
-      for (const key of Object.keys(node)) {
-        size += key.length + 4;
-        stack.push((node as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return size;
-}
+/** The most bytes of JSON one page of `GET /__sandbox/calls` holds (one entry at least). */
+export const JOURNAL_PAGE_BYTES = ADMIN_PAGE_BYTES;
 
 const urldecode = (text: string) => {
   try {
@@ -101,7 +85,7 @@ function journalParams(entry: SandboxCall): Record<string, unknown> {
 /**
  * Makes an entry fit the journal: `auth` removed (also from batch command lines), a rejected call's
  * oversized parameters left out, and an entry larger than the whole journal stripped of its result
- * and then its parameters. Returns the entry and its approximate size.
+ * and then its parameters. Returns the entry and its size in bytes of JSON.
  */
 export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry: SandboxCall; size: number } {
   const stored: SandboxCall = { ...entry, params: journalParams(entry) };
@@ -111,15 +95,15 @@ export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry
     if (part === 'params') stored.params = {};
     else delete stored.result;
   };
-  if (stored.status >= 400 && approxJsonSize(stored.params, limits.maxRejectedParamsBytes) > limits.maxRejectedParamsBytes) omit('params');
-  let size = approxJsonSize(stored, limits.maxJournalBytes);
+  if (stored.status >= 400 && jsonSize(stored.params, limits.maxRejectedParamsBytes) > limits.maxRejectedParamsBytes) omit('params');
+  let size = jsonSize(stored, limits.maxJournalBytes);
   if (size > limits.maxJournalBytes && 'result' in stored) {
     omit('result');
-    size = approxJsonSize(stored, limits.maxJournalBytes);
+    size = jsonSize(stored, limits.maxJournalBytes);
   }
   if (size > limits.maxJournalBytes && !omitted.includes('params')) {
     omit('params');
-    size = approxJsonSize(stored, limits.maxJournalBytes);
+    size = jsonSize(stored, limits.maxJournalBytes);
   }
   if (omitted.length > 0) {
     stored.omitted = omitted;
@@ -135,37 +119,66 @@ export function journalEntry(entry: SandboxCall, limits: JournalLimits): { entry
 export class Journal {
   private entries: SandboxCall[] = [];
   private sizes: number[] = [];
+  /** Each entry's bytes of memory, charged to the server's journal budget. */
+  private heaps: number[] = [];
   private head = 0;
   private bytes = 0;
+  private heap = 0;
   /** Entries dropped (oldest first) since the journal was last emptied. */
   dropped = 0;
 
-  constructor(private readonly limits: JournalLimits) {}
+  constructor(
+    private readonly limits: JournalLimits,
+    private readonly server: ServerBudget = new ServerBudget(limits.maxServerJournalBytes),
+  ) {}
 
   add(call: SandboxCall): void {
-    const { entry, size } = journalEntry(call, this.limits);
+    this.push(journalEntry(call, this.limits));
+    while (
+      this.entries.length - this.head > 1 &&
+      (this.entries.length - this.head > this.limits.maxJournalEntries || this.bytes > this.limits.maxJournalBytes || this.server.over)
+    ) {
+      this.bytes -= this.sizes[this.head]!;
+      this.heap -= this.heaps[this.head]!;
+      this.server.used -= this.heaps[this.head]!;
+      this.head++;
+      this.dropped++;
+    }
+    if (this.server.over && !this.entries.at(-1)?.omitted?.includes('params')) {
+      // The server's journals are full: the new entry is kept bare, so the total stays near the cap.
+      this.pop();
+      this.push(journalEntry(call, { ...this.limits, maxJournalBytes: 0 }));
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.entries.length) this.compact();
+  }
+
+  private push({ entry, size }: { entry: SandboxCall; size: number }) {
     // Copies, made once what is kept is known: the parameters and result share objects with the
     // stored records, and `sandbox.calls` hands entries out, so an edit there must not reach a record.
     entry.params = structuredClone(entry.params);
     if ('result' in entry) entry.result = structuredClone(entry.result);
+    const heap = heapSize(entry);
     this.entries.push(entry);
     this.sizes.push(size);
+    this.heaps.push(heap);
     this.bytes += size;
-    while (
-      this.entries.length - this.head > 1 &&
-      (this.entries.length - this.head > this.limits.maxJournalEntries || this.bytes > this.limits.maxJournalBytes)
-    ) {
-      this.bytes -= this.sizes[this.head]!;
-      this.head++;
-      this.dropped++;
-    }
-    if (this.head >= 1024 && this.head * 2 >= this.entries.length) this.compact();
+    this.heap += heap;
+    this.server.used += heap;
+  }
+
+  private pop() {
+    this.entries.pop();
+    const heap = this.heaps.pop()!;
+    this.bytes -= this.sizes.pop()!;
+    this.heap -= heap;
+    this.server.used -= heap;
   }
 
   private compact() {
     if (this.head === 0) return;
     this.entries = this.entries.slice(this.head);
     this.sizes = this.sizes.slice(this.head);
+    this.heaps = this.heaps.slice(this.head);
     this.head = 0;
   }
 
@@ -175,16 +188,19 @@ export class Journal {
     return this.entries;
   }
 
-  /** Approximate characters of JSON the kept entries add up to. */
+  /** Bytes of JSON the kept entries add up to. */
   get size(): number {
     return this.bytes;
   }
 
   clear(): void {
+    this.server.used -= this.heap;
     this.entries = [];
     this.sizes = [];
+    this.heaps = [];
     this.head = 0;
     this.bytes = 0;
+    this.heap = 0;
     this.dropped = 0;
   }
 }
@@ -204,7 +220,7 @@ export interface JournalPage {
  * One page of a journal, as `GET /__sandbox/calls?start=&limit=` answers it. Positions count every
  * entry since the journal was last emptied, dropped ones included, so a reader that follows `next`
  * never sees an entry twice while the journal keeps growing. A page ends at `limit` entries or at
- * `maxBytes` characters of JSON (but holds one entry at least), so no answer outgrows a string.
+ * `maxBytes` bytes of JSON (but holds one entry at least), so no answer outgrows a string.
  */
 export function journalPage(
   calls: readonly SandboxCall[],
@@ -216,7 +232,7 @@ export function journalPage(
   let index = Math.max(0, start - dropped);
   let bytes = 0;
   for (; index < calls.length && result.length < limit; index++) {
-    const size = approxJsonSize(calls[index], maxBytes);
+    const size = jsonSize(calls[index], maxBytes);
     if (result.length > 0 && bytes + size > maxBytes) break;
     bytes += size;
     result.push(calls[index]!);

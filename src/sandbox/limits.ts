@@ -96,3 +96,35 @@ export class OperatingBudget {
     return this.live();
   }
 }
+
+/** The most bytes of JSON one page of an admin read (`GET /__sandbox/calls`, `/state`) holds (one item at least). */
+export const ADMIN_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** The cap on what one answer may be, measured before it is built, on every front (HTTP, `fetch`, MSW). */
+export interface AnswerLimits {
+  /**
+   * Most bytes of JSON one answer may hold. An answer that would be larger is never built: a batch
+   * stops at the command whose result crosses it (400 `ERROR_BATCH_LENGTH_EXCEEDED`), any other
+   * method answers 400 naming the cap.
+   */
+  maxAnswerBytes: number;
+  /**
+   * Over HTTP: most bytes of answers written but not yet read by their callers, over the whole
+   * server; an answer that would pass it gets 503 `QUERY_LIMIT_EXCEEDED` (retryable), so callers
+   * that do not read cannot pile answers up in memory (each is also dropped after `timeouts.drainMs`).
+   */
+  maxPendingAnswerBytes: number;
+}
+
+export const DEFAULT_ANSWER_LIMITS: Readonly<AnswerLimits> = Object.freeze({
+  maxAnswerBytes: 32 * 1024 * 1024,
+  maxPendingAnswerBytes: 128 * 1024 * 1024,
+});
+
+/** The 400 for an answer past `maxAnswerBytes` of a method other than `batch`. */
+export const answerTooLarge = (method: string, max: number) =>
+  new WireError(
+    400,
+    '',
+    `The answer of ${method.slice(0, 60)} would be larger than ${max} bytes of JSON (limits.maxAnswerBytes); ask for fewer records or fields.`,
+  );

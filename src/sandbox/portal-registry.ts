@@ -3,7 +3,8 @@ import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { parseMethodUrl } from '../wire/method-url.js';
 import { WireError } from '../wire/wire-error.js';
 import { contract } from './contract-data.js';
-import { createSandbox, type Sandbox, type SandboxOptions, type SandboxRequest } from './sandbox.js';
+import { createServerPortal, DEFAULT_SANDBOX_LIMITS, type Sandbox, type SandboxOptions, type SandboxRequest } from './sandbox.js';
+import { serverBudgets, type ServerBudgets } from './server-budget.js';
 
 /** The webhook code of the portal a server starts with; OAuth calls go there unless routed elsewhere. */
 export const DEFAULT_PORTAL = 'sandbox';
@@ -29,12 +30,15 @@ export class PortalRegistry {
   private readonly tokenPortals = new Map<string, string>();
   /** A portal as it is before its first call, for reads of codes never used; never counted, never called. */
   private pristine: Sandbox | undefined;
+  /** What every portal of the server stores, counted together (`limits.maxServerBytes`, `maxServerJournalBytes`). */
+  private readonly budgets: ServerBudgets;
 
   constructor(
     private readonly options: SandboxOptions,
     readonly maxPortals: number,
     private readonly webhookUrlOf: (key: string) => string,
   ) {
+    this.budgets = serverBudgets({ ...DEFAULT_SANDBOX_LIMITS, ...options.limits });
     this.portal(DEFAULT_PORTAL);
   }
 
@@ -57,7 +61,7 @@ export class PortalRegistry {
         `This sandbox server holds at most ${this.maxPortals} portals (one per webhook code); remove one with DELETE /__sandbox/portal?portal=<code> or restart the server.`,
       );
     }
-    const created = this.wrap(key, createSandbox(this.options));
+    const created = this.wrap(key, createServerPortal(this.options, this.budgets));
     this.portals.set(key, created);
     return created;
   }
@@ -69,7 +73,7 @@ export class PortalRegistry {
   lookup(key: string): SandboxPortal {
     const existing = this.portals.get(key);
     if (existing) return existing;
-    this.pristine ??= createSandbox(this.options);
+    this.pristine ??= createServerPortal(this.options, this.budgets);
     return this.wrap(key, this.pristine);
   }
 
@@ -80,6 +84,8 @@ export class PortalRegistry {
       return true;
     }
     this.forgetTokens(key);
+    // Emptied first, so what it stored and journaled is given back to the server's budgets.
+    this.portals.get(key)?.reset({});
     return this.portals.delete(key);
   }
 
@@ -134,6 +140,7 @@ export class PortalRegistry {
       lead: engine.lead,
       contact: engine.contact,
       snapshot: engine.snapshot,
+      snapshotPage: engine.snapshotPage,
       fail: engine.fail,
       expireToken: (token) => {
         engine.expireToken(token);

@@ -15,6 +15,7 @@ export type { AuthOptions, TokenGrant, WebhookGrant } from './auth-check.js';
 export type { BucketPlan, OperatingLimit } from './limits.js';
 export type { WireLimits } from '../wire/limits.js';
 export type { JournalLimits } from './journal.js';
+export type { StatePage } from './state-page.js';
 export type { ErrorBody } from '../wire/wire-error.js';
 export { DEFAULT_PORTAL, type SandboxPortal } from './portal-registry.js';
 export { checkSeed, SeedError } from './seed-check.js';

@@ -8,13 +8,25 @@ import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
-import { checkRecordCaps, DEFAULT_RECORD_LIMITS, type RecordLimits } from './record-caps.js';
+import { changeWithinCaps, DEFAULT_RECORD_LIMITS, RecordLedger, type RecordLimits } from './record-caps.js';
+import { serverBudgets, type ServerBudgets } from './server-budget.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
-import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
+import {
+  ADMIN_PAGE_BYTES,
+  answerTooLarge,
+  DEFAULT_ANSWER_LIMITS,
+  OperatingBudget,
+  RequestBucket,
+  type AnswerLimits,
+  type BucketPlan,
+  type OperatingLimit,
+} from './limits.js';
 import { ListAnswer } from './list-query.js';
 import { methodHandlers } from './methods.js';
 import { DEFAULT_SEED, PortalState, type Seed } from './portal-state.js';
 import { responseTime } from './response-time.js';
+import { statePage, type StatePage } from './state-page.js';
+import { jsonSize } from '../wire/json-size.js';
 
 export interface SandboxOptions {
   /** Records the portal starts with (and returns to on `reset()`). Default: the records the contract's examples use. */
@@ -35,10 +47,15 @@ export interface SandboxOptions {
 
 export type { SandboxCall };
 
-/** Every cap of a sandbox: what one request may be, how much of the journal and how many records each portal keeps. */
-export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits {}
+/** Every cap of a sandbox: what one request and one answer may be, how much of the journal and of records each portal keeps. */
+export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits, AnswerLimits {}
 
-export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS, ...DEFAULT_RECORD_LIMITS });
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  ...DEFAULT_LIMITS,
+  ...DEFAULT_JOURNAL_LIMITS,
+  ...DEFAULT_RECORD_LIMITS,
+  ...DEFAULT_ANSWER_LIMITS,
+});
 
 /** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
 export type Fault = string | { status: number; error: string; error_description?: string };
@@ -81,6 +98,11 @@ export interface Sandbox {
   contact(id: number): { id: number; fields: Record<string, unknown> } | undefined;
   /** The whole state as plain data. */
   snapshot(): { leads: Array<NonNullable<ReturnType<Sandbox['lead']>>>; contacts: Array<NonNullable<ReturnType<Sandbox['contact']>>> };
+  /**
+   * One page of the snapshot, as `GET /__sandbox/state` answers it: records from position `start`
+   * (leads by id, then contacts by id), at most `limit` of them and about 8 MiB of JSON (one at least).
+   */
+  snapshotPage(page?: { start?: number; limit?: number }): StatePage;
   /** Makes the next `times` calls of `method` (`'*'` for any) fail with `fault`. */
   fail(method: string, fault: Fault, options?: { times?: number }): void;
   /** Makes an accepted OAuth token answer 401 `expired_token` from now on. */
@@ -108,12 +130,24 @@ function checkLimits(limits: SandboxLimits) {
  * sandbox.lead(2)?.contacts; // [{ CONTACT_ID: 1020, SORT: 10, IS_PRIMARY: 'Y' }]
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  return createServerPortal(options);
+}
+
+/**
+ * A sandbox that is one portal of a server: its records and its journal are charged to `server`,
+ * which every portal of that server shares (`limits.maxServerBytes`, `maxServerJournalBytes`).
+ * `createSandbox` is a server of one portal.
+ */
+export function createServerPortal(options: SandboxOptions, server?: ServerBudgets): Sandbox {
   const now = options.now ?? Date.now;
   const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   checkLimits(limits);
   let seed = options.seed ?? DEFAULT_SEED;
   let state = new PortalState(seed, now);
-  const calls = new Journal(limits);
+  const shared = server ?? serverBudgets(limits);
+  const ledger = new RecordLedger(shared.records);
+  ledger.recount(state);
+  const calls = new Journal(limits, shared.journals);
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();
@@ -150,18 +184,24 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       budgets.set(key, budget);
       budget.check();
     }
-    checkRecordCaps(method, params, state, limits);
-    const outcome = handler(state, params);
+    const outcome = changeWithinCaps(method, params, state, ledger, limits, () => handler(state, params));
     // A list method's page carries `total` and `next` beside `result`.
     const [result, paging] = outcome instanceof ListAnswer ? [outcome.result, outcome.paging()] : [outcome, {}];
     return { result, paging, time: responseTime(started, now(), budget?.spend()) };
   }
 
+  /** An answer is measured before any front builds it: past `maxAnswerBytes` it is refused, never written. */
+  function withinAnswerCap(method: string, body: unknown): SandboxAnswer {
+    if (jsonSize(body, limits.maxAnswerBytes) > limits.maxAnswerBytes) throw answerTooLarge(method, limits.maxAnswerBytes);
+    return { status: 200, body };
+  }
+
   function answer(target: MethodTarget, params: Record<string, unknown>, credential: Credential, parameterCount: number): SandboxAnswer {
     if (target.method !== 'batch') {
       const { result, paging, time } = runMethod(target.method, params, credential);
+      const answered = withinAnswerCap(target.method, { result, ...paging, time });
       journal({ method: target.method, params, status: 200, result });
-      return { status: 200, body: { result, ...paging, time } };
+      return answered;
     }
     const started = now();
     const fault = takeFault('batch');
@@ -190,8 +230,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       limits,
       parameterCount,
     );
+    const answered = withinAnswerCap('batch', { result, time: responseTime(started, now()) });
     journal({ method: 'batch', params, status: 200, result });
-    return { status: 200, body: { result, time: responseTime(started, now()) } };
+    return answered;
   }
 
   async function handle(request: SandboxRequest): Promise<SandboxAnswer> {
@@ -243,6 +284,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       // Built before anything changes: a seed that cannot be built leaves the portal as it was.
       state = new PortalState(newSeed ?? seed, now);
       if (newSeed) seed = newSeed;
+      ledger.recount(state);
       calls.clear();
       faults.length = 0;
       expired.clear();
@@ -273,6 +315,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         leads: [...state.leads.keys()].sort((a, b) => a - b).map((id) => sandbox.lead(id)!),
         contacts: [...state.contacts.keys()].sort((a, b) => a - b).map((id) => sandbox.contact(id)!),
       };
+    },
+    snapshotPage(page = {}) {
+      const read = { lead: (id: number) => sandbox.lead(id)!, contact: (id: number) => sandbox.contact(id)! };
+      return statePage(state.leads.sortedIds(), state.contacts.sortedIds(), read, page, ADMIN_PAGE_BYTES);
     },
     fail(method, fault, { times = 1 } = {}) {
       if (!Number.isInteger(times) || times < 1) throw new TypeError(`times must be a positive integer, got ${String(times)}`);

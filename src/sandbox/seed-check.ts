@@ -1,6 +1,7 @@
 import { isRecord as isPlainObject } from '../wire/json-pointer.js';
 import type { Seed } from './portal-state.js';
 import { MULTI_FIELDS } from './record-fields.js';
+import { DEFAULT_RECORD_LIMITS } from './record-caps.js';
 
 /** A seed that breaks a rule; the message names the field and the rule. */
 export class SeedError extends Error {
@@ -37,10 +38,32 @@ function checkLink(link: unknown, where: string) {
   if (link.IS_PRIMARY !== undefined && link.IS_PRIMARY !== 'Y' && link.IS_PRIMARY !== 'N') throw new SeedError(`${where}.IS_PRIMARY must be "Y" or "N"`);
 }
 
-/** Most leads, contacts or links of one lead a seed from outside the program may hold (the admin API, `--seed`). */
+/** Most leads and contacts a seed from outside the program may hold (the admin API, `--seed`). */
 export const MAX_SEED_RECORDS = 10_000;
 
-function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: number) {
+/** What a seed may hold: records of each kind, links of one lead, links in all. */
+export interface SeedCaps {
+  maxRecords: number;
+  /** Default: the portal's own cap, `limits.maxLinksPerLead`. */
+  maxLinksPerLead: number;
+  /** Default: the portal's own cap, `limits.maxLinks`. */
+  maxLinks: number;
+}
+
+const SEED_CAPS: Readonly<SeedCaps> = {
+  maxRecords: MAX_SEED_RECORDS,
+  maxLinksPerLead: DEFAULT_RECORD_LIMITS.maxLinksPerLead,
+  maxLinks: DEFAULT_RECORD_LIMITS.maxLinks,
+};
+
+/** No cap: a seed the program itself passes (`createSandbox`, `startSandbox`) is only checked for its shape. */
+export const UNCAPPED_SEED: Readonly<SeedCaps> = {
+  maxRecords: Number.POSITIVE_INFINITY,
+  maxLinksPerLead: Number.POSITIVE_INFINITY,
+  maxLinks: Number.POSITIVE_INFINITY,
+};
+
+function checkRecords(list: unknown, kind: 'leads' | 'contacts', { maxRecords, maxLinksPerLead }: SeedCaps) {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new SeedError(`${kind} must be an array of ids or records`);
   if (list.length > maxRecords) throw new SeedError(`${kind} holds ${list.length} records; at most ${maxRecords} are accepted`);
@@ -54,8 +77,8 @@ function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: num
       checkFields(entry.fields, where);
       if (entry.contacts !== undefined) {
         if (!Array.isArray(entry.contacts)) throw new SeedError(`${where}.contacts must be an array`);
-        if (entry.contacts.length > maxRecords)
-          throw new SeedError(`${where}.contacts holds ${entry.contacts.length} links; at most ${maxRecords} are accepted`);
+        if (entry.contacts.length > maxLinksPerLead)
+          throw new SeedError(`${where}.contacts holds ${entry.contacts.length} links; at most ${maxLinksPerLead} are accepted`);
         entry.contacts.forEach((link, j) => checkLink(link, `${where}.contacts[${j}]`));
       }
     }
@@ -65,16 +88,13 @@ function checkRecords(list: unknown, kind: 'leads' | 'contacts', maxRecords: num
   });
 }
 
-/** Most links a seed from outside the program may hold over all its leads: ten times `maxRecords`. */
-export const LINKS_PER_RECORD_CAP = 10;
-
 const linkedId = (link: unknown) => (typeof link === 'number' ? link : (link as { CONTACT_ID: number }).CONTACT_ID);
 
 /**
  * A link to a contact the seed does not list creates that contact, so the contact cap counts every
  * distinct contact id of the seed, listed or linked; the links of all leads together have a cap too.
  */
-function checkTotals(seed: Seed, maxRecords: number) {
+function checkTotals(seed: Seed, { maxRecords, maxLinks }: SeedCaps) {
   const contacts = new Set<number>();
   for (const entry of seed.contacts ?? []) contacts.add(typeof entry === 'number' ? entry : entry.id);
   let links = 0;
@@ -86,21 +106,22 @@ function checkTotals(seed: Seed, maxRecords: number) {
   if (contacts.size > maxRecords) {
     throw new SeedError(`the seed names ${contacts.size} distinct contacts (listed in contacts or linked from leads); at most ${maxRecords} are accepted`);
   }
-  const maxLinks = maxRecords * LINKS_PER_RECORD_CAP;
   if (links > maxLinks) throw new SeedError(`leads hold ${links} links in all; at most ${maxLinks} are accepted`);
 }
 
 /**
  * Checks a seed before a sandbox uses it, so a mistake is named instead of surfacing later as a
  * broken portal. Seeds from outside the program (a `--seed` file, the admin API) are also capped at
- * `maxRecords` leads, contacts (listed or linked) and links per lead, and ten times that many links
- * in all, so one request cannot tie up the server.
+ * `maxRecords` leads and contacts (listed or linked), and at the portal's own link caps per lead and
+ * in all, so one request cannot tie up the server and a portal starts within its caps.
  */
-export function checkSeed(value: unknown, { maxRecords = MAX_SEED_RECORDS }: { maxRecords?: number } = {}): Seed {
+export function checkSeed(value: unknown, caps: Partial<SeedCaps> = {}): Seed {
+  const { maxRecords, maxLinksPerLead, maxLinks } = { ...SEED_CAPS, ...caps };
   if (!isPlainObject(value)) throw new SeedError('The seed must be a JSON object such as { "leads": [1], "contacts": [1010] }');
   onlyKeys(value, 'The seed', ['leads', 'contacts']);
-  checkRecords(value.leads, 'leads', maxRecords);
-  checkRecords(value.contacts, 'contacts', maxRecords);
-  checkTotals(value as Seed, maxRecords);
+  const all = { maxRecords, maxLinksPerLead, maxLinks };
+  checkRecords(value.leads, 'leads', all);
+  checkRecords(value.contacts, 'contacts', all);
+  checkTotals(value as Seed, all);
   return value as Seed;
 }

@@ -9,6 +9,8 @@ export interface ServerTimeouts {
   requestMs?: number;
   /** Longest pause between two pieces of a body; a stalled upload gets 408 and is cut. Default 5 000 ms. */
   bodyIdleMs?: number;
+  /** An answer the caller has not read whole within this is dropped with its connection. Default 30 000 ms. */
+  drainMs?: number;
 }
 
 export interface StartSandboxOptions extends SandboxOptions {

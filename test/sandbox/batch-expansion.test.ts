@@ -1,11 +1,14 @@
 // Issue 16, defect 1: `$result[…]` references can grow a batch exponentially; the growth is capped
-// by `limits.maxBatchExpansionBytes` and refused in Bitrix24's shape, on every front.
+// by `limits.maxBatchExpansionBytes` and refused in Bitrix24's shape, on every front. Issue 22,
+// defect 2: so is an answer past `limits.maxAnswerBytes`, measured before it is built.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
+import { createSandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { DEFAULT_LIMITS } from '../../src/wire/limits.js';
 import { exponentialBatch } from '../support/abuse-inputs.js';
-import { sandboxWithClient } from '../support/checked-sandbox.js';
-import { postJson } from '../support/contract-answer.js';
+import { sandboxWithClient, WEBHOOK } from '../support/checked-sandbox.js';
+import { postJson, send } from '../support/contract-answer.js';
 
 // The chain grows a lead's TITLE; records are allowed to be that large here so that the expansion cap,
 // not the record size cap (limits.maxRecordBytes), is what stops it.
@@ -75,5 +78,90 @@ describe('batch $result expansion cap over HTTP', () => {
     expect([answer.status, answer.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
     const after = await postJson(`${server.webhookUrl}crm.lead.contact.items.get`, { id: 1 }, 'crm.lead.contact.items.get');
     expect(after.status).toBe(200);
+  });
+});
+
+// Issue 22, defect 2: an answer is measured (escapes counted) before any front builds it, and one past
+// `limits.maxAnswerBytes` is refused. The report's attack, scaled down: 50 list pages of leads whose
+// titles are control characters (6 bytes of JSON each), in one small batch.
+const CONTROL_TITLE = '\u0001'.repeat(200);
+const ANSWER_CAP = 64 * 1024;
+const titled = (title: string) => ({ seed: { leads: Array.from({ length: 50 }, (_, i) => ({ id: i + 1, fields: { TITLE: title } })), contacts: [1] } });
+const listPages = (count: number) => ({
+  cmd: Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${i}`, 'crm.lead.list?select[0]=TITLE&start=-1'])),
+});
+const CAPPED: SandboxOptions = { ...titled(CONTROL_TITLE), limits: { maxAnswerBytes: ANSWER_CAP }, now: () => 0 };
+
+describe('answer size cap', () => {
+  it('refuses the batch of list pages at the command that crosses it, with 400 ERROR_BATCH_LENGTH_EXCEEDED naming it and the cap', async () => {
+    const { send, sandbox } = sandboxWithClient(CAPPED);
+    const answer = await send('batch', { headers: json, body: JSON.stringify(listPages(50)) });
+    expect([answer.status, answer.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
+    expect(answer.body.error_description).toContain('"p1"');
+    expect(answer.body.error_description).toContain(`${ANSWER_CAP} bytes`);
+    expect(answer.body.error_description).toContain('limits.maxAnswerBytes');
+    expect(sandbox.calls.filter((c) => c.batchKey).map((c) => c.batchKey)).toEqual(['p0', 'p1']);
+  });
+
+  it.each([
+    ['plain titles pass', 'a'.repeat(200), 200],
+    ['the same number of control characters is refused: their escapes are counted', CONTROL_TITLE, 400],
+  ])('measures a single list page as JSON writes it: %s', async (_name, title, status) => {
+    const { send } = sandboxWithClient({ ...titled(title), limits: { maxAnswerBytes: 32 * 1024 } });
+    const answer = await send('crm.lead.list', { headers: json, body: '{"select":["TITLE"],"start":-1}' });
+    expect(answer.status).toBe(status);
+    if (status === 400) expect(answer.body).toEqual({ error: '', error_description: expect.stringContaining('limits.maxAnswerBytes') });
+  });
+
+  it('lets an answer of exactly maxAnswerBytes through and refuses one byte more (the measure is exact)', async () => {
+    const request = { method: 'POST', headers: json, body: '{"select":["TITLE"],"start":-1}' };
+    const url = `${WEBHOOK}crm.lead.list`;
+    const size = Buffer.byteLength(await (await createSandbox({ ...CAPPED, limits: {} }).fetch(url, request)).text());
+    expect((await createSandbox({ ...CAPPED, limits: { maxAnswerBytes: size } }).fetch(url, request)).status).toBe(200);
+    expect((await createSandbox({ ...CAPPED, limits: { maxAnswerBytes: size - 1 } }).fetch(url, request)).status).toBe(400);
+  });
+
+  it('reaches the client as a Bitrix24 error naming the cap, not a network error', async () => {
+    const { client } = sandboxWithClient({ ...titled(CONTROL_TITLE), limits: { maxAnswerBytes: 32 * 1024 } });
+    const error = await client.crm.lead.list({ select: ['TITLE'], start: -1 }).catch((thrown: unknown) => thrown);
+    expect(isBitrix24Error(error) && [error.status, error.retryable, error.description]).toEqual([
+      400,
+      false,
+      expect.stringContaining('limits.maxAnswerBytes'),
+    ]);
+  });
+});
+
+describe('answer size cap over HTTP', () => {
+  let server: RunningSandbox;
+  beforeAll(async () => {
+    server = await startSandbox(CAPPED);
+  });
+  afterAll(() => server.close());
+
+  it('answers the batch of list pages 400 and keeps serving (startSandbox)', async () => {
+    const answer = await postJson(`${server.webhookUrl}batch`, listPages(50), 'batch');
+    expect([answer.status, answer.body.error]).toEqual([400, 'ERROR_BATCH_LENGTH_EXCEEDED']);
+    expect(answer.text.length).toBeLessThan(1024);
+    const after = await postJson(`${server.webhookUrl}batch`, listPages(1), 'batch');
+    expect(after.status).toBe(200);
+  });
+
+  it('pages GET /__sandbox/state, as the journal read is paged', async () => {
+    const state = async (query: string) => (await send(`${server.url}/__sandbox/state${query}`)).body;
+    const first = await state('?limit=20');
+    expect([first.result.leads.length, first.result.contacts.length, first.next, first.total]).toEqual([20, 0, 20, 51]);
+    const last = await state('?start=40&limit=20');
+    expect(last.result.leads.map((lead: { id: number }) => lead.id)).toEqual(Array.from({ length: 10 }, (_, i) => 41 + i));
+    expect(last.result.contacts.map((contact: { id: number }) => contact.id)).toEqual([1]);
+    expect(last).not.toHaveProperty('next');
+    // Without a limit a page ends at its byte budget; following `next` reads every record once.
+    const seen: number[] = [];
+    for (let start: number | undefined = 0; start !== undefined; ) {
+      const page = await state(`?start=${start}`);
+      seen.push(...page.result.leads.map((lead: { id: number }) => lead.id));
+      start = page.next;
+    }
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 });

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { closeServer, createGuardedServer, listen, sendJson } from '../../src/node/guarded-server.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { expectContractAnswer, postJson, send } from '../support/contract-answer.js';
 import { RawConnection, requestHead } from '../support/raw-http.js';
@@ -106,6 +108,58 @@ describe('stalled peers', () => {
     const answer = await connection.answer();
     expect([answer.status, answer.body.error]).toEqual([408, 'REQUEST_TIMEOUT']);
     expect(await connection.untilClosed()).toBe(true);
+  });
+
+  it('an answer the caller does not read is dropped with its connection after drainMs (issue 22: 4 such callers pinned 1.5 GB)', async () => {
+    // Larger than what the kernel buffers between two loopback sockets (about 4 MB here), so it cannot all be handed over.
+    const result = 'x'.repeat(12 * 1024 * 1024);
+    const front = createGuardedServer({ maxBodyBytes: MAX_BODY, timeouts: { drainMs: 300 } }, async (req, res) => sendJson(req, res, 200, { result }));
+    const port = await listen(front, 0, '127.0.0.1');
+    try {
+      const dropped = new Promise<void>((resolve) => front.once('connection', (socket) => socket.once('close', () => resolve())));
+      const caller = connect(port, '127.0.0.1');
+      caller.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': 2 }) + '{}');
+      await dropped; // the caller has read nothing yet
+      let received = 0;
+      caller.on('data', (chunk: Buffer) => {
+        received += chunk.byteLength;
+      });
+      await new Promise((resolve) => caller.once('close', resolve));
+      expect(received).toBeLessThan(result.length);
+    } finally {
+      await closeServer(front);
+    }
+  });
+
+  it('answers 503 while unread answers fill maxPendingAnswerBytes, and serves again once they are gone (issue 22)', async () => {
+    const result = 'x'.repeat(12 * 1024 * 1024);
+    const written: Array<() => void> = [];
+    let released: Promise<unknown> | undefined;
+    const front = createGuardedServer({ maxBodyBytes: MAX_BODY, maxPendingAnswerBytes: result.length }, async (req, res, body) => {
+      released ??= new Promise((resolve) => res.once('close', resolve));
+      sendJson(req, res, 200, { result: body === '{"big":true}' ? result : 'small' });
+      written.shift()?.();
+    });
+    const port = await listen(front, 0, '127.0.0.1');
+    const ask = (big: boolean) => {
+      const body = big ? '{"big":true}' : '{}';
+      const done = new Promise<void>((resolve) => written.push(resolve));
+      const caller = connect(port, '127.0.0.1');
+      caller.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': body.length }) + body);
+      return { caller, done };
+    };
+    try {
+      const unread = ask(true);
+      await unread.done; // written, and not all taken: the next 12 MiB cannot fit
+      const second = await fetch(`http://127.0.0.1:${port}${path(ADD)}`, { method: 'POST', body: '{"big":true}' });
+      expect([second.status, (await second.json()).error]).toEqual([503, 'QUERY_LIMIT_EXCEEDED']);
+      unread.caller.destroy();
+      await released; // the server saw the unread answer go
+      const third = await fetch(`http://127.0.0.1:${port}${path(ADD)}`, { method: 'POST', body: '{"big":true}' });
+      expect([third.status, (await third.json()).result.length]).toEqual([200, result.length]);
+    } finally {
+      await closeServer(front);
+    }
   });
 
   it('a body dripping in slower than the request timeout allows is cut', async () => {

@@ -1,9 +1,12 @@
 // Issue 16, defect 2 and 9b: each portal's journal is bounded by entries and by size (oldest dropped
 // and counted), keeps no oversized parameters of rejected calls and no `auth` value, one parameter cap
 // covers a whole request, and the admin API reads the journal in pages.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
-import { approxJsonSize, journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
+import { journalPage, withoutAuth, type SandboxCall } from '../../src/sandbox/journal.js';
+import { statePage, type StatePage } from '../../src/sandbox/state-page.js';
+import { jsonSize } from '../../src/wire/json-size.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { wideBatch } from '../support/abuse-inputs.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
@@ -13,22 +16,32 @@ const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const ITEMS_GET = 'crm.lead.contact.items.get';
 
-describe('approxJsonSize', () => {
+describe('jsonSize', () => {
+  const lone = String.fromCharCode(0xd800);
   it.each([
-    ['a string', 'abc', JSON.stringify('abc').length],
-    ['an object of strings', { a: 'xy', bb: 'z' }, JSON.stringify({ a: 'xy', bb: 'z' }).length],
-    ['an array of numbers', [1, 22, 333], JSON.stringify([1, 22, 333]).length],
-    ['null and booleans', [null, true, false], JSON.stringify([null, true, false]).length],
-  ])('is at least the JSON length of %s', (_name, value, length) => {
-    expect(approxJsonSize(value)).toBeGreaterThanOrEqual(length);
-    expect(approxJsonSize(value)).toBeLessThanOrEqual(length * 4 + 8);
+    ['a string', 'abc'],
+    ['an object of strings', { a: 'xy', bb: 'z' }],
+    ['an array of numbers', [1, 22, 333, -1.5e300, Number.NaN]],
+    ['null and booleans', [null, true, false]],
+    ['control characters (issue 22: each U+0001 is 6 bytes of JSON)', '\u0001\u001f\n\t"\\'],
+    ['text beyond ASCII and a lone surrogate', `é€😀${lone}`],
+    ['keys that need escapes, and what JSON leaves out', { 'k"\n': [undefined, () => 1], gone: undefined }],
+    ['toJSON', { at: new Date(0) }],
+  ])('is the UTF-8 length of JSON.stringify for %s', (_name, value) => {
+    expect(jsonSize(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 
-  it('stops counting once past the limit, so a huge value costs no more than the limit', () => {
-    const huge = Array.from({ length: 200_000 }, () => ({ k: 'v' }));
-    const size = approxJsonSize(huge, 1000);
-    expect(size).toBeGreaterThan(1000);
-    expect(size).toBeLessThan(1100);
+  it('is exact for any JSON value (property)', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => jsonSize(value) === Buffer.byteLength(JSON.stringify(value))));
+  });
+
+  it.each([
+    ['a long array', Array.from({ length: 20_000 }, () => ({ k: 'v' }))],
+    ['an object of many keys', Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 'v']))],
+    ['one deep record', { a: [{ b: 'x'.repeat(5000) }] }],
+  ])('says "more than the limit" for %s past it, and is exact under it', (_name, value) => {
+    expect(jsonSize(value, 1000)).toBeGreaterThan(1000);
+    expect(jsonSize(value, Number.POSITIVE_INFINITY)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 });
 
@@ -69,6 +82,24 @@ describe('journalPage', () => {
     const big: SandboxCall[] = Array.from({ length: 3 }, (_, i) => ({ method: `m${i}`, params: { pad: 'x'.repeat(1000) }, status: 200 }));
     expect(methods(journalPage(big, 0, {}, 2500))).toEqual(['m0', 'm1']);
     expect(methods(journalPage(big, 0, {}, 10))).toEqual(['m0']);
+  });
+});
+
+describe('statePage', () => {
+  const read = { lead: (id: number) => ({ id, pad: 'x'.repeat(1000) }), contact: (id: number) => ({ id }) };
+  const ids = (page: StatePage) => [...page.result.leads, ...page.result.contacts].map((record) => (record as { id: number }).id);
+
+  it.each([
+    ['everything by default', {}, 1_000_000, [1, 2, 10, 11], undefined],
+    ['leads, then contacts, by position', { start: 1, limit: 2 }, 1_000_000, [2, 10], 3],
+    ['a page ends at the byte budget', {}, 2040, [1, 2], 2],
+    ['one record at least', { start: 1 }, 10, [2], 2],
+    ['nothing past the end', { start: 9 }, 1_000_000, [], undefined],
+  ])('%s', (_name, query, maxBytes, expected, next) => {
+    const page = statePage([1, 2], [10, 11], read, query, maxBytes);
+    expect(ids(page)).toEqual(expected);
+    expect(page.next).toBe(next);
+    expect(page.total).toBe(4);
   });
 });
 
@@ -118,6 +149,28 @@ describe('journal caps', () => {
     expect(sandbox.calls.length + sandbox.droppedCalls).toBe(1000);
     expect(JSON.stringify(sandbox.calls).length).toBeLessThanOrEqual(64 * 1024);
     expect(sandbox.calls.every((c) => c.omitted?.includes('params'))).toBe(true);
+  });
+
+  it('keeps the journals of all portals of a server within maxServerJournalBytes (issue 22: 1,000 portals × 8 MiB)', async () => {
+    const server = await startSandbox({ limits: { maxServerJournalBytes: 32 * 1024 } });
+    try {
+      const add = (code: string, i: number) =>
+        postJson(`${server.url}/rest/1/${code}/crm.lead.add`, { fields: { TITLE: `${i} ${'t'.repeat(1000)}` } }, 'crm.lead.add');
+      for (let i = 0; i < 60; i++) await add('journal-a', i);
+      const first = server.portal('journal-a').calls.length;
+      expect(first).toBeGreaterThan(10);
+      // Another portal of the same server finds the budget used: it keeps its latest call, bare.
+      await add('journal-b', 0);
+      await add('journal-b', 1);
+      expect(server.portal('journal-b').calls).toEqual([expect.objectContaining({ method: 'crm.lead.add', params: {}, omitted: ['result', 'params'] })]);
+      expect(server.portal('journal-b').droppedCalls).toBe(1);
+      // Removing a portal gives its share back.
+      await fetch(`${server.url}/__sandbox/portal?portal=journal-a`, { method: 'DELETE' });
+      await add('journal-b', 2);
+      expect(server.portal('journal-b').calls.at(-1)).toMatchObject({ params: { fields: { TITLE: expect.stringMatching(/^2 /) } } });
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses journal limits that are not positive integers', () => {

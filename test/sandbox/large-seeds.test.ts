@@ -28,7 +28,10 @@ describe('crm.lead.contact.items.set de-duplication', () => {
 
   it('sets 120,000 distinct contacts at once, keeping the first entry of a repeated one (issue 16: 9.9 s, other portals blocked)', async () => {
     const count = 120_000;
-    const sandbox = createSandbox({ seed: { leads: [1], contacts: ids(count) }, limits: { maxBodyBytes: 8 * 1024 * 1024 } });
+    const sandbox = createSandbox({
+      seed: { leads: [1], contacts: ids(count) },
+      limits: { maxBodyBytes: 8 * 1024 * 1024, maxLinksPerLead: count, maxLinks: count },
+    });
     const items = [...ids(count).map((CONTACT_ID) => ({ CONTACT_ID })), { CONTACT_ID: 5, SORT: 1 }];
     const answer = await sandbox.fetch('https://x.bitrix24.test/rest/1/c/crm.lead.contact.items.set', {
       method: 'POST',

@@ -86,6 +86,18 @@ describe('sandboxHandlers with msw/node', () => {
     }
   });
 
+  it('answers past the sandbox answer cap with the same 400 as every front (issue 22)', async () => {
+    const titles = { leads: Array.from({ length: 50 }, (_, i) => ({ id: i + 1, fields: { TITLE: '\u0001'.repeat(200) } })), contacts: [1] };
+    server.use(...sandboxHandlers(createSandbox({ seed: titles, limits: { maxAnswerBytes: 32 * 1024 } })));
+    try {
+      const answer = await postJson(`${WEBHOOK}crm.lead.list`, { select: ['TITLE'], start: -1 }, 'crm.lead.list');
+      expect([answer.status, answer.body.error]).toEqual([400, '']);
+      expect(answer.body.error_description).toContain('limits.maxAnswerBytes');
+    } finally {
+      server.resetHandlers();
+    }
+  });
+
   it('leaves requests outside /rest/ to other handlers', async () => {
     await fetch(`${PORTAL}/marketplace/`).catch(() => undefined);
     expect(unhandled).toEqual(['/marketplace/']);
