@@ -119,7 +119,11 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
       .locator('[data-component-name="Menu/MenuItem"]', { hasText: `${method.name} — ` })
       .first()
       .click();
-    await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), `${method.name} — `);
+    // innerText, not textContent: a section Redoc has mounted but not yet shown reads as empty.
+    await page.waitForFunction(
+      (text) => [...document.querySelectorAll('h1, h2')].some((h) => (h as HTMLElement).innerText?.startsWith(text)),
+      `${method.name} — `,
+    );
     return (await readSection(method))!;
   }
 
