@@ -1,10 +1,10 @@
 import type { components } from '../../generated/schema.js';
-import type { MethodName } from '../../generated/methods.js';
+import type { MethodName, MethodNameTree } from '../../generated/methods.js';
 import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { encodeCommand } from './batch-encoding.js';
 import { internalsOf } from './internals.js';
 import { Bitrix24Error } from './errors.js';
-import { methodTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';
+import { type CallOptions, type MethodParams, type MethodResult, methodTree, type TreeOf } from './method-tree.js';
 
 /** Bitrix24 runs at most this many commands per `batch` request (more end in `ERROR_BATCH_LENGTH_EXCEEDED`). */
 export { MAX_BATCH_COMMANDS };
@@ -127,7 +127,7 @@ export type CommandBuilder<M extends BatchableMethod> =
   {} extends MethodParams<M> ? (params?: MethodParams<M>) => BatchCommand<M> : (params: MethodParams<M>) => BatchCommand<M>;
 
 /** The batchable methods as nested command builders, shaped like the client: `cmd.crm.lead.contact.add(...)`. */
-export type CommandTree = UnionToIntersection<{ [M in BatchableMethod]: Nest<Split<M>, CommandBuilder<M>> }[BatchableMethod]>;
+export type CommandTree = Omit<TreeOf<MethodNameTree, { [M in MethodName]: M extends BatchableMethod ? CommandBuilder<M> : never }>, 'batch'>;
 
 /**
  * Typed batch commands, derived from the contract like the client's methods: `cmd.crm.lead.contact.add(params)`

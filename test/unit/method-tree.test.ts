@@ -2,6 +2,7 @@
 // ships no method names and a method added to the contract adds no bytes to it.
 import { describe, expect, it } from 'vitest';
 import { methodNames } from '../../generated/methods.js';
+import { methodTree } from '../../src/client/method-tree.js';
 import { cmd, createBitrix24Client } from '../../src/index.js';
 import { bundleApp } from '../support/bundle.js';
 
@@ -36,6 +37,22 @@ describe('the method tree', () => {
     expect(await Promise.resolve(client)).toBe(client);
     expect(JSON.stringify(client.crm)).toBeUndefined(); // a function: nothing to serialize, nothing sent
     expect(typeof client.call).toBe('function');
+  });
+});
+
+describe('methodTree', () => {
+  /** A tree whose leaves report the method they stand for. */
+  const tree = () => methodTree<any>((method) => () => method, { call: 'own member' });
+
+  it('never takes a symbol (iterators, inspection hooks) for a method', () => {
+    expect(tree()[Symbol.iterator]).toBeUndefined();
+  });
+
+  it("keeps the tree's own members and a node's function members", () => {
+    const t = tree();
+    expect(t.call).toBe('own member');
+    expect(typeof t.crm.lead.get.bind).toBe('function');
+    expect(JSON.stringify({ client: t })).toBe('{"client":{"call":"own member"}}');
   });
 });
 
