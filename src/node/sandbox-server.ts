@@ -122,6 +122,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     fail: main.fail,
     expireToken: main.expireToken,
     allowToken: main.allowToken,
+    installApp: main.installApp,
+    authorizeApp: main.authorizeApp,
+    issueTokens: main.issueTokens,
+    get identity() {
+      return main.identity;
+    },
     portal: (code) => registry.portal(code),
     close: () => closeServer(server),
   };

@@ -11,6 +11,9 @@ export {
   type SandboxRequest,
 } from './sandbox.js';
 export { DEFAULT_SEED, type Seed, type SeedLink } from './portal-state.js';
+export type { AppInstall } from './sandbox.js';
+export { OAuthError, type AppCredentials, type InstalledApp, type TokenPair } from './oauth.js';
+export type { AppLimits } from './app-limits.js';
 export type { AuthOptions, TokenGrant, WebhookGrant } from './auth-check.js';
 export type { BucketPlan, OperatingLimit } from './limits.js';
 export type { WireLimits } from '../wire/limits.js';

@@ -6,8 +6,19 @@ import { readBodyText, tooLarge } from '../wire/read-body.js';
 import { describeViolations, violationsOf } from '../wire/violations.js';
 import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
+import {
+  type AppCredentials,
+  type AppTokenGrant,
+  type InstalledApp,
+  OAuthAuthority,
+  type TokenPair,
+  randomHex,
+  readTokenForm,
+  type TokenPortal,
+} from './oauth.js';
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
+import { DEFAULT_APP_LIMITS, type AppLimits } from './app-limits.js';
 import { checkRecordCaps, DEFAULT_RECORD_LIMITS, type RecordLimits } from './record-caps.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
@@ -29,16 +40,44 @@ export interface SandboxOptions {
   latencyMs?: number | { min: number; max: number };
   /** Caps on request size, nesting, parameter count, batch expansion and the journal. */
   limits?: Partial<SandboxLimits>;
-  /** Millisecond clock for the bucket, budgets and `time`. Default `Date.now`. */
+  /** Millisecond clock for the bucket, budgets, `time` and token expiry. Default `Date.now`. */
   now?: () => number;
+}
+
+/**
+ * Where a portal lives when a server holds many (portal-registry.ts): its key, the server's shared
+ * authorization server, its addresses, and how its tokens are routed to it. Internal.
+ */
+export interface PortalHost {
+  key: string;
+  authority: OAuthAuthority;
+  /** The portal's address without scheme (`auth[domain]`). */
+  domain(): string;
+  /** `{origin}/rest/`. */
+  clientEndpoint(): string;
+  /** Called when a token becomes valid on this portal, so the server routes its calls here. */
+  routeToken(token: string): void;
+}
+
+/** Where the portal and its authorization server say they are when no server hosts them. */
+const IN_PROCESS_DOMAIN = 'sandbox.bitrix24.test';
+
+/** An app to install: its credentials, and the URL that receives `ONAPPINSTALL` (optional). */
+export interface AppInstall extends AppCredentials {
+  handler?: string;
 }
 
 export type { SandboxCall };
 
 /** Every cap of a sandbox: what one request may be, how much of the journal and how many records each portal keeps. */
-export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits {}
+export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits, AppLimits {}
 
-export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS, ...DEFAULT_RECORD_LIMITS });
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  ...DEFAULT_LIMITS,
+  ...DEFAULT_JOURNAL_LIMITS,
+  ...DEFAULT_RECORD_LIMITS,
+  ...DEFAULT_APP_LIMITS,
+});
 
 /** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
 export type Fault = string | { status: number; error: string; error_description?: string };
@@ -87,6 +126,21 @@ export interface Sandbox {
   expireToken(token: string): void;
   /** Accepts an OAuth token (e.g. one your test's refresh handler issues), with the given scopes (default `crm`). */
   allowToken(token: string, scopes?: string[]): void;
+  /**
+   * Installs an app on this portal as Bitrix24 does: answers its first token pair (the access token
+   * expires on the sandbox clock after `expires_in` seconds; `/oauth/token/` refreshes it), its
+   * `application_token`, `member_id` and `domain`.
+   */
+  installApp(app: AppInstall): InstalledApp;
+  /**
+   * A new token pair for an app already installed on this portal (any portal of the same server), for
+   * the user `userId` (default 1): what a frame or a user's authorization would hand the app.
+   */
+  issueTokens(clientId: string, options?: { userId?: number; scopes?: string[] }): TokenPair;
+  /** An authorization code for an app on this portal, to exchange at `/oauth/token/` with `grant_type=authorization_code` within 30 s. */
+  authorizeApp(app: AppCredentials): { code: string; domain: string; member_id: string };
+  /** This portal's `member_id` and `domain`, as tokens and deliveries carry them. */
+  readonly identity: { member_id: string; domain: string; client_endpoint: string };
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -107,7 +161,7 @@ function checkLimits(limits: SandboxLimits) {
  * await client.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } });
  * sandbox.lead(2)?.contacts; // [{ CONTACT_ID: 1020, SORT: 10, IS_PRIMARY: 'Y' }]
  */
-export function createSandbox(options: SandboxOptions = {}): Sandbox {
+export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): Sandbox {
   const now = options.now ?? Date.now;
   const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   checkLimits(limits);
@@ -117,6 +171,37 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();
+  const grants = new Map<string, AppTokenGrant>();
+  const authority = host?.authority ?? new OAuthAuthority(now, limits);
+  const memberId = randomHex();
+  const domain = host ? host.domain : () => IN_PROCESS_DOMAIN;
+  const clientEndpoint = host ? host.clientEndpoint : () => `https://${IN_PROCESS_DOMAIN}/rest/`;
+  /** The app's `application_token` on this portal, by client id. */
+  const applicationTokens = new Map<string, string>();
+  const tokenPortal: TokenPortal = {
+    memberId,
+    get domain() {
+      return domain();
+    },
+    get clientEndpoint() {
+      return clientEndpoint();
+    },
+    grantToken(token, grant) {
+      expired.delete(token);
+      allowed.delete(token);
+      // Past the cap the oldest grant goes: its token then answers NO_AUTH_FOUND, as an unknown one does.
+      if (grants.size >= limits.maxTokens) grants.delete(grants.keys().next().value as string);
+      grants.set(token, grant);
+      host?.routeToken(token);
+    },
+    applicationToken(clientId) {
+      let token = applicationTokens.get(clientId);
+      if (token === undefined) {
+        applicationTokens.set(clientId, (token = randomHex()));
+      }
+      return token;
+    },
+  };
   let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
   let budgets = new Map<string, OperatingBudget>();
 
@@ -199,12 +284,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     let params: Record<string, unknown> = {};
     try {
       await delay();
+      if (isTokenPath(request.url)) return authority.answer(readTokenForm(request.url, request.contentType ?? '', request.body ?? ''));
       const target = requireMethodUrl(request.url);
       method = target.method;
       if (target.form === 'bare') throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
       const decoded = decodeRequest(contract, { httpMethod: request.method, target, contentType: request.contentType ?? '', body: request.body ?? '' }, limits);
       params = decoded.params;
-      const credential = checkAuth(options.auth, target, decoded, { expired, allowed });
+      const credential = checkAuth(options.auth, target, decoded, { expired, allowed, grants, now });
       bucket?.take();
       return answer(target, params, credential, decoded.parameterCount);
     } catch (error) {
@@ -248,6 +334,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       expired.clear();
       for (const token of options.auth?.expiredTokens ?? []) expired.add(token);
       allowed.clear();
+      grants.clear();
+      applicationTokens.clear();
       bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
       budgets = new Map();
     },
@@ -289,10 +377,32 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     allowToken(token, scopes = ['crm']) {
       expired.delete(token);
+      grants.delete(token);
       allowed.set(token, scopes);
+    },
+    installApp(app) {
+      return authority.install(tokenPortal, app);
+    },
+    issueTokens(clientId, { userId = 1, scopes = ['crm'] } = {}) {
+      return authority.issue(tokenPortal, clientId, { userId, scopes });
+    },
+    authorizeApp(app) {
+      return { code: authority.authorize(tokenPortal, app), domain: domain(), member_id: memberId };
+    },
+    get identity() {
+      return { member_id: memberId, domain: domain(), client_endpoint: clientEndpoint() };
     },
   };
   return sandbox;
+}
+
+/** `/oauth/token/`: the authorization server's one route (oauth.bitrix.info serves it beside every portal). */
+function isTokenPath(url: string): boolean {
+  try {
+    return /^\/oauth\/token\/?$/.test(new URL(url, 'http://sandbox.invalid').pathname);
+  } catch {
+    return false;
+  }
 }
 
 /** Reads what a `fetch` call would send: method, URL, content type and the body as text, within the size cap. */
