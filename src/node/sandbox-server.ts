@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { adminExposure, checkAdminToken, isLoopback, refuseAdmin, type AdminExposure } from './admin-exposure.js';
+import { nodeDeliver } from './event-deliver.js';
 import { closeServer, createGuardedServer, listen, sendJson } from './guarded-server.js';
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from '../sandbox/portal-registry.js';
@@ -59,7 +60,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const adminToken = givenToken ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
   let origin = '';
   let exposure: AdminExposure | undefined;
-  const registry = new PortalRegistry(sandboxOptions, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
+  const deliver = sandboxOptions.deliver ?? nodeDeliver({ hosts: sandboxOptions.handlerHosts ?? [] });
+  const registry = new PortalRegistry({ ...sandboxOptions, deliver }, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
   const paths = new WeakMap<IncomingMessage, string>();
   const isAdmin = (req: IncomingMessage) => {
     let pathname = paths.get(req);
@@ -128,6 +130,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     get identity() {
       return main.identity;
     },
+    get deliveries() {
+      return main.deliveries;
+    },
+    get droppedDeliveries() {
+      return main.droppedDeliveries;
+    },
+    deliveriesIdle: main.deliveriesIdle,
     portal: (code) => registry.portal(code),
     close: () => closeServer(server),
   };

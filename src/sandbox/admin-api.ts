@@ -46,6 +46,12 @@ export const ADMIN_ROUTES: readonly Route[] = [
     summary: 'install an app: JSON body { clientId, clientSecret, handler?, scopes? }; answers its tokens, application_token, member_id, domain',
   },
   { method: 'POST', path: '/__sandbox/apps/authorize', summary: 'an authorization code for an app: JSON body { clientId, clientSecret }' },
+  {
+    method: 'GET',
+    path: '/__sandbox/deliveries',
+    summary:
+      'event deliveries tried, oldest first: { seq, event, event_handler_id, id, handler (path masked), outcome, status?, reason? }; ?start=&limit= page it',
+  },
   { method: 'GET', path: '/__sandbox/clock', summary: "the server's clock (ms) that token expiry reads" },
   { method: 'POST', path: '/__sandbox/clock', summary: 'move the clock forward: JSON body { advanceMs }' },
 ];
@@ -225,6 +231,11 @@ export function handleAdmin(registry: PortalRegistry, request: AdminRequest): Sa
   if (route === 'POST /__sandbox/apps/authorize') {
     const app = appOf(request.body);
     return ok(asAppError(() => portal().authorizeApp(app)));
+  }
+  if (route === 'GET /__sandbox/deliveries') {
+    const page = pageOf(url);
+    const target = portal();
+    return { status: 200, body: journalPage(target.deliveries, target.droppedDeliveries, page) };
   }
   if (route === 'GET /__sandbox/clock') return ok({ now: registry.now() });
   if (route === 'POST /__sandbox/clock') {

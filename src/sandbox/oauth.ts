@@ -144,6 +144,16 @@ export class OAuthAuthority {
     this.limits = { maxApps: limits.maxApps ?? DEFAULT_APP_LIMITS.maxApps, maxGrants: limits.maxGrants ?? DEFAULT_APP_LIMITS.maxGrants };
   }
 
+  /** `server_endpoint` as tokens and deliveries carry it. */
+  get serverEndpointUrl(): string {
+    return this.serverEndpoint();
+  }
+
+  /** Whether an app with this client id was installed through this server. */
+  knows(clientId: string): boolean {
+    return this.secrets.has(clientId);
+  }
+
   /** Registers an app (or checks its secret when it is known) and installs it on `portal`: the first token pair. */
   install(portal: TokenPortal, app: AppCredentials): InstalledApp {
     this.register(app.clientId, app.clientSecret);

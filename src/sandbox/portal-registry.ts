@@ -189,6 +189,13 @@ export class PortalRegistry {
       get identity() {
         return engine.identity;
       },
+      get deliveries() {
+        return engine.deliveries;
+      },
+      get droppedDeliveries() {
+        return engine.droppedDeliveries;
+      },
+      deliveriesIdle: engine.deliveriesIdle,
     };
   }
 }

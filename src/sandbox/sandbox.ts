@@ -19,12 +19,15 @@ import {
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
 import { DEFAULT_APP_LIMITS, type AppLimits } from './app-limits.js';
+import { isEventMethod, lowerKeys, maskEventValue, PortalEvents } from './app-events.js';
+import type { DeliverFunction, DeliveryAttempt } from './event-delivery.js';
 import { checkRecordCaps, DEFAULT_RECORD_LIMITS, type RecordLimits } from './record-caps.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
 import { ListAnswer } from './list-query.js';
 import { methodHandlers } from './methods.js';
 import { DEFAULT_SEED, PortalState, type Seed } from './portal-state.js';
+import { handlerUrlProblem } from './handler-url.js';
 import { responseTime } from './response-time.js';
 
 export interface SandboxOptions {
@@ -42,6 +45,14 @@ export interface SandboxOptions {
   limits?: Partial<SandboxLimits>;
   /** Millisecond clock for the bucket, budgets, `time` and token expiry. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Sends event deliveries. `startSandbox` and the Node `createSandbox` pass one that posts only to
+   * loopback addresses (and `handlerHosts`); without one (a browser) deliveries are journaled as
+   * `not-sent`.
+   */
+  deliver?: DeliverFunction;
+  /** Host names (besides loopback addresses) event handlers may be on, for the Node deliverer. Default none. */
+  handlerHosts?: string[];
 }
 
 /**
@@ -139,6 +150,12 @@ export interface Sandbox {
   issueTokens(clientId: string, options?: { userId?: number; scopes?: string[] }): TokenPair;
   /** An authorization code for an app on this portal, to exchange at `/oauth/token/` with `grant_type=authorization_code` within 30 s. */
   authorizeApp(app: AppCredentials): { code: string; domain: string; member_id: string };
+  /** Event deliveries tried on this portal, oldest first: event, handler (path masked), outcome (bounded by `limits.maxDeliveryLog`). */
+  readonly deliveries: readonly DeliveryAttempt[];
+  /** Attempts dropped from `deliveries` (oldest first) to keep it within its cap. */
+  readonly droppedDeliveries: number;
+  /** Resolves when no delivery is queued or in flight: every one so far has its outcome in `deliveries`. */
+  deliveriesIdle(): Promise<void>;
   /** This portal's `member_id` and `domain`, as tokens and deliveries carry them. */
   readonly identity: { member_id: string; domain: string; client_endpoint: string };
 }
@@ -202,10 +219,13 @@ export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): 
       return token;
     },
   };
+  const events = new PortalEvents(limits, now, options.deliver, tokenPortal, authority);
+  state.onRecordChange = events.observe;
   let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
   let budgets = new Map<string, OperatingBudget>();
 
-  const journal = (entry: SandboxCall) => calls.add(entry);
+  // Handler addresses in event.* parameters and results are masked like in every log.
+  const journal = (entry: SandboxCall) => calls.add(entry.method.startsWith('event.') ? maskEventValue(entry) : entry);
 
   function takeFault(method: string): WireError | undefined {
     const index = faults.findIndex((fault) => fault.method === method || fault.method === '*');
@@ -216,13 +236,23 @@ export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): 
   }
 
   /** Runs one method (not `batch`) against the state; throws a WireError for a documented failure. */
-  function runMethod(method: string, params: Record<string, unknown>, credential: Credential) {
+  function runMethod(method: string, givenParams: Record<string, unknown>, credential: Credential) {
     const started = now();
+    const eventMethod = isEventMethod(method);
+    // Only an app may bind events: an incoming webhook gets WRONG_AUTH_TYPE (401 inferred from the module source).
+    if (eventMethod && credential.key.startsWith('webhook')) {
+      throw new WireError(401, 'WRONG_AUTH_TYPE', 'Current authorization type is denied for this method');
+    }
+    const params = eventMethod ? lowerKeys(givenParams) : givenParams;
     // Checked per method, so a batch cannot run commands its credential has no scope for.
     requireScope(credential.scopes, method);
     const fault = takeFault(method);
     if (fault) throw fault;
-    const handler = Object.hasOwn(methodHandlers, method) ? methodHandlers[method] : undefined;
+    const handler = eventMethod
+      ? (_state: PortalState, eventParams: Record<string, unknown>) => events.call(method, eventParams, credential)
+      : Object.hasOwn(methodHandlers, method)
+        ? methodHandlers[method]
+        : undefined;
     if (!handler) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
     const validate = requestValidators[method];
     if (validate && !validate(params)) {
@@ -292,11 +322,15 @@ export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): 
       params = decoded.params;
       const credential = checkAuth(options.auth, target, decoded, { expired, allowed, grants, now });
       bucket?.take();
+      events.begin({ userId: credential.app?.userId ?? (Number(target.userId) || 1) });
       return answer(target, params, credential, decoded.parameterCount);
     } catch (error) {
       const { status, body } = toErrorAnswer(error);
       journal({ method, params, status, error: body });
       return { status, body };
+    } finally {
+      // After the answer is built: the changes are queued, and sent on a later turn.
+      events.end();
     }
   }
 
@@ -328,7 +362,9 @@ export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): 
     reset(newSeed) {
       // Built before anything changes: a seed that cannot be built leaves the portal as it was.
       state = new PortalState(newSeed ?? seed, now);
+      state.onRecordChange = events.observe;
       if (newSeed) seed = newSeed;
+      events.clear();
       calls.clear();
       faults.length = 0;
       expired.clear();
@@ -381,13 +417,27 @@ export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): 
       allowed.set(token, scopes);
     },
     installApp(app) {
-      return authority.install(tokenPortal, app);
+      const { handler, ...credentials } = app;
+      // Checked before anything is installed, so a bad handler leaves no half-installed app.
+      if (handler !== undefined && handlerUrlProblem(handler)) throw new TypeError(`handler: ${handlerUrlProblem(handler)}`);
+      const installed = authority.install(tokenPortal, credentials);
+      if (handler !== undefined) events.announceInstall(handler, installed);
+      return installed;
     },
     issueTokens(clientId, { userId = 1, scopes = ['crm'] } = {}) {
       return authority.issue(tokenPortal, clientId, { userId, scopes });
     },
     authorizeApp(app) {
       return { code: authority.authorize(tokenPortal, app), domain: domain(), member_id: memberId };
+    },
+    get deliveries() {
+      return events.queue.log;
+    },
+    get droppedDeliveries() {
+      return events.queue.dropped;
+    },
+    deliveriesIdle() {
+      return events.queue.idle();
     },
     get identity() {
       return { member_id: memberId, domain: domain(), client_endpoint: clientEndpoint() };
