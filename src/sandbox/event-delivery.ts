@@ -72,7 +72,10 @@ type QueueLimits = Pick<AppLimits, 'maxDeliveryQueue' | 'maxDeliveriesInFlight' 
  * the REST answer (a timer, never the caller's turn), once each, in no promised order.
  */
 export class DeliveryQueue {
-  private readonly waiting: Array<DeliveryJob & { queuedAt: number }> = [];
+  /** Waiting jobs per handler URL, so one dead handler cannot hold every slot (insertion order: round robin). */
+  private readonly waiting = new Map<string, Array<DeliveryJob & { queuedAt: number }>>();
+  private waitingCount = 0;
+  private readonly handlerInFlight = new Map<string, number>();
   private inFlight = 0;
   private seq = 0;
   private scheduled = false;
@@ -97,7 +100,12 @@ export class DeliveryQueue {
   }
 
   get pending(): number {
-    return this.waiting.length + this.inFlight;
+    return this.waitingCount + this.inFlight;
+  }
+
+  /** Slots one handler may hold at once: a quarter of them, so a hung handler leaves the rest to others. */
+  private get perHandler(): number {
+    return Math.max(1, Math.ceil(this.limits.maxDeliveriesInFlight / 4));
   }
 
   enqueue(job: DeliveryJob) {
@@ -110,13 +118,16 @@ export class DeliveryQueue {
     if (job.body.length > this.limits.maxDeliveryBytes && new TextEncoder().encode(job.body).byteLength > this.limits.maxDeliveryBytes) {
       return this.record(job, queuedAt, { outcome: 'too-large', reason: `The body is larger than limits.maxDeliveryBytes (${this.limits.maxDeliveryBytes}).` });
     }
-    if (this.waiting.length >= this.limits.maxDeliveryQueue) {
+    if (this.waitingCount >= this.limits.maxDeliveryQueue) {
       return this.record(job, queuedAt, {
         outcome: 'dropped',
         reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).`,
       });
     }
-    this.waiting.push({ ...job, queuedAt });
+    const line = this.waiting.get(job.url);
+    if (line) line.push({ ...job, queuedAt });
+    else this.waiting.set(job.url, [{ ...job, queuedAt }]);
+    this.waitingCount++;
     if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(() => this.pump(), 0);
@@ -131,7 +142,8 @@ export class DeliveryQueue {
 
   /** Forgets what is queued (not what is in flight) and the log. */
   clear() {
-    this.waiting.length = 0;
+    this.waiting.clear();
+    this.waitingCount = 0;
     this.attempts.length = 0;
     this.droppedAttempts = 0;
     this.settle();
@@ -139,13 +151,27 @@ export class DeliveryQueue {
 
   private pump() {
     this.scheduled = false;
-    while (this.inFlight < this.limits.maxDeliveriesInFlight && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
-      this.inFlight++;
-      this.send(job).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+    let progressed = true;
+    while (progressed && this.inFlight < this.limits.maxDeliveriesInFlight && this.waitingCount > 0) {
+      progressed = false;
+      for (const [url, line] of this.waiting) {
+        if (this.inFlight >= this.limits.maxDeliveriesInFlight) break;
+        const busy = this.handlerInFlight.get(url) ?? 0;
+        if (busy >= this.perHandler) continue;
+        const job = line.shift()!;
+        if (line.length === 0) this.waiting.delete(url);
+        this.waitingCount--;
+        this.inFlight++;
+        this.handlerInFlight.set(url, busy + 1);
+        progressed = true;
+        this.send(job).finally(() => {
+          this.inFlight--;
+          const left = (this.handlerInFlight.get(url) ?? 1) - 1;
+          if (left === 0) this.handlerInFlight.delete(url);
+          else this.handlerInFlight.set(url, left);
+          this.pump();
+        });
+      }
     }
     this.settle();
   }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress, mayConnect } from '../../src/node/event-deliver.js';
 import { handlerUrlProblem, maskUrl } from '../../src/sandbox/handler-url.js';
+import { DeliveryQueue } from '../../src/sandbox/event-delivery.js';
 import { messageId, OfflineQueue } from '../../src/sandbox/offline-queue.js';
 
 describe('handlerUrlProblem (the portal rule for event.bind)', () => {
@@ -86,5 +87,46 @@ describe('OfflineQueue', () => {
     expect(messageId('ONCRMLEADADD', { FIELDS: { ID: 5 } })).toMatch(/^[0-9a-f]{32}$/);
     expect(messageId('ONCRMLEADADD', { FIELDS: { ID: 5 } })).toBe(messageId('ONCRMLEADADD', { FIELDS: { ID: 5 } }));
     expect(messageId('ONCRMLEADADD', { FIELDS: { ID: 5 } })).not.toBe(messageId('ONCRMLEADADD', { FIELDS: { ID: 6 } }));
+  });
+});
+
+describe('DeliveryQueue', () => {
+  const limits = { maxDeliveryQueue: 100, maxDeliveriesInFlight: 16, maxDeliveryBytes: 1024, deliveryTimeoutMs: 1000, maxDeliveryLog: 100 };
+
+  it('lets a handler that never answers hold a quarter of the slots at most, so the others are still served', async () => {
+    let hungCalls = 0;
+    let quickCalls = 0;
+    let allQuick: () => void;
+    const quickDone = new Promise<void>((resolve) => {
+      allQuick = resolve;
+    });
+    const queue = new DeliveryQueue(
+      limits,
+      () => 0,
+      (request) => {
+        if (request.url.includes('hung')) {
+          hungCalls++;
+          return new Promise(() => {});
+        }
+        if (++quickCalls === 20) allQuick();
+        return Promise.resolve({ outcome: 'delivered', status: 200 });
+      },
+    );
+    for (let i = 0; i < 20; i++) {
+      queue.enqueue({ url: 'http://127.0.0.1:1/hung', body: 'x', event: 'ONCRMLEADADD' });
+      queue.enqueue({ url: 'http://127.0.0.1:2/quick', body: 'x', event: 'ONCRMLEADADD' });
+    }
+    await quickDone;
+    expect(hungCalls).toBe(4);
+  });
+
+  it.each([
+    ['a body over maxDeliveryBytes', { body: 'x'.repeat(2000) }, 'too-large'],
+    ['no deliver function', { deliver: undefined }, 'not-sent'],
+  ])('logs %s at once, without sending', (_case, change, outcome) => {
+    const send = () => Promise.resolve({ outcome: 'delivered' as const });
+    const queue = new DeliveryQueue(limits, () => 0, 'deliver' in change ? change.deliver : send);
+    queue.enqueue({ url: 'http://127.0.0.1:1/secret', body: 'body' in change ? change.body! : 'x', event: 'ONCRMLEADADD' });
+    expect(queue.log).toMatchObject([{ outcome, handler: 'http://127.0.0.1:1/…' }]);
   });
 });
