@@ -99,7 +99,8 @@ export async function measureEvents({ root, quick = false, log }) {
   const base = median(times['no handler']);
   const rows = Object.keys(setups).map((name) => {
     const ms = median(times[name]);
-    if (name === 'handler never answers') outcomes[name]['still queued or in flight'] = calls * rounds - Object.values(outcomes[name]).reduce((a, b) => a + b, 0);
+    if (name === 'handler never answers')
+      outcomes[name]['still queued or in flight'] = calls * rounds - Object.values(outcomes[name]).reduce((a, b) => a + b, 0);
     return { setup: name, calls, msPerCall: +(ms / calls).toFixed(3), addedPercent: +(((ms - base) / base) * 100).toFixed(1), outcomes: outcomes[name] };
   });
   return { rounds, calls, rows, targetMet: rows[1].addedPercent <= 10 && rows[2].addedPercent <= 10 };
