@@ -72,7 +72,7 @@ export async function measureEvents({ root, quick = false, log }) {
     if (name === 'no handler') return;
     await client.event.unbind({ event: 'ONCRMLEADUPDATE' });
   };
-  const times = Object.fromEntries(Object.keys(setups).map((name) => [name, []]));
+  const times = /** @type {Record<string, number[]>} */ (Object.fromEntries(Object.keys(setups).map((name) => [name, []])));
   // Warm-up: JIT and sockets.
   for (let i = 0; i < 200; i++) await client.crm.lead.update({ id: 2, fields: { TITLE: `warm ${i}` } });
   for (let round = 0; round < rounds; round++) {
@@ -87,7 +87,7 @@ export async function measureEvents({ root, quick = false, log }) {
   }
   // Tallied by handler at the end; the hung handler's posts are mostly still waiting then.
   const deliveries = await sandbox.deliveryLog();
-  const outcomes = { 'no handler': {}, 'handler answers 200': {}, 'handler never answers': {} };
+  const outcomes = /** @type {Record<string, Record<string, number>>} */ ({ 'no handler': {}, 'handler answers 200': {}, 'handler never answers': {} });
   const setupOf = { [new URL(answering.url).host]: 'handler answers 200', [new URL(hung.url).host]: 'handler never answers' };
   for (const attempt of deliveries) {
     const tally = outcomes[setupOf[new URL(attempt.handler.replace('/…', '/')).host]];
