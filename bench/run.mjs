@@ -3,7 +3,7 @@
 // the two SDKs, browser bundle size, bulk linking at the rate-limit bound, and several worker
 // processes sharing that bound through Redis, and the sandbox (in-process, over HTTP next to the Prism
 // mock, CLI start, browser entries).
-// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox,list] [-- --quick] [-- --full]
+// Usage: npm run bench [-- --only overhead,bundle,bulk,fleet,sandbox,list,events] [-- --quick] [-- --full]
 // Prints Markdown tables and writes dist/bench/results.json and dist/bench/results.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { measureBulk } from './bulk.mjs';
 import { measureBundles } from './bundle-size.mjs';
+import { measureEvents } from './events.mjs';
 import { measureFleet } from './fleet.mjs';
 import { measureList } from './list.mjs';
 import { measureOverhead } from './overhead.mjs';
@@ -22,7 +23,7 @@ const outDir = join(root, 'dist', 'bench');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyIndex = argv.indexOf('--only');
-const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox', 'list']);
+const only = new Set(onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : ['overhead', 'bundle', 'bulk', 'fleet', 'sandbox', 'list', 'events']);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Compiles src/ for Node into dist/bench (dependencies stay imports), so the run does not depend on dist/lib. */
@@ -173,6 +174,25 @@ if (only.has('sandbox')) {
             .map(([path, bytes]) => `${path.slice('src/wire/'.length)} ${bytes}`)
             .join(', ') || 'none',
           r.note,
+        ]),
+      ),
+  );
+}
+
+if (only.has('events')) {
+  log('Event deliveries against REST time…');
+  const events = (results.events = await measureEvents({ root, quick, log }));
+  sections.push(
+    `### Event deliveries: ${events.calls} sequential crm.lead.update calls over HTTP, median of ${events.rounds} interleaved rounds (target: a bound handler adds at most 10%; met: ${events.targetMet ? 'yes' : 'no'})\n\n` +
+      table(
+        ['setup', 'ms per call', 'added to REST time', 'delivery outcomes'],
+        events.rows.map((r) => [
+          r.setup,
+          r.msPerCall,
+          `${r.addedPercent}%`,
+          Object.entries(r.outcomes)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || '–',
         ]),
       ),
   );

@@ -27,7 +27,13 @@ export const methodNames = [
   'crm.lead.fields',
   'crm.lead.get',
   'crm.lead.list',
-  'crm.lead.update'
+  'crm.lead.update',
+  'event.bind',
+  'event.get',
+  'event.offline.clear',
+  'event.offline.get',
+  'event.offline.list',
+  'event.unbind'
 ] as const;
 
 /** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */
@@ -109,5 +115,15 @@ export interface MethodNameTree {
       /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.update` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
       'update': 'crm.lead.update';
     };
+  };
+  'event': {
+    'bind': 'event.bind';
+    'get': 'event.get';
+    'offline': {
+      'clear': 'event.offline.clear';
+      'get': 'event.offline.get';
+      'list': 'event.offline.list';
+    };
+    'unbind': 'event.unbind';
   };
 }

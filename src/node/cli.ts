@@ -13,7 +13,7 @@ const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
 /** Where the admin token may come from instead of the command line (which other users can list). */
 const TOKEN_ENV = 'B24_SANDBOX_ADMIN_TOKEN';
 
-const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json] [--admin-token T]
+const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json] [--admin-token T] [--handler-host NAME]…
 
 Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
 
@@ -23,6 +23,7 @@ Options:
   --admin-token T   token the admin API requires (16+ visible characters; or set ${TOKEN_ENV});
                     made up and printed at start when --host is not a loopback address
   --seed FILE       JSON file with the records to start from: { "leads": [1], "contacts": [1010] }
+  --handler-host H  a host event handlers may be on besides loopback addresses (repeatable)
   -h, --help        show this text
 
 Each webhook code is its own portal: http://HOST:PORT/rest/1/<any code>/crm.lead.contact.add
@@ -39,6 +40,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'admin-token': { type: 'string' },
   seed: { type: 'string' },
+  'handler-host': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,6 +77,7 @@ function parse(argv: string[]) {
     host: values.host ?? '127.0.0.1',
     adminToken: givenToken,
     seed: values.seed === undefined ? undefined : readSeed(values.seed),
+    handlerHosts: values['handler-host'] ?? [],
   };
 }
 
@@ -119,10 +122,16 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { port, host, seed, adminToken } = args;
+  const { port, host, seed, adminToken, handlerHosts } = args;
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
-    sandbox = await startSandbox({ port, host, ...(seed ? { seed } : {}), ...(adminToken === undefined ? {} : { adminToken }) });
+    sandbox = await startSandbox({
+      port,
+      host,
+      ...(seed ? { seed } : {}),
+      ...(adminToken === undefined ? {} : { adminToken }),
+      ...(handlerHosts.length > 0 ? { handlerHosts } : {}),
+    });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     console.error(
