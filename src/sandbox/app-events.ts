@@ -85,6 +85,26 @@ export class PortalEvents {
     this.hit?.changes.set(`${change.kind} ${change.action} ${change.id}`, change);
   };
 
+  /**
+   * Runs one method of the request: the changes it reports are kept only if it succeeds, since a
+   * change refused past a cap is undone (a refused `add` stores its record, then removes it) and a
+   * portal raises nothing for it.
+   */
+  attempt<T>(run: () => T): T {
+    const hit = this.hit;
+    if (!hit) return run();
+    const outer = hit.changes;
+    const own = new Map<string, RecordChange>();
+    hit.changes = own;
+    try {
+      const result = run();
+      for (const [key, change] of own) outer.set(key, change);
+      return result;
+    } finally {
+      hit.changes = outer;
+    }
+  }
+
   /** Ends the request: each gathered change goes to the online handlers' queue and the offline queue. */
   end() {
     const hit = this.hit;

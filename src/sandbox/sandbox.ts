@@ -295,7 +295,7 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
       budgets.set(key, budget);
       budget.check();
     }
-    const outcome = changeWithinCaps(method, params, state, ledger, limits, () => handler(state, params));
+    const outcome = events.attempt(() => changeWithinCaps(method, params, state, ledger, limits, () => handler(state, params)));
     // A list method's page carries `total` and `next` beside `result`.
     const [result, paging] = outcome instanceof ListAnswer ? [outcome.result, outcome.paging()] : [outcome, {}];
     return { result, paging, time: responseTime(started, now(), budget?.spend()) };

@@ -2,6 +2,7 @@
 // from every path that changes a record, none for link changes, offline events, and the limits.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/node/sandbox-server.js';
+import { createSandbox } from '../../src/sandbox/sandbox.js';
 import type { RunningSandbox } from '../../src/sandbox/server-types.js';
 import { type EventReceiver, startEventReceiver } from '../support/event-receiver.js';
 
@@ -189,6 +190,22 @@ describe('offline events', () => {
     expect((await rest('event.offline.list', {})).body).toMatchObject({ total: 1, result: [{ PROCESS_ID: first.process_id }] });
     expect((await rest('event.offline.clear', { process_id: first.process_id })).body.result).toBe(true);
     expect((await rest('event.offline.list', {})).body.total).toBe(0);
+  });
+
+  it('raises nothing for a change a cap refused: the portal stays as it was', async () => {
+    // A refused add is stored, measured after the merge and removed again (record-caps.ts).
+    const capped = createSandbox({ seed: { leads: [], contacts: [] }, limits: { maxPortalBytes: 4096 } });
+    const { access_token: auth } = capped.installApp({ clientId: 'local.capped', clientSecret: 'capped-secret' });
+    const call = async (method: string, params: Record<string, unknown>) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...params, auth }) };
+      const response = await capped.fetch(`https://capped.bitrix24.test/rest/${method}`, init);
+      return { status: response.status, body: await response.json() };
+    };
+    await call('event.bind', { event: 'ONCRMLEADADD', event_type: 'offline' });
+    const adds = [await call('crm.lead.add', { fields: { TITLE: 'a'.repeat(2500) } }), await call('crm.lead.add', { fields: { TITLE: 'b'.repeat(2500) } })];
+    expect(adds.map((add) => add.status)).toEqual([200, 400]);
+    const { events } = (await call('event.offline.get', {})).body.result;
+    expect(events.map((event: { EVENT_DATA: { FIELDS: { ID: number } } }) => event.EVENT_DATA.FIELDS.ID)).toEqual([adds[0]!.body.result]);
   });
 
   it('deletes on read with clear=1 (the default)', async () => {
