@@ -1,4 +1,5 @@
 import { WireError } from '../wire/wire-error.js';
+import { ENTITY_TYPE_IDS } from './item-fields.js';
 import { approxJsonSize } from './journal.js';
 import type { PortalState } from './portal-state.js';
 
@@ -25,13 +26,23 @@ const KINDS: Record<string, { store: 'leads' | 'contacts'; noun: string; change:
   'crm.contact.update': { store: 'contacts', noun: 'contact', change: 'update' },
 };
 
+/** The kind a call changes: by method, or for `crm.item.add` / `crm.item.update` by its `entityTypeId` . */
+function kindOf(method: string, params: Record<string, unknown>) {
+  const item = /^crm\.item\.(add|update)$/.exec(method);
+  if (item) {
+    const entity = (Object.keys(ENTITY_TYPE_IDS) as Array<keyof typeof ENTITY_TYPE_IDS>).find((kind) => ENTITY_TYPE_IDS[kind] === Number(params.entityTypeId));
+    return entity ? KINDS[`crm.${entity}.${item[1]}`] : undefined;
+  }
+  return Object.hasOwn(KINDS, method) ? KINDS[method] : undefined;
+}
+
 /**
  * Refuses, with a Bitrix24-shaped 400 naming the cap, an `add` that would pass `maxStoredRecords` or
  * an `add`/`update` whose record could pass `maxRecordBytes` (an update is judged by the record's
  * size plus what it sends, which bounds what the merge can make). Other methods pass.
  */
 export function checkRecordCaps(method: string, params: Record<string, unknown>, state: PortalState, limits: RecordLimits): void {
-  const kind = Object.hasOwn(KINDS, method) ? KINDS[method] : undefined;
+  const kind = kindOf(method, params);
   if (!kind) return;
   const records = state[kind.store];
   if (kind.change === 'add' && records.size >= limits.maxStoredRecords) {
