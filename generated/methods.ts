@@ -10,6 +10,12 @@ export const methodNames = [
   'crm.contact.list',
   'crm.contact.update',
   'crm.duplicate.findbycomm',
+  'crm.item.add',
+  'crm.item.delete',
+  'crm.item.fields',
+  'crm.item.get',
+  'crm.item.list',
+  'crm.item.update',
   'crm.lead.add',
   'crm.lead.contact.add',
   'crm.lead.contact.delete',
@@ -30,6 +36,7 @@ export type MethodName = (typeof methodNames)[number];
 /** The list methods: their answer carries `total` and `next` beside `result`, and they take `start`. */
 export const listMethodNames = [
   'crm.contact.list',
+  'crm.item.list',
   'crm.lead.list'
 ] as const;
 

@@ -714,6 +714,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm.item.add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.add — create a lead or a contact
+         * @description Creates one lead (`entityTypeId: 1`) or contact (`entityTypeId: 3`) and answers with the whole new
+         *     record under `result.item`, not just its id as `crm.lead.add` does.
+         *
+         *     **Fields.** camelCase names as `crm.item.fields` lists them; read-only ones (`id`, `createdTime`,
+         *     `isReturnCustomer`, the flat `phone`/`email` copies, …) are ignored, and so is a name the record
+         *     kind does not have. A contact has no `title` and no `contactIds`. Custom fields go in as
+         *     `ufCrm…`, or as `UF_CRM_…` with `useOriginalUfNames: "Y"`.
+         *
+         *     **Phones and e-mail addresses** go in `fm`, an array of `{ typeId, valueType, value }`. A portal
+         *     silently skips an entry without `typeId` and an `fm` that is not an array; the contract refuses
+         *     both, so the sandbox answers 400 where a portal would lose the data.
+         *
+         *     **Contacts of a lead.** `contactIds` links the contacts, the first one primary. That rule is
+         *     documented for estimates and companies; for leads the vendor is silent, and the contract and the
+         *     sandbox follow the documented sibling. If `contactId` and `contactIds` disagree, `contactIds` wins
+         *     (assumed, for the same reason).
+         *
+         *     **Errors.** `NOT_FOUND` for an `entityTypeId` that names no record kind, `ACCESS_DENIED`, `100`
+         *     when a multiple field (`contactIds`, `observers`) gets one value instead of a list,
+         *     `CRM_FIELD_ERROR_VALUE_NOT_VALID` for a value the portal refuses; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.item.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.get — read a lead or a contact
+         * @description Returns one lead or contact under `result.item`, with every field and the `fm` entries.
+         *
+         *     **Result.** camelCase names; ids, user ids, `contactIds` and `opportunity` are JSON numbers (the
+         *     legacy `crm.lead.get` sends `"ID": "1"` and `"OPPORTUNITY": "12500.00"` for the same record);
+         *     date-times are ISO 8601 with offset; flags `Y`/`N`. An empty link is `0` (`companyId`,
+         *     `contactId`), other unset fields are `null`. `contactIds` lists a lead's contacts with the primary
+         *     one first, the same links `crm.lead.contact.items.get` shows. The flat `phone`, `email`,
+         *     `phoneWork`, … are read-only copies of the first `fm` entry of their kind.
+         *
+         *     **Errors.** `NOT_FOUND` for a missing record and for an `entityTypeId` that names no record kind
+         *     (the text tells them apart), `ACCESS_DENIED`; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.item.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.list — list leads or contacts, 50 a page
+         * @description Returns one page of the leads or contacts that match a filter, under `result.items`, with `total`
+         *     and `next` beside `result` as in the legacy lists.
+         *
+         *     **Selecting.** `select` takes camelCase names or `*`. `fm` comes only with `*`. A name the portal
+         *     does not know is dropped. What an omitted `select` returns is not documented; the contract and
+         *     the sandbox assume every field, as `*` (the legacy lists' rule for their standard fields).
+         *
+         *     **Filtering and order.** Keys are camelCase names after an optional operator prefix (the table is
+         *     in the filter schema); a numeric key holds a nested group, `logic: "OR"` makes it match on any of
+         *     its conditions. A filter or order field the record kind does not have is refused with
+         *     `INVALID_ARG_VALUE`, not ignored.
+         *
+         *     **Paging.** 50 records a page; `start` is `0`, `50`, …; `next` is present while more remain.
+         *     `start: -1` skips the count (`total` is `0`, no `next`). For large sets, sort by `id` ascending,
+         *     filter `>id` on the last id read and send `start: -1` until a page holds fewer than 50: the
+         *     client's `readAll` does exactly this, 50 pages per `batch` request.
+         *
+         *     **Errors.** `NOT_FOUND` for an `entityTypeId` that names no record kind, `INVALID_ARG_VALUE`,
+         *     `ACCESS_DENIED`; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.item.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.update — change a lead or a contact
+         * @description Changes the fields it is sent and answers with the whole record under `result.item`. Fields not
+         *     sent keep their values; read-only ones and names the record kind does not have are ignored.
+         *
+         *     **Phones and e-mail addresses.** `fm` is an object of changes here: `n0`, `n1`, … add entries,
+         *     an entry's id changes it, and an id with `value: ""` deletes it; entries not named are kept. A
+         *     portal treats an array as new entries to append and silently ignores an entry without `typeId`;
+         *     the contract refuses both (400 in the sandbox).
+         *
+         *     **Contacts of a lead.** `contactIds` replaces the whole set of linked contacts; these are the same
+         *     links the `crm.lead.contact.*` methods read and change. Unlike those methods, a change through
+         *     `contactIds` marks the lead a repeat lead (`isReturnCustomer: "Y"`). Which contact becomes primary
+         *     is not stated for leads; the contract and the sandbox take the first id, as the vendor documents
+         *     for estimates and companies, and let `contactIds` win when `contactId` disagrees with it.
+         *
+         *     **Errors.** `NOT_FOUND` for a missing record or an `entityTypeId` that names no record kind,
+         *     `ACCESS_DENIED`, `100` when a multiple field gets one value instead of a list,
+         *     `CRM_FIELD_ERROR_VALUE_NOT_VALID`; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.item.fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.fields — describe the lead or contact fields
+         * @description Describes every field of leads (`entityTypeId: 1`) or contacts (`3`) under `result.fields`, keyed
+         *     by camelCase name; each description carries `upperName`, the name the legacy methods use for most
+         *     fields. Custom fields appear with `isDynamic: true`, keyed `ufCrm…` (or `UF_CRM_…` with
+         *     `useOriginalUfNames: "Y"`).
+         *
+         *     These are the names `crm.item.list` takes in `select`, `filter` and `order`. This package's types
+         *     take the standard ones from the lead and contact schemas, so a misspelt name, or a contact field
+         *     on a lead, fails to compile; `ufCrm…` names always pass.
+         *
+         *     **Errors.** `NOT_FOUND` for an `entityTypeId` that names no record kind, `ACCESS_DENIED`; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm.item.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.item.delete — delete a lead or a contact
+         * @description Deletes one lead or contact. A lead's contact links go with it; the contacts stay.
+         *
+         *     **Result.** An empty array, `[]`, where the legacy delete methods answer `true`. A record that
+         *     does not exist is an error.
+         *
+         *     **Errors.** `NOT_FOUND` for a missing record or an `entityTypeId` that names no record kind,
+         *     `ACCESS_DENIED`; plus the system errors any method can return and 429 `OPERATION_TIME_LIMIT`. A user outside the company's intranet gets 403 `allowed_only_intranet_user`.
+         */
+        post: operations["crmItemDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/batch": {
         parameters: {
             query?: never;
@@ -1648,6 +1846,479 @@ export interface components {
             time: components["schemas"]["ResponseTime"];
         };
         /**
+         * @description Which kind of CRM record the call works on: `1` for leads, `3` for contacts. Bitrix24 has other kinds (deals, companies, smart processes); this contract describes leads and contacts only. A number that names no kind on the portal is answered with `NOT_FOUND` (`entityTypeNotFound`).
+         * @example 1
+         */
+        ItemEntityTypeId: number;
+        /**
+         * @description Which communication field an `fm` entry belongs to: `PHONE`, `EMAIL`, `WEB`, `IM` or `LINK`. A portal stores an unknown value as it is; the contract takes any non-empty text.
+         * @example PHONE
+         */
+        ItemMultiFieldType: string;
+        /** @description A new `fm` entry in `crm.item.add`. `typeId` is required here although a portal accepts an entry without it: there the call succeeds and the entry is silently not saved, so the contract refuses it. */
+        ItemMultiFieldNew: {
+            typeId: components["schemas"]["ItemMultiFieldType"];
+            /**
+             * @description The kind of value (`WORK`, `MOBILE`, `HOME`, …); the portal's default when left out.
+             * @example WORK
+             */
+            valueType?: string;
+            /**
+             * @description The number, address or handle.
+             * @example 555888
+             */
+            value: string;
+        };
+        /** @description Phones, e-mail addresses and other communication entries of a new record, in `crm.item.add`. The answer's `fm` carries them again, each with its new `id`. */
+        ItemMultiFieldNewList: components["schemas"]["ItemMultiFieldNew"][];
+        /**
+         * @description `Y` names custom fields as the portal stores them (`UF_CRM_1720019876534`) in the answer and in `select`, `filter` and `order`; `N`, the default, names them in camelCase (`ufCrm_1720019876534`). Standard fields stay camelCase either way. The vendor's table declares the parameter a boolean but lists `Y` and `N` as its values; this contract takes the letters.
+         * @example N
+         * @enum {string}
+         */
+        UseOriginalUfNames: "Y" | "N";
+        /**
+         * @description Id of the lead or contact, a JSON number as `crm.item.*` sends it.
+         * @example 1
+         */
+        ItemId: number;
+        /**
+         * @description Id of a portal user, a JSON number.
+         * @example 1
+         */
+        ItemUserId: number;
+        /**
+         * Format: date-time
+         * @description A moment as ISO 8601 text with the portal's offset (`2024-07-22T18:00:08+02:00`); `null` when unset. Date-only fields come back the same way, at midnight of the portal's time zone.
+         * @example 2024-07-22T18:00:08+02:00
+         */
+        ItemDateTime: string | null;
+        /**
+         * @description A yes/no flag as `crm.item.*` sends and takes it, `Y` or `N`, never a JSON boolean.
+         * @example Y
+         * @enum {string}
+         */
+        ItemFlag: "Y" | "N";
+        /** @description The fields leads and contacts share in the `crm.item.*` view, with camelCase names. Fields marked read-only are filled by the portal: sent in `fields`, they are ignored. Custom fields come as `ufCrm…` (`UF_CRM_…` with `useOriginalUfNames: "Y"`) and links to smart processes as `parentId{N}`; both are allowed beside these. */
+        ItemCommonData: {
+            readonly id?: components["schemas"]["ItemId"];
+            /**
+             * @description The record's kind, `1` or `3`, repeated in every answer.
+             * @example 1
+             */
+            readonly entityTypeId?: number;
+            /** @description The user who created the record. */
+            readonly createdBy?: components["schemas"]["ItemUserId"];
+            /** @description When the record was created. */
+            readonly createdTime?: components["schemas"]["ItemDateTime"];
+            /** @description The user who changed the record last. */
+            readonly updatedBy?: components["schemas"]["ItemUserId"];
+            /** @description When the record was changed last. */
+            readonly updatedTime?: components["schemas"]["ItemDateTime"];
+            /** @description The responsible user. */
+            assignedById?: components["schemas"]["ItemUserId"];
+            /** @description Whether every CRM user may see the record. */
+            opened?: components["schemas"]["ItemFlag"];
+            /** @description The user of the record's latest activity. */
+            readonly lastActivityBy?: components["schemas"]["ItemUserId"];
+            /** @description When the record's latest activity happened. */
+            readonly lastActivityTime?: components["schemas"]["ItemDateTime"];
+            /** @description The CRM form the record came from; `0` when none. */
+            webformId?: number | null;
+            /** @description Salutation, an id of the `HONORIFIC` status list. */
+            honorific?: string | null;
+            /**
+             * @description First name.
+             * @example Gleb
+             */
+            name?: string | null;
+            /** @description Middle name. */
+            secondName?: string | null;
+            /**
+             * @description Last name.
+             * @example Titov
+             */
+            lastName?: string | null;
+            /** @description Date of birth (sent back as a date-time at midnight). */
+            birthdate?: components["schemas"]["ItemDateTime"];
+            /**
+             * @description Where the record came from, an id of the `SOURCE` status list.
+             * @example WEB
+             */
+            sourceId?: string | null;
+            /** @description Free text about the source. */
+            sourceDescription?: string | null;
+            /** @description Job title. */
+            post?: string | null;
+            /** @description Comment, in BB code. */
+            comments?: string | null;
+            /** @description The linked company; `0` when none. */
+            companyId?: number | null;
+            /** @description Id of the external system the record was imported from. */
+            originatorId?: string | null;
+            /** @description The record's id in that external system. */
+            originId?: string | null;
+            /** @description Users who watch the record. */
+            observers?: components["schemas"]["ItemUserId"][];
+            /** @description UTM source of the visit the record came from. */
+            utmSource?: string | null;
+            /** @description UTM medium. */
+            utmMedium?: string | null;
+            /** @description UTM campaign. */
+            utmCampaign?: string | null;
+            /** @description UTM content. */
+            utmContent?: string | null;
+            /** @description UTM term. */
+            utmTerm?: string | null;
+            /** @description `Y` when `fm` holds a phone number. */
+            readonly hasPhone?: components["schemas"]["ItemFlag"];
+            /** @description `Y` when `fm` holds an e-mail address. */
+            readonly hasEmail?: components["schemas"]["ItemFlag"];
+            /** @description `Y` when the record has an open-channel chat. */
+            readonly hasImol?: components["schemas"]["ItemFlag"];
+            /** @description The text the portal's full-text search indexes for the record. */
+            readonly searchContent?: string | null;
+            /**
+             * @description A read-only copy of the first phone number in `fm`. The same holds for `phoneMobile`, `phoneWork` and `phoneMailing` (the first of that kind), `email`, `emailHome`, `emailWork`, `emailMailing`, and `skype`, `icq`, `imol`; change `fm` instead.
+             * @example 555888
+             */
+            readonly phone?: string | null;
+            /** @description Read-only copy of the first mobile number in `fm`. */
+            readonly phoneMobile?: string | null;
+            /** @description Read-only copy of the first work number in `fm`. */
+            readonly phoneWork?: string | null;
+            /** @description Read-only copy of the first mailing number in `fm`. */
+            readonly phoneMailing?: string | null;
+            /** @description Read-only copy of the first e-mail address in `fm`. */
+            readonly email?: string | null;
+            /** @description Read-only copy of the first home e-mail address in `fm`. */
+            readonly emailHome?: string | null;
+            /** @description Read-only copy of the first work e-mail address in `fm`. */
+            readonly emailWork?: string | null;
+            /** @description Read-only copy of the first mailing e-mail address in `fm`. */
+            readonly emailMailing?: string | null;
+            /** @description Read-only copy of the first Skype handle in `fm`. */
+            readonly skype?: string | null;
+            /** @description Read-only copy of the first ICQ number in `fm`. */
+            readonly icq?: string | null;
+            /** @description Read-only copy of the first open-channel handle in `fm`. */
+            readonly imol?: string | null;
+            /** @description Kept for compatibility and always `null` in this view; the same holds for `address` and `login`. */
+            readonly shortName?: null;
+            /** @description Always `null` in this view; addresses have their own methods. */
+            readonly address?: null;
+            /** @description Always `null` in this view. */
+            readonly login?: null;
+        };
+        /** @description The fields only a lead has in the `crm.item.*` view (entityTypeId 1). */
+        LeadItemData: {
+            /**
+             * @description Name of the lead. Left out on creation, the portal names the lead `Lead #{id}`; it cannot be cleared.
+             * @example Lead from the website
+             */
+            title?: string | null;
+            /** @description Company name as the lead gave it (no company record is made). */
+            companyTitle?: string | null;
+            /**
+             * @description Stage of the lead, an id of the `STATUS` status list (`NEW`, `IN_PROCESS`, …). The legacy methods call it `STATUS_ID`.
+             * @example IN_PROCESS
+             */
+            stageId?: string | null;
+            /**
+             * @description What the stage means, computed from it - `P` in progress, `S` success, `F` failure.
+             * @example P
+             * @enum {string|null}
+             */
+            readonly stageSemanticId?: "P" | "S" | "F" | null;
+            /** @description Free text about the stage. */
+            statusDescription?: string | null;
+            /**
+             * @description Currency of `opportunity`.
+             * @example USD
+             */
+            currencyId?: string | null;
+            /** @description `Y` when `opportunity` was typed in rather than summed from product rows. */
+            isManualOpportunity?: components["schemas"]["ItemFlag"];
+            /**
+             * @description Expected amount, a JSON number (`12500`); the legacy methods send it as text.
+             * @example 12500
+             */
+            opportunity?: number | null;
+            /**
+             * @description Every contact linked to the lead, in link order; the first is the primary one. Sent in an update, it replaces the whole set and marks the lead a repeat lead (`isReturnCustomer: "Y"`); the `crm.lead.contact.*` methods change the same links without that mark. That the first id becomes primary is documented for estimates and companies, not for leads; the contract and the sandbox assume the same rule.
+             * @example [
+             *       1010,
+             *       1011
+             *     ]
+             */
+            contactIds?: number[];
+            /**
+             * @deprecated
+             * @description The primary linked contact, `0` without links; superseded by `contactIds`. When an update sends both and they disagree, the vendor does not say which wins; the contract and the sandbox let `contactIds` decide (the rule documented for estimates) and keep `contactId` equal to its first id.
+             * @example 1010
+             */
+            contactId?: number | null;
+            /** @description `Y` for a repeat lead. Set by the portal when `contactIds` is changed through `crm.item.update`; it cannot be written. */
+            readonly isReturnCustomer?: components["schemas"]["ItemFlag"];
+            /** @description The user who moved the lead to its current stage. */
+            readonly movedBy?: components["schemas"]["ItemUserId"];
+            /** @description When the lead entered its current stage. */
+            readonly movedTime?: components["schemas"]["ItemDateTime"];
+            /** @description When the lead reached a final stage; `null` while it is open. */
+            readonly dateClosed?: components["schemas"]["ItemDateTime"];
+            /** @description Always `null` in this view; so are `dateModifyShort`, `isConvert` and `productId`. */
+            readonly dateCreateShort?: null;
+            /** @description Always `null` in this view. */
+            readonly dateModifyShort?: null;
+            /** @description Always `null` in this view. */
+            readonly isConvert?: null;
+            /** @description Always `null` in this view; product rows have their own methods. */
+            readonly productId?: null;
+        };
+        /** @description A stored file as the read methods send it. */
+        ItemFile: {
+            /** @description Id of the file. */
+            id?: number;
+            /** @description Address that shows the file to a signed-in user. */
+            url?: string;
+            /** @description Address that a REST client with the same credentials can download. */
+            urlMachine?: string;
+        };
+        /** @description The fields only a contact has in the `crm.item.*` view (entityTypeId 3). A contact has no `title` and no `contactIds`. */
+        ContactItemData: {
+            /** @description The photo. Read as `{ id, url, urlMachine }`; written as `[file name, base64 content]`, or `{ id }` of the current file to keep it. */
+            photo?: components["schemas"]["ItemFile"] | string[] | null;
+            /**
+             * @description Contact type, an id of the `CONTACT_TYPE` status list (`CLIENT`, `SUPPLIER`, …).
+             * @example CLIENT
+             */
+            typeId?: string | null;
+            /** @description `Y` when the contact may be exported (to a vCard, an address book). */
+            export?: components["schemas"]["ItemFlag"];
+            /** @description Every company the contact is linked to. */
+            companyIds?: number[];
+            /** @description The lead the contact was created from, if any. */
+            leadId?: number | null;
+            /** @description Version of the record in the external system it was imported from. */
+            originVersion?: string | null;
+            /** @description The contact's category (`0` is the default one). */
+            categoryId?: number | null;
+        };
+        /** @description Which record fields `fields` takes, by `entityTypeId`: a lead's for `1`, a contact's for `3`. Names outside these lists pass (a portal ignores them, and custom `ufCrm…` fields are the portal's own); the client's types refuse them at compile time. */
+        ItemFieldsByType: unknown & unknown;
+        /** @description Parameters of `crm.item.add`. */
+        ItemAddRequest: components["schemas"]["BaseRequest"] & {
+            entityTypeId: components["schemas"]["ItemEntityTypeId"];
+            /** @description The new record's fields by camelCase name; read-only ones are ignored. Phones and e-mail addresses go in `fm`, not in the flat `phone`/`email` copies. */
+            fields: {
+                fm?: components["schemas"]["ItemMultiFieldNewList"];
+            } & {
+                [key: string]: unknown;
+            };
+            useOriginalUfNames?: components["schemas"]["UseOriginalUfNames"];
+        } & components["schemas"]["ItemFieldsByType"];
+        /** @description One phone number, e-mail address, site or messenger handle of a record, as the read methods send it in `fm`. The `id` is what an update names to change or delete this entry. */
+        ItemMultiField: {
+            /**
+             * @description Id of the entry.
+             * @example 11658
+             */
+            id: number;
+            typeId: components["schemas"]["ItemMultiFieldType"];
+            /**
+             * @description The kind of value: for phones `WORK`, `MOBILE`, `FAX`, `HOME`, `PAGER`, `MAILING`, `OTHER`; for e-mail `WORK`, `HOME`, `MAILING`, `OTHER`.
+             * @example WORK
+             */
+            valueType: string;
+            /**
+             * @description The number, address or handle.
+             * @example 555888
+             */
+            value: string;
+        };
+        /** @description What a record carries in a `crm.item.*` answer besides its data: its `fm` entries, in `get`, `add` and `update` answers and in a list with `select: ["*"]`. */
+        ItemReadFields: {
+            /** @description Phones, e-mail addresses, sites and messenger handles of the record. Written through `fields.fm` (an array on add, an object of changes on update). */
+            readonly fm?: components["schemas"]["ItemMultiField"][];
+        };
+        /** @description A lead as `crm.item.*` sends it: camelCase names, ids, user ids and the amount as JSON numbers, date-times ISO 8601 with offset, flags `Y`/`N`, unset fields `null` (`0` for `companyId` and `contactId`). A list sends only the selected fields (and `id`). */
+        LeadItem: WithRequired<components["schemas"]["ItemCommonData"], "id"> & components["schemas"]["LeadItemData"] & components["schemas"]["ItemReadFields"];
+        /** @description A contact as `crm.item.*` sends it: camelCase names, ids and user ids as JSON numbers, date-times ISO 8601 with offset, flags `Y`/`N`, unset fields `null`. A list sends only the selected fields (and `id`). */
+        ContactItem: WithRequired<components["schemas"]["ItemCommonData"], "id"> & components["schemas"]["ContactItemData"] & components["schemas"]["ItemReadFields"];
+        /** @description Answer of `crm.item.add`, `crm.item.get` and `crm.item.update`. */
+        ItemResponse: {
+            result: {
+                /** @description The whole record as it is now, `fm` included. */
+                item: components["schemas"]["LeadItem"] | components["schemas"]["ContactItem"];
+            };
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description Parameters of `crm.item.get` and `crm.item.delete`. */
+        ItemRequest: components["schemas"]["BaseRequest"] & {
+            entityTypeId: components["schemas"]["ItemEntityTypeId"];
+            id: components["schemas"]["ItemId"];
+            useOriginalUfNames?: components["schemas"]["UseOriginalUfNames"];
+        };
+        /**
+         * @description Which fields each record of the page carries, by camelCase name, or `*` for all of them. `fm` cannot be named: it comes only with `*`. A name the portal does not know is dropped silently. What a call without `select` gets is not documented; the contract and the sandbox assume `*`, as the legacy list methods do for their standard fields. Every record carries `id` (the sandbox adds it; assumed for a portal).
+         * @example [
+         *       "id",
+         *       "title",
+         *       "stageId"
+         *     ]
+         */
+        ItemListSelect: string[];
+        /**
+         * @description Conditions the listed records meet, all at once unless a group says otherwise. Each key is a
+         *     camelCase field name, optionally after an operator prefix:
+         *
+         *     | Prefix | Meaning |
+         *     |---|---|
+         *     | none or `=` | equal; with a list of values, equal to any of them |
+         *     | `!` or `!=` | not equal |
+         *     | `>`, `>=`, `<`, `<=` | greater or less |
+         *     | `@` / `!@` | in / not in the list given as the value |
+         *     | `%` | contains the value |
+         *     | `=%` or `%=` | matches a LIKE pattern (`%` in the value stands for any text) |
+         *     | `!%`, `!=%`, `!%=` | the negations of the two above |
+         *
+         *     A key that is a number (`"0"`) holds a nested group of conditions; with `logic: "OR"` in it, one of
+         *     them is enough. A field the record kind does not have, or a value of the wrong kind, is refused
+         *     with `INVALID_ARG_VALUE`. Date-times compare as ISO 8601 text with offset; a yes/no custom field
+         *     is filtered with `1` or `0`.
+         * @example {
+         *       "0": {
+         *         "logic": "OR",
+         *         "!=name": "",
+         *         "!=lastName": ""
+         *       },
+         *       "@stageId": [
+         *         "NEW",
+         *         "IN_PROCESS"
+         *       ],
+         *       ">opportunity": 1000
+         *     }
+         */
+        ItemListFilter: {
+            /**
+             * @description How the conditions of this object combine; `AND` when left out.
+             * @enum {string}
+             */
+            logic?: "AND" | "OR" | "and" | "or";
+        } & {
+            [key: string]: (string | number | boolean | null) | (string | number)[] | components["schemas"]["ItemListFilter"];
+        };
+        /**
+         * @description Sort order: camelCase field name to `ASC` or `DESC`, applied in key order. A field the record kind does not have is refused with `INVALID_ARG_VALUE`. Without `order` the sandbox sorts by ascending `id` (assumed; the vendor states no default).
+         * @example {
+         *       "id": "ASC"
+         *     }
+         */
+        ItemListOrder: {
+            [key: string]: "ASC" | "DESC" | "asc" | "desc";
+        };
+        /** @description Parameters of `crm.item.list`; only `entityTypeId` is required. */
+        ItemListRequest: components["schemas"]["BaseRequest"] & {
+            entityTypeId: components["schemas"]["ItemEntityTypeId"];
+            select?: components["schemas"]["ItemListSelect"];
+            filter?: components["schemas"]["ItemListFilter"];
+            order?: components["schemas"]["ItemListOrder"];
+            /** @description Where the page begins: `0`, `50`, `100`, … (pages hold 50 records). `-1` skips the count: `total` is `0` and there is no `next`; with `order: { id: "ASC" }` and a `>id` filter on the last id read, that is the vendor's fast way through a large set. */
+            start?: components["schemas"]["RecordListStart"];
+            useOriginalUfNames?: components["schemas"]["UseOriginalUfNames"];
+        };
+        /** @description Answer of `crm.item.list`: up to 50 records under `result.items` (not directly under `result`, as the legacy lists have them), how many match in all, and where the next page starts. */
+        ItemListResponse: {
+            result: {
+                /** @description The page's records, each with the selected fields and `id`. */
+                items: (components["schemas"]["LeadItem"] | components["schemas"]["ContactItem"])[];
+            };
+            /** @description How many records match the filter; `0` after `start: -1`, which skips the count. */
+            total?: number;
+            /** @description The `start` of the next page, present only while more records match. */
+            next?: number;
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description One change to `fm` in `crm.item.update`, under its key: under `n0`, `n1`, … a new entry; under an existing entry's id, its new value, or `""` to delete it. `typeId` is required: a portal silently ignores an entry without it, so the contract refuses it. */
+        ItemMultiFieldEdit: {
+            typeId: components["schemas"]["ItemMultiFieldType"];
+            /**
+             * @description The kind of value (`WORK`, `MOBILE`, `HOME`, …).
+             * @example MOBILE
+             */
+            valueType?: string;
+            /**
+             * @description The new number, address or handle; `""` under an existing id deletes that entry.
+             * @example +15550100
+             */
+            value: string;
+        };
+        /**
+         * @description Changes to `fm` in `crm.item.update`, as an object; entries it does not name are kept.
+         *
+         *     | Key | Value | Effect |
+         *     |---|---|---|
+         *     | `n0`, `n1`, … | `{ typeId, valueType, value }` | adds an entry |
+         *     | an entry's `id` (`"11658"`) | `{ typeId, valueType, value }` | changes that entry |
+         *     | an entry's `id` | `{ typeId, value: "" }` | deletes that entry |
+         *
+         *     A portal reads an array here as a list of new entries and appends them, which usually duplicates
+         *     what the caller meant to replace; the contract refuses an array. An id the record does not have
+         *     adds a new entry on a portal (documented). There is no way to clear all entries at once.
+         * @example {
+         *       "11658": {
+         *         "typeId": "PHONE",
+         *         "value": ""
+         *       },
+         *       "n0": {
+         *         "typeId": "PHONE",
+         *         "valueType": "MOBILE",
+         *         "value": "+15550100"
+         *       }
+         *     }
+         */
+        ItemMultiFieldEdits: {
+            [key: string]: components["schemas"]["ItemMultiFieldNew"] | components["schemas"]["ItemMultiFieldEdit"];
+        };
+        /** @description Parameters of `crm.item.update`. */
+        ItemUpdateRequest: components["schemas"]["BaseRequest"] & {
+            entityTypeId: components["schemas"]["ItemEntityTypeId"];
+            id: components["schemas"]["ItemId"];
+            /** @description Only the fields to change, by camelCase name; the others keep their values. `fm` is an object of changes here, never an array. */
+            fields: {
+                fm?: components["schemas"]["ItemMultiFieldEdits"];
+            } & {
+                [key: string]: unknown;
+            };
+            useOriginalUfNames?: components["schemas"]["UseOriginalUfNames"];
+        } & components["schemas"]["ItemFieldsByType"];
+        /** @description Parameters of `crm.item.fields`. */
+        ItemFieldsRequest: components["schemas"]["BaseRequest"] & {
+            entityTypeId: components["schemas"]["ItemEntityTypeId"];
+            useOriginalUfNames?: components["schemas"]["UseOriginalUfNames"];
+        };
+        /** @description One field as `crm.item.fields` describes it: the general field description, always with `upperName`, the name the legacy methods and `useOriginalUfNames` use. */
+        ItemFieldDescription: components["schemas"]["FieldDescription"] & {
+            /** @description `true` for a field kept for old callers, such as `contactId`. */
+            isDeprecated?: boolean;
+        };
+        /** @description Answer of `crm.item.fields`. */
+        ItemFieldsResponse: {
+            result: {
+                /** @description Every field of the record kind keyed by its camelCase name (or, with `useOriginalUfNames: "Y"`, custom fields by their `UF_CRM_…` name). */
+                fields: {
+                    [key: string]: components["schemas"]["ItemFieldDescription"];
+                };
+            };
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description Answer of `crm.item.delete`; `result` is an empty array, not `true`. */
+        ItemDeleteResponse: {
+            /** @description Always `[]` on success. */
+            result: unknown[];
+            time: components["schemas"]["ResponseTime"];
+        };
+        /**
          * @description One command: a method name, then optionally `?` and its parameters as a query string with bracket nesting (`crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010`). Characters such as `&`, `=`, `%`, `+`, `[`, `]`, `#` and any non-ASCII text inside a value must be percent-encoded once (`John%26Martin`); in a JSON body the string is sent as it is, in a query string or form body it is encoded a second time. A raw `#` would cut the command short, so it is refused here. A value may refer to an earlier command's result as `$result[id][field]`. `batch` itself and file upload or download methods may not be used as commands.
          * @example crm.lead.contact.add?id=1&fields[CONTACT_ID]=1010&fields[IS_PRIMARY]=Y
          */
@@ -1845,6 +2516,42 @@ export interface components {
         };
         /** @description The call is authenticated but not allowed: CRM read rights, plan, user rights, scope or app access. */
         FindByCommForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The record was not created or changed: no such record or record kind, the user lacks rights, a multiple field got one value, the portal refused a value, an `fm` change the contract refuses, or a system rule was broken (plain HTTP, oversized batch). */
+        ItemChangeBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request was refused: no record with this id, no record kind with this `entityTypeId`, the user lacks rights, the parameters break the contract, or a system rule was broken (plain HTTP, oversized batch). */
+        ItemBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The list was refused: no record kind with this `entityTypeId`, a filter or order field the kind does not have, the user may not read the records, or a system rule was broken (plain HTTP, oversized batch). */
+        ItemListBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The fields were not described: no record kind with this `entityTypeId`, the user lacks rights, or a system rule was broken (plain HTTP, oversized batch). */
+        ItemFieldsBadRequest: {
             headers: {
                 [name: string]: unknown;
             };
@@ -2506,6 +3213,210 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    crmItemAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record kind and the new record's fields. Send JSON, or a form body with bracket nesting (`entityTypeId=1&fields[title]=Enquiry&fields[fm][0][typeId]=PHONE`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemAddRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The record was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemResponse"];
+                };
+            };
+            400: components["responses"]["ItemChangeBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmItemGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record kind and id. Send JSON, or a form body (`entityTypeId=1&id=1`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemRequest"];
+            };
+        };
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemResponse"];
+                };
+            };
+            400: components["responses"]["ItemBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmItemList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record kind, selection, filter, order and page. Send JSON, or a form body with bracket nesting (`entityTypeId=1&filter[>id]=0&order[id]=ASC&select[0]=id&start=-1`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemListRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemListRequest"];
+            };
+        };
+        responses: {
+            /** @description One page of records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemListResponse"];
+                };
+            };
+            400: components["responses"]["ItemListBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmItemUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record and the fields to change. Send JSON, or a form body with bracket nesting (`entityTypeId=1&id=2&fields[contactIds][0]=1010`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The record as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemResponse"];
+                };
+            };
+            400: components["responses"]["ItemChangeBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmItemFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record kind. Send JSON, or a form body (`entityTypeId=3`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemFieldsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemFieldsRequest"];
+            };
+        };
+        responses: {
+            /** @description The fields, by camelCase name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemFieldsResponse"];
+                };
+            };
+            400: components["responses"]["ItemFieldsBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    crmItemDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The record kind and id. Send JSON, or a form body (`entityTypeId=1&id=1`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ItemRequest"];
+            };
+        };
+        responses: {
+            /** @description The record was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemDeleteResponse"];
+                };
+            };
+            400: components["responses"]["ItemBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     batch: {
         parameters: {
             query?: never;
@@ -2541,3 +3452,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

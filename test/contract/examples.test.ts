@@ -69,7 +69,7 @@ const example = (name: string) => spec.components.examples[name].value;
 /** Lead and contact ids a request example names, in JSON and in batch command strings. */
 function namedIds(method: string, value: any): { leads: number[]; contacts: number[] } {
   const contactsIn = (fields: any) =>
-    [fields?.CONTACT_ID, ...(fields?.CONTACT_IDS ?? []), ...(value?.items ?? []).map((item: any) => item.CONTACT_ID)]
+    [fields?.CONTACT_ID, ...(fields?.CONTACT_IDS ?? []), ...(fields?.contactIds ?? []), ...(value?.items ?? []).map((item: any) => item.CONTACT_ID)]
       .filter((id) => id !== undefined)
       .map(Number);
   if (method === 'batch') {
@@ -85,7 +85,9 @@ function namedIds(method: string, value: any): { leads: number[]; contacts: numb
       .reduce((all, one) => ({ leads: [...all.leads, ...one.leads], contacts: [...all.contacts, ...one.contacts] }), { leads: [], contacts: [] });
   }
   const own = value.id === undefined ? [] : [value.id];
-  return method.startsWith('crm.contact.') ? { leads: [], contacts: own } : { leads: own, contacts: contactsIn(value.fields) };
+  // crm.item.* names the record kind by entityTypeId: 3 is a contact.
+  const isContact = method.startsWith('crm.contact.') || (method.startsWith('crm.item.') && value.entityTypeId === 3);
+  return isContact ? { leads: [], contacts: own } : { leads: own, contacts: contactsIn(value.fields) };
 }
 
 describe('examples agree with one set of example records', () => {
