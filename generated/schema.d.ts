@@ -254,8 +254,14 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.add — create a lead
+         * @deprecated
          * @description Creates one lead and answers with its id. Covered here so far as tests and the `verify`
          *     command need it to make leads they can link contacts to.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.add` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Fields.** `fields` holds the new lead's values; the standard fields are listed and checked
          *     in the request schema, and any other key (custom `UF_CRM_…` fields, fields this contract does
@@ -293,7 +299,13 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.get — read a lead
+         * @deprecated
          * @description Returns one lead with its fields.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.get` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Result.** The lead as an object keyed by field name. Ids, user ids and the amount are text
          *     (`"ID": "1"`, `"OPPORTUNITY": "12500.00"`), unlike the JSON numbers of
@@ -328,9 +340,13 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.list — list leads, 50 a page
+         * @deprecated
          * @description Returns one page of the leads that match a filter, in a chosen order, with the chosen fields.
          *
-         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.list` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Selecting.** `select` names the fields each record carries; `*` stands for every standard
          *     field that is not multiple and `UF_*` for every custom one. Multiple fields (`PHONE`, `EMAIL`,
@@ -372,9 +388,13 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.update — change a lead
+         * @deprecated
          * @description Changes the fields of one lead; fields not sent keep their values.
          *
-         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.update` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Fields.** The standard fields take the values `crm.lead.add` takes; unknown keys are ignored
          *     by the portal and custom `UF_CRM_…` fields pass unchecked. `fields` is required here (the
@@ -418,11 +438,15 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.fields — describe the lead fields
+         * @deprecated
          * @description Describes every field a lead has on this portal: its type, whether it is required, read-only,
          *     immutable, multiple or custom, and its display name. Custom fields (`UF_CRM_…`) appear with
          *     `isDynamic: true`; reference fields add `statusType` (the `crm.status.list` entity).
          *
-         *     **Development halted.** The vendor no longer develops the `crm.lead.*` record methods and points to `crm.item.*` (with `entityTypeId` 1) as their successor; they still work. The `crm.lead.contact.*` link methods carry no such mark.
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.fields` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     These are the names `crm.lead.list` takes in `select`, `filter` and `order`. This package's
          *     types take the standard ones from the documented answer below, so a misspelt name fails to
@@ -449,8 +473,14 @@ export interface paths {
         put?: never;
         /**
          * crm.lead.delete — delete a lead
+         * @deprecated
          * @description Deletes one lead together with what belongs only to it (activities, history). Its contact
          *     links go with it; the contact records themselves are kept.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.lead.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.delete` with
+         *     `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Result.** `true` when the lead was deleted. A lead that does not exist is an error, not
          *     `false`.
@@ -479,8 +509,14 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.add — create a contact
+         * @deprecated
          * @description Creates one contact and answers with its id. Covered here so far as tests and the `verify`
          *     command need it to make contacts they can link to leads.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.add` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Fields.** `fields` holds the new contact's values; the standard fields are listed and
          *     checked in the request schema, and any other key (custom `UF_CRM_…` fields, fields this
@@ -514,7 +550,13 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.get — read a contact
+         * @deprecated
          * @description Returns one contact with its fields.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.get` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Result.** The contact as an object keyed by field name. Ids and user ids are text
          *     (`"ID": "1010"`); unset fields are `null`. Multiple fields (`PHONE`, `EMAIL`, …) appear only
@@ -546,9 +588,13 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.list — list contacts, 50 a page
+         * @deprecated
          * @description Returns one page of the contacts that match a filter, in a chosen order, with the chosen fields.
          *
-         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.list` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Selecting, filtering, paging.** As for `crm.lead.list`: `select` with the `*` and `UF_*`
          *     masks (multiple fields only when named; without `select`, `*` plus `UF_*`), `filter` keys with
@@ -581,9 +627,13 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.update — change a contact
+         * @deprecated
          * @description Changes the fields of one contact; fields not sent keep their values.
          *
-         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.update` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Fields.** The standard fields take the values `crm.contact.add` takes; unknown keys are
          *     ignored (documented) and custom `UF_CRM_…` fields pass unchecked. `id` and `fields` are
@@ -619,11 +669,15 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.fields — describe the contact fields
+         * @deprecated
          * @description Describes every field a contact has on this portal: its type, whether it is required, read-only,
          *     immutable, multiple or custom, and its display name. Custom fields (`UF_CRM_…`) appear with
          *     `isDynamic: true`; reference fields add `statusType` (the `crm.status.list` entity).
          *
-         *     **Development halted.** The vendor no longer develops the `crm.contact.*` record methods and points to `crm.item.*` (with `entityTypeId` 3) as their successor; they still work.
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.fields` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     These are the names `crm.contact.list` takes in `select`, `filter` and `order`. This package's
          *     types take the standard ones from the documented answer below, so a misspelt name fails to
@@ -690,7 +744,13 @@ export interface paths {
         put?: never;
         /**
          * crm.contact.delete — delete a contact
+         * @deprecated
          * @description Deletes one contact together with what belongs only to it.
+         *
+         *     **Deprecated.** The vendor has stopped developing the `crm.contact.*` record methods and advises
+         *     `crm.item.*` instead; this one keeps working. Its successor is `crm.item.delete` with
+         *     `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link
+         *     methods and `crm.duplicate.findbycomm` stay current.
          *
          *     **Links to leads.** The contact's links to leads go with it. Where it was a lead's primary
          *     contact, the lead's first remaining link (in `crm.lead.contact.items.get` order) becomes
