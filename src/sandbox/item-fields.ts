@@ -1,4 +1,4 @@
-import { WireError } from '../wire/wire-error.js';
+import { documentedError } from './contract-data.js';
 import type { RecordKind } from './record-fields.js';
 
 /**
@@ -12,6 +12,8 @@ import type { RecordKind } from './record-fields.js';
 export type Shape =
   /** an id or user id: a JSON integer, `null` when unset */
   | 'id'
+  /** a user id: a JSON integer, `0` when the store holds none */
+  | 'user'
   /** a link id that reads `0` when unset (a lead's `companyId`, `contactId`) */
   | 'id0'
   /** an amount: a JSON number */
@@ -19,7 +21,7 @@ export type Shape =
   /** ISO-8601 with offset; a stored `YYYY-MM-DD` reads at midnight UTC */
   | 'datetime'
   | 'text'
-  /** `"Y"` / `"N"` */
+  /** `"Y"` / `"N"`; unset reads as the portal's default (`opened` and `export` `Y`, the rest `N`) */
   | 'flag'
   /** a list of ids */
   | 'ids'
@@ -45,11 +47,7 @@ export function kindOfEntityType(entityTypeId: unknown): RecordKind {
   const id = Number(entityTypeId);
   if (id === ENTITY_TYPE_IDS.lead) return 'lead';
   if (id === ENTITY_TYPE_IDS.contact) return 'contact';
-  throw new WireError(
-    400,
-    'NOT_FOUND',
-    `Smart process not found: the sandbox keeps leads (entityTypeId 1) and contacts (entityTypeId 3), not ${String(entityTypeId)}`,
-  );
+  throw documentedError('entityTypeNotFound');
 }
 
 /** Names whose UPPER_CASE form is not the plain snake case of the camelCase one. */
@@ -63,8 +61,8 @@ const RENAMED: Readonly<Record<string, string>> = {
   movedBy: 'MOVED_BY_ID',
 };
 
-/** `assignedById` → `ASSIGNED_BY_ID`. */
-const snakeUpper = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+/** `assignedById` → `ASSIGNED_BY_ID`: the `upperName` crm.item.fields gives each field. */
+export const snakeUpper = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** The flat phone and e-mail names: read-only copies of the first `fm` value of their kind. */
 export const ALIASES: Readonly<Record<string, { typeId: string; valueType?: string; empty: '' | null }>> = {
@@ -82,20 +80,20 @@ export const ALIASES: Readonly<Record<string, { typeId: string; valueType?: stri
 };
 
 // name:shape, a trailing `!` marks read-only. The order is the order a `crm.item.get` answer has.
-const LEAD = `id:id! createdTime:datetime! dateCreateShort:disabled! updatedTime:datetime! dateModifyShort:disabled! createdBy:id!
-  updatedBy:id! assignedById:id opened:flag companyId:id0 contactId:id0 stageId:text isConvert:disabled! statusDescription:text
+const LEAD = `id:id! createdTime:datetime! updatedTime:datetime! createdBy:user!
+  updatedBy:user! assignedById:user opened:flag companyId:id0 contactId:id0 stageId:text isConvert:disabled! statusDescription:text
   stageSemanticId:computed! productId:disabled! opportunity:number currencyId:text sourceId:text sourceDescription:text title:text
   name:text lastName:text secondName:text shortName:disabled! companyTitle:text post:text address:disabled! comments:text
   webformId:id0 originatorId:text originId:text dateClosed:datetime! birthdate:datetime honorific:text hasPhone:computed!
-  hasEmail:computed! hasImol:computed! login:disabled! isReturnCustomer:computed! searchContent:computed! isManualOpportunity:flag
-  movedBy:id! movedTime:datetime! lastActivityBy:id! lastActivityTime:datetime! ALIASES fm:computed UF utmSource:text
+  hasEmail:computed! hasImol:computed! login:disabled! isReturnCustomer:computed! isManualOpportunity:flag
+  movedBy:user! movedTime:datetime! lastActivityBy:user! lastActivityTime:datetime! ALIASES fm:computed UF utmSource:text
   utmMedium:text utmCampaign:text utmContent:text utmTerm:text observers:ids contactIds:ids entityTypeId:computed!`;
 
-const CONTACT = `id:id! createdTime:datetime! updatedTime:datetime! createdBy:id! updatedBy:id! assignedById:id opened:flag
+const CONTACT = `id:id! createdTime:datetime! updatedTime:datetime! createdBy:user! updatedBy:user! assignedById:user opened:flag
   companyId:id0 sourceId:text sourceDescription:text honorific:text name:text secondName:text lastName:text shortName:disabled!
   photo:text post:text address:disabled! comments:text leadId:id export:flag typeId:text originatorId:text originId:text
   originVersion:text birthdate:datetime hasPhone:computed! hasEmail:computed! hasImol:computed! searchContent:computed!
-  categoryId:id0 login:disabled! lastActivityBy:id! lastActivityTime:datetime! ALIASES fm:computed UF utmSource:text
+  categoryId:id0 webformId:id0 login:disabled! lastActivityBy:user! lastActivityTime:datetime! ALIASES fm:computed UF utmSource:text
   utmMedium:text utmCampaign:text utmContent:text utmTerm:text observers:ids companyIds:ids entityTypeId:computed!`;
 
 /** Where the aliases, `fm` and the custom fields sit among the others in an answer. */

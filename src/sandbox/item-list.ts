@@ -1,6 +1,6 @@
 import { WireError } from '../wire/wire-error.js';
-import { ALIASES, type ItemField, itemField, itemFields, ufStoreName } from './item-fields.js';
-import type { StoredRecord } from './item-view.js';
+import { ALIASES, type ItemField, itemField, itemFields, snakeUpper, ufStoreName } from './item-fields.js';
+import { readField, type StoredRecord } from './item-view.js';
 import { compileFilter, type FieldReader, type ListPageOf, listPage, parseFilterKey } from './list-query.js';
 import type { PortalState } from './portal-state.js';
 import { MULTI_FIELDS, type RecordKind } from './record-fields.js';
@@ -25,7 +25,8 @@ function storedName(kind: RecordKind, name: string, { aliases }: { aliases: bool
   if (custom) return custom;
   if (aliases && (name === 'phone' || name === 'email')) return ALIASES[name]!.typeId;
   if (/^[A-Z][A-Z0-9_]*$/.test(name)) {
-    for (const each of itemFields(kind).values()) if (queryable(each) && each.upper === name) return name;
+    // The field's upperName (`STAGE_ID`) or its stored legacy name (`STATUS_ID`).
+    for (const each of itemFields(kind).values()) if (queryable(each) && (each.upper === name || snakeUpper(each.name) === name)) return each.upper;
     if (MULTI_FIELDS.includes(name) && aliases) return name;
   }
   return undefined;
@@ -69,31 +70,25 @@ function translateFilter(
   return translated;
 }
 
-/** How the engine reads a stored record: a field's raw value, derived fields as the legacy lists derive them. */
+/** The standard fields of each kind by stored name, for the reader. */
+const BY_STORED: Readonly<Record<RecordKind, ReadonlyMap<string, ItemField>>> = {
+  lead: new Map([...itemFields('lead').values()].map((field) => [field.upper, field])),
+  contact: new Map([...itemFields('contact').values()].map((field) => [field.upper, field])),
+};
+
+/**
+ * How the engine reads a stored record: a field's value as the item shows it (defaults and derived
+ * fields included, so a filter finds what a read shows), a multiple field as its entry values.
+ */
 function itemReader(state: PortalState, kind: RecordKind, groups: ReadonlyMap<string, (record: StoredRecord) => boolean>): FieldReader<StoredRecord> {
   return (record, field) => {
     const group = groups.get(field);
     if (group) return group(record) ? 'Y' : 'N';
+    if (field === 'ID') return record.id;
     const value = record.fields[field];
-    switch (field) {
-      case 'ID':
-        return record.id;
-      case 'DATE_CREATE':
-        return value ?? record.createdAt;
-      case 'DATE_MODIFY':
-        return value ?? record.fields.DATE_CREATE ?? record.createdAt;
-      case 'HAS_PHONE':
-      case 'HAS_EMAIL':
-        return Array.isArray(record.fields[field.slice(4)]) && (record.fields[field.slice(4)] as unknown[]).length > 0 ? 'Y' : 'N';
-      case 'IS_RETURN_CUSTOMER':
-        return value ?? 'N';
-      case 'STATUS_SEMANTIC_ID':
-        return value ?? (record.fields.STATUS_ID === 'CONVERTED' ? 'S' : record.fields.STATUS_ID === 'JUNK' ? 'F' : 'P');
-    }
-    if (kind === 'lead' && field === 'CONTACT_ID') return state.primaryOf(record.id) ?? 0;
-    if (kind === 'lead' && field === 'CONTACT_IDS') return state.sortedLinks(record.id).map((link) => link.contactId);
     if (MULTI_FIELDS.includes(field)) return Array.isArray(value) ? value.map((entry: { VALUE?: unknown }) => entry?.VALUE) : [];
-    return value;
+    const known = BY_STORED[kind].get(field);
+    return known ? readField(state, kind, record, known) : value;
   };
 }
 
@@ -135,7 +130,7 @@ export function selectedNames(kind: RecordKind, select: readonly unknown[] | und
   const names = new Set<string>(['id']);
   for (const entry of select) {
     if (typeof entry !== 'string' || entry === 'fm') continue;
-    const field = itemField(kind, entry) ?? [...itemFields(kind).values()].find((each) => each.upper === entry);
+    const field = itemField(kind, entry) ?? [...itemFields(kind).values()].find((each) => each.upper === entry || snakeUpper(each.name) === entry);
     if (field) names.add(field.name);
     else if (entry in ALIASES || custom.includes(entry)) names.add(entry);
     else if (entry === 'ufCrm*' || entry === 'UF_*') for (const name of custom) names.add(name);

@@ -1,11 +1,12 @@
 import { WireError } from '../wire/wire-error.js';
-import { ALIASES, ITEM_LAYOUT, type ItemField, itemField, kindOfEntityType, ufItemName, ufStoreName } from './item-fields.js';
+import { documentedError, exampleResult } from './contract-data.js';
+import { ALIASES, type ItemField, itemField, kindOfEntityType, ufItemName, ufStoreName } from './item-fields.js';
 import { itemListPage, selectedNames } from './item-list.js';
 import { itemView, type StoredRecord } from './item-view.js';
 import { fmForAdd, fmForUpdate } from './fm.js';
 import { ListAnswer } from './list-query.js';
 import type { PortalState } from './portal-state.js';
-import { RECORD_FIELDS, type RecordKind } from './record-fields.js';
+import type { RecordKind } from './record-fields.js';
 import { recordHandlers } from './record-methods.js';
 
 /**
@@ -21,11 +22,9 @@ type Params = Record<string, any>;
 
 const noun = (kind: RecordKind) => (kind === 'lead' ? 'a lead' : 'a contact');
 
-const itemNotFound = () => new WireError(400, 'NOT_FOUND', 'Element not found');
-
 function existing(state: PortalState, kind: RecordKind, id: unknown): StoredRecord {
   const record = (kind === 'lead' ? state.leads : state.contacts).get(Number(id));
-  if (!record) throw itemNotFound();
+  if (!record) throw documentedError('itemNotFound');
   return record;
 }
 
@@ -85,27 +84,8 @@ const customNames = (record: StoredRecord, original: boolean) =>
     .filter((name) => name.startsWith('UF_CRM_'))
     .map((name) => (original ? name : ufItemName(name)));
 
-/** A field as `crm.item.fields` describes it: the legacy field's type and title where there is one. */
-function describeField(kind: RecordKind, field: ItemField) {
-  const legacy = RECORD_FIELDS[kind][field.upper] as { type?: string; title?: string } | undefined;
-  const multiple = field.shape === 'ids' || field.name === 'fm';
-  const type =
-    field.name === 'fm'
-      ? 'crm_multifield'
-      : (legacy?.type ??
-        { id: 'integer', id0: 'integer', number: 'double', datetime: 'datetime', flag: 'char', ids: 'integer' }[field.shape as string] ??
-        'string');
-  return {
-    type,
-    isRequired: false,
-    isReadOnly: field.readOnly,
-    isImmutable: false,
-    isMultiple: multiple,
-    isDynamic: false,
-    title: legacy?.title ?? field.upper,
-    upperName: field.name === 'fm' ? 'FM' : field.upper,
-  };
-}
+/** The documented `crm.item.fields` answers: the sandbox keeps no custom fields of its own to add. */
+const FIELDS_EXAMPLE: Readonly<Record<RecordKind, string>> = { lead: 'leadItemFields', contact: 'contactItemFields' };
 
 export const itemHandlers: Readonly<Record<string, (state: PortalState, params: Params) => unknown>> = {
   'crm.item.add': (state, params) => {
@@ -143,10 +123,5 @@ export const itemHandlers: Readonly<Record<string, (state: PortalState, params: 
     // A list's page sits under `result.items` here, with `total` and `next` beside `result` as in the legacy lists.
     return new ListAnswer({ items } as unknown as unknown[], page.total, page.next);
   },
-  'crm.item.fields': (_state, params) => {
-    const kind = kindOfEntityType(params.entityTypeId);
-    const fields: Record<string, unknown> = {};
-    for (const slot of ITEM_LAYOUT[kind]) if (typeof slot === 'object') fields[slot.name] = describeField(kind, slot);
-    return { fields };
-  },
+  'crm.item.fields': (_state, params) => structuredClone(exampleResult(FIELDS_EXAMPLE[kindOfEntityType(params.entityTypeId)])),
 };

@@ -23,6 +23,12 @@ const asDatetime = (value: unknown) => (unset(value) ? null : /^\d{4}-\d{2}-\d{2
 /** The stage group of a lead's status: converted is success, junk is failure, anything else in progress. */
 const stageSemantic = (status: unknown) => (status === 'CONVERTED' ? 'S' : status === 'JUNK' ? 'F' : 'P');
 
+/**
+ * Who a record reads as created and assigned by when the store does not say: the sandbox does not
+ * record its callers, so user 1, the portal's first administrator (the user of the example webhooks).
+ */
+const ACTING_USER = 1;
+
 const yesNo = (value: boolean) => (value ? 'Y' : 'N');
 
 /** The first value of each alias's kind, or the alias's empty value. */
@@ -34,6 +40,10 @@ function aliasValues(entries: readonly FmEntry[]): Item {
   return view;
 }
 
+/** One standard field's value as the item shows it, for the list's filter and order. */
+export const readField = (state: PortalState, kind: RecordKind, record: StoredRecord, field: ItemField) =>
+  fieldValue(state, kind, record, field, field.shape === 'computed' || field.shape === 'text' ? fmEntries(record.id, record.fields) : []);
+
 /** One standard field's value, read from the store or derived. */
 function fieldValue(state: PortalState, kind: RecordKind, record: StoredRecord, field: ItemField, entries: readonly FmEntry[]): unknown {
   const stored = record.fields[field.upper];
@@ -44,8 +54,18 @@ function fieldValue(state: PortalState, kind: RecordKind, record: StoredRecord, 
       return ENTITY_TYPE_IDS[kind];
     case 'createdTime':
       return asDatetime(stored ?? record.createdAt);
+    // A record never changed, moved or worked on reads as changed, moved and last touched when and by whom it was created.
     case 'updatedTime':
+    case 'movedTime':
+    case 'lastActivityTime':
       return asDatetime(stored ?? record.fields.DATE_CREATE ?? record.createdAt);
+    case 'createdBy':
+    case 'assignedById':
+      return asId(stored) ?? ACTING_USER;
+    case 'updatedBy':
+    case 'movedBy':
+    case 'lastActivityBy':
+      return asId(stored) ?? asId(record.fields.CREATED_BY_ID) ?? ACTING_USER;
     case 'contactId':
       return state.primaryOf(record.id) ?? 0;
     case 'contactIds':
@@ -69,7 +89,10 @@ function fieldValue(state: PortalState, kind: RecordKind, record: StoredRecord, 
     case 'id':
       return asId(stored);
     case 'id0':
+    case 'user':
       return asId(stored) ?? 0;
+    case 'flag':
+      return stored ?? (field.name === 'opened' || field.name === 'export' ? 'Y' : 'N');
     case 'number':
       return unset(stored) || !Number.isFinite(Number(stored)) ? null : Number(stored);
     case 'datetime':
