@@ -1,5 +1,6 @@
 import { createBitrix24Client, type Bitrix24Client } from '../../client/client.js';
 import { leadContactScenarios, runScenarios, type ScenarioRecords } from '../../scenarios/lead-contact-scenarios.js';
+import { itemScenarios } from '../../scenarios/item-scenarios.js';
 import { recordScenarios } from '../../scenarios/record-scenarios.js';
 import type { PortalConnection } from './connection.js';
 import { checkResponse, type PortalAnswer, type Violation } from './contract-checks.js';
@@ -165,7 +166,7 @@ export async function runWrite(connection: PortalConnection, report: Report, opt
     let current = 'prepare';
     const client = checkingClient(connection, report, () => current, options);
     const records: ScenarioRecords = { lead, contacts, marker: stamp };
-    for (const scenario of [...leadContactScenarios, ...recordScenarios]) {
+    for (const scenario of [...leadContactScenarios, ...recordScenarios, ...itemScenarios]) {
       current = `rule: ${scenario.rule}`;
       const [outcome] = await runScenarios(client, records, [scenario]);
       const violations: Violation[] = outcome?.mismatch ? [{ path: `(rule, ${scenario.source})`, message: outcome.mismatch }] : [];
