@@ -42,3 +42,72 @@ export const listMethodNames = [
 
 /** The name of a list method of the contract, e.g. `crm.lead.list`. */
 export type ListMethodName = (typeof listMethodNames)[number];
+
+/**
+ * Where each list method keeps its records and what their id is called: `records` is the key under
+ * `result` that holds them (`''` when `result` is the list itself), `id` the id field a page is read by.
+ */
+export const listShapes = {
+  'crm.contact.list': { records: '', id: 'ID' },
+  'crm.item.list': { records: 'items', id: 'id' },
+  'crm.lead.list': { records: '', id: 'ID' },
+} as const;
+
+/**
+ * The methods as a tree of their names, `crm.lead.get` at `crm.lead.get`. The client and `cmd` map
+ * over it, so a method the contract marks deprecated is `@deprecated` where it is called.
+ */
+export interface MethodNameTree {
+  'batch': 'batch';
+  'crm': {
+    'contact': {
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.add` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'add': 'crm.contact.add';
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.delete` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'delete': 'crm.contact.delete';
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.fields` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'fields': 'crm.contact.fields';
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.get` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'get': 'crm.contact.get';
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.list` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'list': 'crm.contact.list';
+      /** @deprecated The vendor has stopped developing the `crm.contact.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.update` with `entityTypeId: 3`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'update': 'crm.contact.update';
+    };
+    'duplicate': {
+      'findbycomm': 'crm.duplicate.findbycomm';
+    };
+    'item': {
+      'add': 'crm.item.add';
+      'delete': 'crm.item.delete';
+      'fields': 'crm.item.fields';
+      'get': 'crm.item.get';
+      'list': 'crm.item.list';
+      'update': 'crm.item.update';
+    };
+    'lead': {
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.add` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'add': 'crm.lead.add';
+      'contact': {
+        'add': 'crm.lead.contact.add';
+        'delete': 'crm.lead.contact.delete';
+        'fields': 'crm.lead.contact.fields';
+        'items': {
+          'delete': 'crm.lead.contact.items.delete';
+          'get': 'crm.lead.contact.items.get';
+          'set': 'crm.lead.contact.items.set';
+        };
+      };
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.delete` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'delete': 'crm.lead.delete';
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.fields` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'fields': 'crm.lead.fields';
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.get` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'get': 'crm.lead.get';
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.list` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'list': 'crm.lead.list';
+      /** @deprecated The vendor has stopped developing the `crm.lead.*` record methods and advises `crm.item.*` instead; this one keeps working. Its successor is `crm.item.update` with `entityTypeId: 1`, which uses camelCase names and JSON numbers. The `crm.lead.contact.*` link methods and `crm.duplicate.findbycomm` stay current. */
+      'update': 'crm.lead.update';
+    };
+  };
+}

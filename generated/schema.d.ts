@@ -2359,6 +2359,11 @@ export interface components {
         };
         /** @description One field as `crm.item.fields` describes it: the general field description, always with `upperName`, the name the legacy methods and `useOriginalUfNames` use. */
         ItemFieldDescription: components["schemas"]["FieldDescription"] & {
+            /**
+             * @description The field's name in upper case (`STAGE_ID`, `UF_CRM_1720019876534`).
+             * @example STAGE_ID
+             */
+            upperName: string;
             /** @description `true` for a field kept for old callers, such as `contactId`. */
             isDeprecated?: boolean;
         };

@@ -53,7 +53,67 @@ function methodList(spec) {
     '/** The name of a list method of the contract, e.g. `crm.lead.list`. */',
     'export type ListMethodName = (typeof listMethodNames)[number];',
     '',
+    '/**',
+    ' * Where each list method keeps its records and what their id is called: `records` is the key under',
+    " * `result` that holds them (`''` when `result` is the list itself), `id` the id field a page is read by.",
+    ' */',
+    `export const listShapes = {\n${lists.map((name) => `  '${name}': ${listShape(spec, name)},`).join('\n')}\n} as const;`,
+    '',
+    '/**',
+    ' * The methods as a tree of their names, `crm.lead.get` at `crm.lead.get`. The client and `cmd` map',
+    " * over it, so a method the contract marks deprecated is `@deprecated` where it is called.",
+    ' */',
+    `export interface MethodNameTree ${nameTree(spec, names.map((name) => [name, name]))}`,
+    '',
   ].join('\n');
+}
+
+/** The records' place and id key of a list method, from its success schema (see `listShapes`). */
+function listShape(spec, name) {
+  const ok = resolve$ref(spec, spec.paths[`/${name}`].post.responses['200']);
+  const result = resolve$ref(spec, resolve$ref(spec, ok.content['application/json'].schema).properties.result);
+  const [records, list] =
+    result.type === 'array' ? ['', result] : (Object.entries(result.properties ?? {}).find(([, p]) => resolve$ref(spec, p)?.type === 'array') ?? []);
+  if (list === undefined) throw new Error(`${name}: the success schema's result holds no list of records`);
+  const fields = {};
+  const walk = (node) => {
+    const schema = resolve$ref(spec, node);
+    for (const part of [...(schema?.allOf ?? []), ...(schema?.anyOf ?? []), ...(schema?.oneOf ?? [])]) walk(part);
+    Object.assign(fields, schema?.properties ?? {});
+  };
+  walk(resolve$ref(spec, list).items);
+  const id = 'id' in fields ? 'id' : 'ID';
+  return `{ records: '${records}', id: '${id}' }`;
+}
+
+/**
+ * The method tree as a TypeScript interface body, from `[path still to place, full name]` pairs; a
+ * deprecated method carries the contract's advice as `@deprecated`.
+ */
+function nameTree(spec, entries) {
+  const branches = new Map();
+  for (const [path, name] of entries) {
+    const [head, ...rest] = path.split('.');
+    if (!branches.has(head)) branches.set(head, []);
+    branches.get(head).push([rest.join('.'), name]);
+  }
+  const lines = ['{'];
+  for (const [key, below] of branches) {
+    const leaf = below.find(([rest]) => rest === '');
+    if (leaf && below.length > 1) throw new Error(`${leaf[1]} is both a method and a prefix of others`);
+    if (leaf) {
+      const operation = spec.paths[`/${leaf[1]}`].post;
+      if (operation.deprecated) {
+        const advice = (operation.description ?? '').split('\n\n').find((p) => p.startsWith('**Deprecated.**')) ?? 'Deprecated by the vendor.';
+        lines.push(`  /** @deprecated ${advice.replace('**Deprecated.** ', '').replace(/\s+/g, ' ').trim()} */`);
+      }
+      lines.push(`  '${key}': '${leaf[1]}';`);
+    } else {
+      lines.push(`  '${key}': ${nameTree(spec, below).replace(/\n/g, '\n  ')};`);
+    }
+  }
+  lines.push('}');
+  return lines.join('\n');
 }
 
 /** Follows `$ref`s inside the bundled contract. */
@@ -109,6 +169,51 @@ function recordFieldTypes(spec) {
     '',
     '/** The standard fields of the records of each list method, with the value type a filter on them takes. */',
     `export interface RecordFieldTypes {\n${entries.join('\n')}\n}`,
+    '',
+  ].join('\n');
+}
+
+/** Every property of a schema, through `$ref`s and `allOf`: name → its schema. */
+function propertiesOf(spec, node, into = {}) {
+  const schema = resolve$ref(spec, node);
+  for (const part of schema?.allOf ?? []) propertiesOf(spec, part, into);
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) into[name] = property;
+  return into;
+}
+
+/** Whether a property is marked read-only, beside a `$ref` (in `allOf`) or in the schema it names. */
+function isReadOnly(spec, property) {
+  return Boolean(property.readOnly || resolve$ref(spec, property)?.readOnly || property.allOf?.some((part) => resolve$ref(spec, part)?.readOnly));
+}
+
+/**
+ * The record kinds `crm.item.*` covers, from the `x-entity-types` map of the `ItemEntityTypeId`
+ * schema: for each entityTypeId the schema of its record and the fields the portal fills itself.
+ * The client types each crm.item call by entityTypeId from these.
+ */
+function itemEntityTypes(spec) {
+  const kinds = spec.components.schemas.ItemEntityTypeId?.['x-entity-types'] ?? {};
+  const entries = Object.entries(kinds).map(([id, { name, item }]) => {
+    if (!spec.components.schemas[item]) throw new Error(`ItemEntityTypeId: x-entity-types names "${item}", which is not a schema`);
+    const properties = propertiesOf(spec, { $ref: `#/components/schemas/${item}` });
+    const readOnly = Object.keys(properties).filter((field) => isReadOnly(spec, properties[field]));
+    return [
+      `  /** ${name[0].toUpperCase()}${name.slice(1)}s: the \`${item}\` schema. */`,
+      `  ${id}: {`,
+      `    name: '${name}';`,
+      `    item: components['schemas']['${item}'];`,
+      '    /** Fields the portal fills itself: never in `fields` of add or update. */',
+      `    readOnly: ${readOnly.map((field) => `'${field}'`).join(' | ')};`,
+      '  };',
+    ].join('\n');
+  });
+  return [
+    `// ${banner}`,
+    '',
+    "import type { components } from './schema.js';",
+    '',
+    '/** The record kinds of `crm.item.*` in the contract, by entityTypeId. */',
+    `export interface ItemEntityTypes {\n${entries.join('\n')}\n}`,
     '',
   ].join('\n');
 }
@@ -207,6 +312,7 @@ async function main() {
   writeFileSync(join(outDir, 'schema.d.ts'), `${COMMENT_HEADER}// ${banner}\n\n${astToString(ast)}`);
   writeFileSync(join(outDir, 'methods.ts'), methodList(spec));
   writeFileSync(join(outDir, 'record-fields.ts'), recordFieldTypes(spec));
+  writeFileSync(join(outDir, 'item-fields.ts'), itemEntityTypes(spec));
   writeFileSync(join(outDir, 'validators.js'), await validatorModule(spec));
   writeFileSync(join(outDir, 'validators.d.ts'), VALIDATORS_DTS);
 }

@@ -45,12 +45,30 @@ export {
   readPages,
   type IdDirection,
   type ListReaderClient,
+  type ItemReadAllParams,
   type ListRecord,
+  type ListShape,
   type ReadAllOptions,
   type ReadAllParams,
   type ReadAllProgress,
 } from './client/list-reader.js';
 export type { CallOptions, ListPage, MethodAnswer, MethodCall, MethodParams, MethodResult, MethodTree } from './client/method-tree.js';
-export type { FieldsOf, ListFilter, ListQuery, SortDirection } from './client/list-params.js';
+export type { FieldsOf, ListFilter, ListQuery, ListRecordOf, RecordListMethodName, Selectable, SortDirection } from './client/list-params.js';
+export type {
+  ItemAddFields,
+  ItemCustomField,
+  ItemEntityTypeId,
+  ItemFieldName,
+  ItemFilter,
+  ItemListPage,
+  ItemListParams,
+  ItemMethodName,
+  ItemMultiFieldEdits,
+  ItemOrder,
+  ItemRecord,
+  ItemSelectable,
+  ItemSelected,
+  ItemUpdateFields,
+} from './client/item-params.js';
 export type { MethodName } from '../generated/methods.js';
 export type { components, operations, paths } from '../generated/schema.js';

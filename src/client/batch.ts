@@ -1,10 +1,10 @@
 import type { components } from '../../generated/schema.js';
-import { methodNames, type MethodName } from '../../generated/methods.js';
+import type { MethodName, MethodNameTree } from '../../generated/methods.js';
 import { MAX_BATCH_COMMANDS } from '../wire/bitrix24.js';
 import { encodeCommand } from './batch-encoding.js';
 import { internalsOf } from './internals.js';
 import { Bitrix24Error } from './errors.js';
-import { buildTree, type CallOptions, type MethodParams, type MethodResult, type Nest, type Split, type UnionToIntersection } from './method-tree.js';
+import { type CallOptions, type MethodParams, type MethodResult, methodTree, type TreeOf } from './method-tree.js';
 
 /** Bitrix24 runs at most this many commands per `batch` request (more end in `ERROR_BATCH_LENGTH_EXCEEDED`). */
 export { MAX_BATCH_COMMANDS };
@@ -126,16 +126,13 @@ export type CommandBuilder<M extends BatchableMethod> =
   {} extends MethodParams<M> ? (params?: MethodParams<M>) => BatchCommand<M> : (params: MethodParams<M>) => BatchCommand<M>;
 
 /** The batchable methods as nested command builders, shaped like the client: `cmd.crm.lead.contact.add(...)`. */
-export type CommandTree = UnionToIntersection<{ [M in BatchableMethod]: Nest<Split<M>, CommandBuilder<M>> }[BatchableMethod]>;
+export type CommandTree = Omit<TreeOf<MethodNameTree, { [M in MethodName]: M extends BatchableMethod ? CommandBuilder<M> : never }>, 'batch'>;
 
 /**
  * Typed batch commands, derived from the contract like the client's methods: `cmd.crm.lead.contact.add(params)`
  * checks `params` and returns a {@link BatchCommand} to pass to `client.batch` or `client.bulk`.
  */
-export const cmd: CommandTree = /* @__PURE__ */ buildTree<CommandTree>(
-  methodNames.filter((method) => method !== 'batch'),
-  (method) => (params?: unknown) => ({ method, params: params ?? {} }),
-);
+export const cmd: CommandTree = /* @__PURE__ */ methodTree<CommandTree>((method) => (params?: unknown) => ({ method, params: params ?? {} }));
 
 type Call = (method: MethodName, params: unknown, options?: CallOptions) => Promise<unknown>;
 type Entry = { key: string; method: string; line: string };

@@ -1,9 +1,9 @@
-import { listMethodNames, methodNames, type MethodName } from '../../generated/methods.js';
+import { listMethodNames, type MethodName } from '../../generated/methods.js';
 import { resolveEndpoint } from './auth.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit } from './hooks.js';
 import { register } from './internals.js';
-import { buildTree, type CallOptions, type MethodAnswer, type MethodParams, type MethodTree } from './method-tree.js';
+import { type CallOptions, type MethodAnswer, type MethodParams, type MethodTree, methodTree } from './method-tree.js';
 import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { nextAttempt } from './retry.js';
@@ -156,9 +156,8 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     }
   }
 
-  const tree = buildTree<MethodTree>(methodNames, (method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options));
-  // The typed batch replaces the generated `batch(params)`; its requests still go through `call`.
-  const client = Object.assign(tree, { call }) as unknown as Bitrix24Client;
+  // The typed batch replaces the generated `batch(params)` (the type leaves it out); its requests still go through `call`.
+  const client = methodTree<Bitrix24Client>((method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options), { call });
   register(client, { call, mask, baseUrl: endpoint.baseUrl, fetch: transport, serialize });
   return client;
 }

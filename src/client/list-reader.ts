@@ -1,8 +1,10 @@
-import type { ListMethodName } from '../../generated/methods.js';
+import { type ListMethodName, listShapes } from '../../generated/methods.js';
 import { batch, type BatchOutcome } from './batch.js';
 import type { Bitrix24Client } from './client.js';
 import { Bitrix24Error } from './errors.js';
-import type { CallOptions, MethodParams, MethodResult } from './method-tree.js';
+import type { ItemEntityTypeId, ItemListParams, ItemSelectable, ItemSelected } from './item-params.js';
+import type { ListRecordOf, RecordListMethodName, Selectable } from './list-params.js';
+import type { CallOptions, MethodParams } from './method-tree.js';
 import { MAX_BATCH_COMMANDS, PAGE_SIZE } from '../wire/bitrix24.js';
 
 /** Records per page of a Bitrix24 list method; a shorter page is the last one. */
@@ -11,8 +13,8 @@ export const LIST_PAGE_SIZE = PAGE_SIZE;
 /** Pages chained in one `batch` request: one command per page. */
 export const PAGES_PER_REQUEST = MAX_BATCH_COMMANDS;
 
-/** One record as the list method `M` sends it. */
-export type ListRecord<M extends ListMethodName> = MethodResult<M> extends ReadonlyArray<infer R> ? R : never;
+/** One record as the legacy list method `M` sends it for selection `S` (`ID` always, as text). */
+export type ListRecord<M extends RecordListMethodName, S extends readonly string[] | undefined = undefined> = ListRecordOf<M, S>;
 
 /** Reading direction: by ascending or descending `ID` (either case, as `order` takes it). */
 export type IdDirection = 'ASC' | 'DESC' | 'asc' | 'desc';
@@ -21,9 +23,22 @@ export type IdDirection = 'ASC' | 'DESC' | 'asc' | 'desc';
  * What {@link readAll} takes: the list method's own `filter`, `select` and the rest, with `order`
  * narrowed to `ID` (the window moves along it) and no `start` (the reader sends `-1`).
  */
-export type ReadAllParams<M extends ListMethodName> = Omit<MethodParams<M>, 'order' | 'start'> & {
+export type ReadAllParams<M extends RecordListMethodName, S extends readonly Selectable<M>[] | undefined = undefined> = Omit<
+  MethodParams<M>,
+  'order' | 'start' | 'select'
+> & {
+  select?: S;
   /** `{ ID: 'DESC' }` reads newest first. Default `{ ID: 'ASC' }`. */
   order?: { readonly ID: IdDirection };
+};
+
+/** What {@link readAll} takes for `crm.item.list`: the same, with the window on `id`. */
+export type ItemReadAllParams<E extends ItemEntityTypeId, S extends readonly ItemSelectable<E>[] | undefined = undefined> = Omit<
+  ItemListParams<E, S>,
+  'order' | 'start'
+> & {
+  /** `{ id: 'DESC' }` reads newest first. Default `{ id: 'ASC' }`. */
+  order?: { readonly id: IdDirection };
 };
 
 /** Progress of a {@link readAll} run, reported after each `batch` request's pages were handed out. */
@@ -54,6 +69,21 @@ export type ListReaderClient = Bitrix24Client;
 
 type Row = Record<string, unknown>;
 
+/** Where a list method keeps its records and what their id is called (generated from the contract). */
+export interface ListShape {
+  /** The key under `result` holding the records; `''` when `result` is the list itself. */
+  readonly records: string;
+  /** The id field the window moves along. */
+  readonly id: IdKey;
+}
+type IdKey = (typeof listShapes)[ListMethodName]['id'];
+const LEGACY_SHAPE: ListShape = { records: '', id: 'ID' };
+
+/** The shape of list method `method`; the legacy one for a name the contract does not know. */
+export function listShapeOf(method: string): ListShape {
+  return Object.hasOwn(listShapes, method) ? listShapes[method as ListMethodName] : LEGACY_SHAPE;
+}
+
 const WINDOW_BROKEN = 'LIST_WINDOW_BROKEN';
 
 function windowBroken(method: string, description: string): Bitrix24Error {
@@ -64,9 +94,9 @@ function aborted(method: string): Bitrix24Error {
   return new Bitrix24Error({ status: 0, code: 'ABORTED', description: 'The read was aborted', method });
 }
 
-/** An `ID` as a list sends it (`"1010"`), as a number for comparing; anything else breaks the window. */
-function idOf(row: unknown, method: string): { text: string; value: number } {
-  const id = typeof row === 'object' && row !== null ? (row as Row).ID : undefined;
+/** An id as a list sends it (`"1010"`, or `1010` from crm.item.list), as a number for comparing; anything else breaks the window. */
+function idOf(row: unknown, method: string, key: IdKey = 'ID'): { text: string; value: number } {
+  const id = typeof row === 'object' && row !== null ? (row as Row)[key] : undefined;
   const value = typeof id === 'string' || typeof id === 'number' ? Number(id) : Number.NaN;
   if (!Number.isSafeInteger(value)) throw windowBroken(method, `A record came back without an integer ID (got ${JSON.stringify(id) ?? 'none'})`);
   return { text: String(id), value };
@@ -77,15 +107,19 @@ function idOf(row: unknown, method: string): { text: string; value: number } {
  * `order` by `ID` alone, `start: -1` (no count). Returns where the window starts (a bound the
  * caller already put on the window's own key) and the filter without that key.
  */
-export function planWindow(method: string, params: Row): { base: Row; filter: Row; key: '>ID' | '<ID'; from: string | undefined; descending: boolean } {
+export function planWindow(
+  method: string,
+  params: Row,
+): { base: Row; filter: Row; key: `${'>' | '<'}${IdKey}`; from: string | undefined; descending: boolean } {
+  const ID = listShapeOf(method).id;
   const { order, start, select, filter, ...rest } = params;
   if (start !== undefined) throw new TypeError(`${method}: readAll sends start: -1 itself; leave start out`);
   let descending = false;
   if (order !== undefined) {
     const keys = typeof order === 'object' && order !== null ? Object.keys(order) : [];
-    const direction = keys.length === 1 && keys[0] === 'ID' ? String((order as Row).ID).toUpperCase() : '';
+    const direction = keys.length === 1 && keys[0] === ID ? String((order as Row)[ID]).toUpperCase() : '';
     if (direction !== 'ASC' && direction !== 'DESC') {
-      throw new TypeError(`${method}: readAll reads in ID order, so order must be { ID: 'ASC' } or { ID: 'DESC' }, got ${JSON.stringify(order)}`);
+      throw new TypeError(`${method}: readAll reads in ${ID} order, so order must be { ${ID}: 'ASC' } or { ${ID}: 'DESC' }, got ${JSON.stringify(order)}`);
     }
     descending = direction === 'DESC';
   }
@@ -93,7 +127,7 @@ export function planWindow(method: string, params: Row): { base: Row; filter: Ro
     throw new TypeError(`${method}: filter must be an object of field conditions`);
   }
   if (select !== undefined && !Array.isArray(select)) throw new TypeError(`${method}: select must be an array of field names`);
-  const key = descending ? '<ID' : '>ID';
+  const key = descending ? (`<${ID}` as const) : (`>${ID}` as const);
   const { [key]: bound, ...ownFilter } = (filter ?? {}) as Row;
   let from: string | undefined;
   if (bound !== undefined) {
@@ -104,9 +138,9 @@ export function planWindow(method: string, params: Row): { base: Row; filter: Ro
     }
     from = String(bound);
   }
-  const base: Row = { ...rest, order: { ID: descending ? 'DESC' : 'ASC' }, start: -1 };
-  // Bitrix24 returns the selected fields only; the window needs each record's ID.
-  if (select !== undefined && select.length > 0 && !select.includes('ID') && !select.includes('*')) base.select = [...select, 'ID'];
+  const base: Row = { ...rest, order: { [ID]: descending ? 'DESC' : 'ASC' }, start: -1 };
+  // Bitrix24 returns the selected fields only; the window needs each record's id.
+  if (select !== undefined && select.length > 0 && !select.includes(ID) && !select.includes('*')) base.select = [...select, ID];
   else if (select !== undefined) base.select = select;
   return { base, filter: ownFilter, key, from, descending };
 }
@@ -123,8 +157,9 @@ export function chainCommands(
   pages: number = PAGES_PER_REQUEST,
 ): Record<string, { method: string; params: Row }> {
   const commands: Record<string, { method: string; params: Row }> = {};
+  const { records, id } = listShapeOf(method);
   for (let page = 0; page < pages; page++) {
-    const after = page === 0 ? from : `$result[p${page - 1}][${LIST_PAGE_SIZE - 1}][ID]`;
+    const after = page === 0 ? from : `$result[p${page - 1}]${records ? `[${records}]` : ''}[${LIST_PAGE_SIZE - 1}][${id}]`;
     const filter = after === undefined ? plan.filter : { ...plan.filter, [plan.key]: after };
     commands[`p${page}`] = { method, params: { ...plan.base, filter } };
   }
@@ -135,18 +170,31 @@ export function chainCommands(
  * Reads every record a list method matches, page by page, as an async iterable of pages (arrays of
  * up to 50 records). {@link readAll} is the same, one record at a time.
  */
-export async function* readPages<M extends ListMethodName>(
+export function readPages<E extends ItemEntityTypeId, const S extends readonly ItemSelectable<E>[] | undefined = undefined>(
+  client: ListReaderClient,
+  method: 'crm.item.list',
+  params: ItemReadAllParams<E, S>,
+  options?: ReadAllOptions,
+): AsyncGenerator<Array<ItemSelected<E, S>>, void, undefined>;
+export function readPages<M extends RecordListMethodName, const S extends readonly Selectable<M>[] | undefined = undefined>(
   client: ListReaderClient,
   method: M,
-  params: ReadAllParams<M> = {} as ReadAllParams<M>,
+  params?: ReadAllParams<M, S>,
+  options?: ReadAllOptions,
+): AsyncGenerator<Array<ListRecord<M, S>>, void, undefined>;
+export async function* readPages(
+  client: ListReaderClient,
+  method: ListMethodName,
+  params: object = {},
   options: ReadAllOptions = {},
-): AsyncGenerator<Array<ListRecord<M>>, void, undefined> {
+): AsyncGenerator<Row[], void, undefined> {
   const { onProgress, pagesPerBatch = PAGES_PER_REQUEST, ...callOptions } = options;
   const { signal } = callOptions;
   if (!Number.isInteger(pagesPerBatch) || pagesPerBatch < 1 || pagesPerBatch > PAGES_PER_REQUEST) {
     throw new RangeError(`pagesPerBatch must be an integer from 1 to ${PAGES_PER_REQUEST}, got ${String(pagesPerBatch)}`);
   }
   const plan = planWindow(method, params as Row);
+  const { records, id } = listShapeOf(method);
   const progress: ReadAllProgress = { records: 0, pages: 0, requests: 0, lastId: plan.from };
   let cursor = plan.from === undefined ? undefined : Number(plan.from);
   for (;;) {
@@ -161,13 +209,13 @@ export async function* readPages<M extends ListMethodName>(
       // Pages after a short one are ignored: their `$result` reference points past the end, and
       // whatever the portal made of it (an error, an empty or a repeated page) is not data.
       if (!outcome?.ok) throw outcome?.error ?? windowBroken(method, `Page p${page} of the batch came back without an outcome`);
-      const rows = outcome.result;
+      const rows = records ? (outcome.result as Row | null)?.[records] : outcome.result;
       if (!Array.isArray(rows)) throw windowBroken(method, `Page p${page} is not a list of records`);
       if (rows.length > LIST_PAGE_SIZE) throw windowBroken(method, `Page p${page} holds ${rows.length} records, more than a page's ${LIST_PAGE_SIZE}`);
       // Each page must continue strictly past the one before: a reference the portal did not resolve
       // would restart the window and hand out records twice.
       for (const row of rows) {
-        const { value } = idOf(row, method);
+        const { value } = idOf(row, method, id);
         if (cursor !== undefined && (plan.descending ? value >= cursor : value <= cursor)) {
           throw windowBroken(method, `Page p${page} went back to ID ${value} after ID ${cursor}; stopped rather than repeat records`);
         }
@@ -177,8 +225,8 @@ export async function* readPages<M extends ListMethodName>(
         if (signal?.aborted) throw aborted(method);
         progress.records += rows.length;
         progress.pages++;
-        progress.lastId = idOf(rows[rows.length - 1], method).text;
-        yield rows as Array<ListRecord<M>>;
+        progress.lastId = idOf(rows[rows.length - 1], method, id).text;
+        yield rows as Row[];
       }
       if (rows.length < LIST_PAGE_SIZE) {
         ended = true;
@@ -227,14 +275,26 @@ export async function* readPages<M extends ListMethodName>(
  *   console.log(lead.ID, lead.TITLE);
  * }
  */
-export async function* readAll<M extends ListMethodName>(
+export function readAll<E extends ItemEntityTypeId, const S extends readonly ItemSelectable<E>[] | undefined = undefined>(
+  client: ListReaderClient,
+  method: 'crm.item.list',
+  params: ItemReadAllParams<E, S>,
+  options?: ReadAllOptions,
+): AsyncGenerator<ItemSelected<E, S>, void, undefined>;
+export function readAll<M extends RecordListMethodName, const S extends readonly Selectable<M>[] | undefined = undefined>(
   client: ListReaderClient,
   method: M,
-  params: ReadAllParams<M> = {} as ReadAllParams<M>,
+  params?: ReadAllParams<M, S>,
+  options?: ReadAllOptions,
+): AsyncGenerator<ListRecord<M, S>, void, undefined>;
+export async function* readAll(
+  client: ListReaderClient,
+  method: ListMethodName,
+  params: object = {},
   options: ReadAllOptions = {},
-): AsyncGenerator<ListRecord<M>, void, undefined> {
+): AsyncGenerator<Row, void, undefined> {
   const { signal } = options;
-  for await (const page of readPages(client, method, params, options)) {
+  for await (const page of readPages(client, method as RecordListMethodName, params, options)) {
     for (const record of page) {
       // Checked per record, so an abort from inside the loop body stops before the next record.
       if (signal?.aborted) throw aborted(method);

@@ -5,14 +5,53 @@ const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/
 type Schemas = components['schemas'];
 
 describe('crm.lead.list and crm.contact.list answer with the page, total and next', () => {
-  it('types the records as the list sends them and the paging numbers', async () => {
+  it('types the paging numbers and each record as the list sends it, ID always as text', async () => {
     const page = await client.crm.lead.list({ filter: { '>ID': 0 }, order: { ID: 'ASC' }, start: -1 });
-    expectTypeOf(page.result).toEqualTypeOf<Schemas['LeadListRecord'][]>();
     expectTypeOf(page.total).toEqualTypeOf<number | undefined>();
     expectTypeOf(page.next).toEqualTypeOf<number | undefined>();
+    expectTypeOf(page.result[0]!.ID).toEqualTypeOf<string>();
     expectTypeOf(page.result[0]!.OPPORTUNITY).toEqualTypeOf<string | null | undefined>();
     const contacts = await client.crm.contact.list();
-    expectTypeOf(contacts.result).toEqualTypeOf<Schemas['ContactListRecord'][]>();
+    expectTypeOf(contacts.result[0]!.NAME).toEqualTypeOf<string | null | undefined>();
+  });
+});
+
+describe('crm.lead.list and crm.contact.list records carry exactly the selected fields and ID', () => {
+  it('types a named field, and refuses to read one not selected or misspelt', async () => {
+    const leads = await client.crm.lead.list({ select: ['TITLE', 'PHONE'] });
+    const [lead] = leads.result;
+    expectTypeOf(lead!.ID).toEqualTypeOf<string>();
+    expectTypeOf(lead!.TITLE).toEqualTypeOf<string | null | undefined>();
+    expectTypeOf(lead!.PHONE).toEqualTypeOf<Schemas['LeadListRecord']['PHONE']>();
+    // @ts-expect-error NAME was not selected
+    lead!.NAME;
+    // @ts-expect-error TITEL is misspelt
+    lead!.TITEL;
+    const contacts = await client.crm.contact.list({ select: ['NAME'] });
+    expectTypeOf(contacts.result[0]!.NAME).toEqualTypeOf<string | null | undefined>();
+    // @ts-expect-error LAST_NAME was not selected
+    contacts.result[0]!.LAST_NAME;
+  });
+
+  it('* brings the standard fields that are not multiple, UF_* the custom ones', async () => {
+    const [lead] = (await client.crm.lead.list({ select: ['*'] })).result;
+    expectTypeOf(lead!.STATUS_ID).toEqualTypeOf<string | null | undefined>();
+    // @ts-expect-error PHONE is multiple: * does not bring it
+    lead!.PHONE;
+    // @ts-expect-error custom fields come with UF_* only
+    lead!.UF_CRM_1;
+    const [contact] = (await client.crm.contact.list({ select: ['*', 'UF_*'] })).result;
+    expectTypeOf(contact!.UF_CRM_1).toEqualTypeOf<unknown>();
+    // @ts-expect-error NAEM is misspelt
+    contact!.NAEM;
+  });
+
+  it('without select, a record carries * and UF_*', async () => {
+    const [contact] = (await client.crm.contact.list()).result;
+    expectTypeOf(contact!.LAST_NAME).toEqualTypeOf<string | null | undefined>();
+    expectTypeOf(contact!.UF_CRM_1720697698689).toEqualTypeOf<unknown>();
+    // @ts-expect-error LAST_NAEM is misspelt
+    contact!.LAST_NAEM;
   });
 });
 

@@ -5,10 +5,20 @@ const client = createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/
 type Schemas = components['schemas'];
 
 describe('readAll is typed by the list method it reads', () => {
-  it('yields the records as that method sends them', async () => {
-    for await (const lead of readAll(client, 'crm.lead.list', { select: ['TITLE'] })) expectTypeOf(lead).toEqualTypeOf<Schemas['LeadListRecord']>();
-    for await (const page of readPages(client, 'crm.contact.list')) expectTypeOf(page).toEqualTypeOf<Schemas['ContactListRecord'][]>();
-    expectTypeOf<ListRecord<'crm.lead.list'>>().toEqualTypeOf<Schemas['LeadListRecord']>();
+  it('yields records with exactly the selected fields and ID as text', async () => {
+    for await (const lead of readAll(client, 'crm.lead.list', { select: ['TITLE'] })) {
+      expectTypeOf(lead.ID).toEqualTypeOf<string>();
+      expectTypeOf(lead.TITLE).toEqualTypeOf<Schemas['LeadListRecord']['TITLE']>();
+      // @ts-expect-error NAME was not selected
+      lead.NAME;
+    }
+    for await (const page of readPages(client, 'crm.contact.list')) {
+      expectTypeOf(page).toEqualTypeOf<ListRecord<'crm.contact.list'>[]>();
+      expectTypeOf(page[0]!.ID).toEqualTypeOf<string>();
+      // @ts-expect-error NAEM is misspelt
+      page[0]!.NAEM;
+    }
+    expectTypeOf<ListRecord<'crm.lead.list', ['TITLE']>['ID']>().toEqualTypeOf<string>();
   });
 
   it("takes the method's own filter and select, checked like the method's", () => {

@@ -107,6 +107,36 @@ describe('readAll: the batch chain', () => {
   });
 });
 
+describe('readAll over crm.item.list: the same window on id, records under result.items', () => {
+  it('reads every record once in ⌈N / 2,500⌉ + 1 requests, chaining $result[pN][items][49][id]', async () => {
+    const rows = leads(5_000);
+    const { client, requests } = clientOver(() => rows);
+    const read = await collect(readAll(client, 'crm.item.list', { entityTypeId: 1, select: ['title'] }));
+    expect(read.map((lead) => lead.id)).toEqual(range(1, 5_000));
+    expect(read[0]).toEqual({ id: 1, title: 'Lead 1' });
+    expect(requests).toHaveLength(3);
+    expect(requests[0]!.params.p0).toEqual({ entityTypeId: '1', select: ['title', 'id'], order: { id: 'ASC' }, start: '-1' });
+    expect(requests[0]!.params.p1!.filter).toEqual({ '>id': '$result[p0][items][49][id]' });
+    expect(requests[1]!.params.p0!.filter).toEqual({ '>id': '2500' });
+  });
+
+  it('reads newest first with order { id: "DESC" } and resumes from the caller\'s <id', async () => {
+    const rows = leads(120);
+    const { client } = clientOver(() => rows);
+    const read = await collect(readPages(client, 'crm.item.list', { entityTypeId: 1, order: { id: 'DESC' }, filter: { '<id': 101 } }));
+    expect(read.map((page) => page.length)).toEqual([50, 50]);
+    expect(read.flat().map((lead) => lead.id)).toEqual(range(1, 100).reverse());
+  });
+
+  it('refuses an order on anything but id', async () => {
+    const { client } = clientOver(() => []);
+    // @ts-expect-error the window moves along id
+    await expect(collect(readAll(client, 'crm.item.list', { entityTypeId: 1, order: { ID: 'ASC' } }))).rejects.toThrow(
+      /order must be \{ id: 'ASC' \} or \{ id: 'DESC' \}/,
+    );
+  });
+});
+
 describe('readAll: failures', () => {
   it("throws a failed page's error after handing out every record before it", async () => {
     const rows = leads(6_000);
