@@ -117,18 +117,23 @@ export function itemView(
   record: StoredRecord,
   { names, originalUfNames = false }: { names?: ReadonlySet<string>; originalUfNames?: boolean } = {},
 ): Item {
-  const entries = fmEntries(record.id, record.fields);
+  const entries = names && !names.has('fm') && ![...names].some((name) => name in ALIASES || name.startsWith('has')) ? [] : fmEntries(record.id, record.fields);
   const item: Item = {};
+  // Only what the answer carries is computed: a list page of three selected fields reads three.
+  const wanted = (name: string) => !names || name === 'id' || names.has(name);
   const put = (name: string, value: unknown) => {
-    if (names && name !== 'id' && !names.has(name)) return;
     // Defined, not assigned: a custom field named `__proto__` is data, not the item's prototype.
     Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
   };
   for (const slot of ITEM_LAYOUT[kind]) {
-    if (slot === 'aliases') for (const [name, value] of Object.entries(aliasValues(entries))) put(name, value);
-    else if (slot === 'uf') {
-      for (const [upper, value] of Object.entries(record.fields)) if (isCustomField(upper)) put(originalUfNames ? upper : ufItemName(upper), value);
-    } else put(slot.name, fieldValue(state, kind, record, slot, entries));
+    if (slot === 'aliases') {
+      if (Object.keys(ALIASES).some(wanted)) for (const [name, value] of Object.entries(aliasValues(entries))) if (wanted(name)) put(name, value);
+    } else if (slot === 'uf') {
+      for (const [upper, value] of Object.entries(record.fields)) {
+        const name = originalUfNames ? upper : isCustomField(upper) ? ufItemName(upper) : '';
+        if (isCustomField(upper) && wanted(name)) put(name, value);
+      }
+    } else if (wanted(slot.name)) put(slot.name, fieldValue(state, kind, record, slot, entries));
   }
   return item;
 }
