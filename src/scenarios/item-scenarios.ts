@@ -2,14 +2,14 @@ import type { Bitrix24Client } from '../client/client.js';
 import { isBitrix24Error } from '../client/errors.js';
 import { expectSame, type Scenario, ScenarioMismatch } from './lead-contact-scenarios.js';
 
-const LEAD = 1;
-const CONTACT = 3;
+const LEAD = 1 as const;
+const CONTACT = 3 as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: a scenario reads what the portal answered, whatever its declared type
 type Item = Record<string, any>;
 
-async function item(client: Bitrix24Client, entityTypeId: number, id: number): Promise<Item> {
-  return ((await client.crm.item.get({ entityTypeId, id } as never)) as { item: Item }).item;
+async function item(client: Bitrix24Client, entityTypeId: 1 | 3, id: number): Promise<Item> {
+  return (entityTypeId === LEAD ? await client.crm.item.get({ entityTypeId, id }) : await client.crm.item.get({ entityTypeId, id })).item;
 }
 
 async function links(client: Bitrix24Client, lead: number) {
@@ -34,7 +34,7 @@ export const itemScenarios: readonly Scenario[] = [
       await client.crm.lead.update({ id: lead, fields: { OPPORTUNITY: 12500, CURRENCY_ID: 'USD' } });
       const read = await item(client, LEAD, lead);
       expectSame('crm.item.get id and opportunity', [read.id, read.opportunity, read.entityTypeId], [lead, 12500, LEAD]);
-      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { opportunity: 4800 } } as never);
+      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { opportunity: 4800 } });
       const legacy = await client.crm.lead.get({ id: lead });
       expectSame('crm.lead.get ID and OPPORTUNITY after crm.item.update', [legacy.ID, legacy.OPPORTUNITY], [String(lead), '4800.00']);
     },
@@ -43,7 +43,7 @@ export const itemScenarios: readonly Scenario[] = [
     rule: 'contactIds set by crm.item.update are the links crm.lead.contact.items.get shows, the first one primary, and make a repeat lead',
     source: 'crm.item (vendor silent)',
     async run(client, { lead, contacts: [a, b] }) {
-      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { contactIds: [b, a] } } as never);
+      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { contactIds: [b, a] } });
       expectSame('items.get after the update', await links(client, lead), [
         [b, 'Y'],
         [a, 'N'],
@@ -56,7 +56,7 @@ export const itemScenarios: readonly Scenario[] = [
     rule: 'when contactId and contactIds disagree, contactIds decides and its first contact is primary',
     source: 'crm.item (vendor silent)',
     async run(client, { lead, contacts: [a, b, c] }) {
-      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { contactIds: [a, b], contactId: c } } as never);
+      await client.crm.item.update({ entityTypeId: LEAD, id: lead, fields: { contactIds: [a, b], contactId: c } });
       const read = await item(client, LEAD, lead);
       expectSame('contactIds and contactId', [read.contactIds, read.contactId], [[a, b], a]);
     },
@@ -79,17 +79,17 @@ export const itemScenarios: readonly Scenario[] = [
         entityTypeId: CONTACT,
         id: c,
         fields: { fm: { n0: { typeId: 'PHONE', valueType: 'WORK', value: `+1 556 ${digits}` } } },
-      } as never);
+      });
       const entry = ((added as { item: Item }).item.fm as Item[]).find((each) => each.value === `+1 556 ${digits}`);
       if (!entry) throw new ScenarioMismatch(`the added phone is not in fm: ${JSON.stringify((added as { item: Item }).item.fm)}`);
       await client.crm.item.update({
         entityTypeId: CONTACT,
         id: c,
         fields: { fm: { [entry.id]: { typeId: 'PHONE', valueType: 'MOBILE', value: `+1 557 ${digits}` } } },
-      } as never);
+      });
       const others = (await item(client, CONTACT, c)).fm.filter((each: Item) => each.id !== entry.id).map(fmEntry);
       expectSame('the entry after the change', entryOf(await item(client, CONTACT, c), entry.id), [['PHONE', 'MOBILE', `+1 557 ${digits}`]]);
-      await client.crm.item.update({ entityTypeId: CONTACT, id: c, fields: { fm: { [entry.id]: { typeId: 'PHONE', value: '' } } } } as never);
+      await client.crm.item.update({ entityTypeId: CONTACT, id: c, fields: { fm: { [entry.id]: { typeId: 'PHONE', value: '' } } } });
       const after = await item(client, CONTACT, c);
       expectSame('the entry after the removal', entryOf(after, entry.id), []);
       expectSame('the other entries', (after.fm as Item[]).map(fmEntry), others);
@@ -99,13 +99,13 @@ export const itemScenarios: readonly Scenario[] = [
     rule: 'crm.item.list sends fm only with select ["*"]; an omitted select sends every other field',
     source: 'crm.item (vendor silent)',
     async run(client, { contacts, marker }) {
-      const list = async (select?: string[]) =>
+      const list = async (select?: ['*']) =>
         (
           (await client.crm.item.list({
             entityTypeId: CONTACT,
             filter: { '@id': [...contacts], '=lastName': marker },
             ...(select ? { select } : {}),
-          } as never)) as {
+          })) as {
             result: { items: Item[] };
           }
         ).result.items;
@@ -134,7 +134,7 @@ export const itemScenarios: readonly Scenario[] = [
         order: { id: 'ASC' },
         select: ['id'],
         start: -1,
-      } as never)) as { result: { items: Item[] }; total: number; next?: number };
+      })) as { result: { items: Item[] }; total: number; next?: number };
       expectSame('ids, total and next', [fast.result.items.map((each) => each.id), fast.total, fast.next], [[...contacts].sort((x, y) => x - y), 0, undefined]);
       const refused = await client.crm.item.list({ entityTypeId: CONTACT, filter: { titel: marker } } as never).then(
         () => undefined,
