@@ -232,52 +232,14 @@ describe('entityTypeId and missing items', () => {
 });
 
 describe('crm.item.list', () => {
-  it.each(byKind)('%s: applies every filter prefix in camelCase names', async (_label, kind) => {
-    const names = ['Molly', 'Moldova', 'Ammol', 'Other', 'mol', 'Zed'];
-    const { ok } = portal(seedOf(kind, 6, (i) => ({ NAME: names[i - 1], ASSIGNED_BY_ID: i * 100, PHONE: [{ VALUE: `55${i}` }] })));
+  // Prefixes, order and pages are the legacy lists' (one table in record-lists.test.ts); what only crm.item.list does:
+  it.each(byKind)('%s: nested logic groups, derived fields and upperNames in a filter', async (_label, kind) => {
+    const { ok } = portal(seedOf(kind, 6, (i) => ({ NAME: i === 6 ? 'Zed' : `N${i}`, PHONE: i > 4 ? [{ VALUE: `55${i}` }] : [] })));
     const ids = async (filter: Record<string, unknown>) =>
       (await ok('crm.item.list', { entityTypeId: kind.entityTypeId, filter, select: ['id'] })).items.map((item: { id: number }) => item.id);
-    expect(await ids({ name: 'mol' })).toEqual([5]);
-    expect(await ids({ '=name': 'MOL' })).toEqual([5]);
-    expect(await ids({ '!name': 'mol' })).toEqual([1, 2, 3, 4, 6]);
-    expect(await ids({ '!=name': 'mol' })).toEqual([1, 2, 3, 4, 6]);
-    expect(await ids({ '>assignedById': 400 })).toEqual([5, 6]);
-    expect(await ids({ '>=assignedById': '400' })).toEqual([4, 5, 6]);
-    expect(await ids({ '<id': 3 })).toEqual([1, 2]);
-    expect(await ids({ '<=id': 3 })).toEqual([1, 2, 3]);
-    expect(await ids({ '@id': [2, '4', 9] })).toEqual([2, 4]);
-    expect(await ids({ '!@id': [1, 2, 3] })).toEqual([4, 5, 6]);
-    expect(await ids({ id: [1, 3] })).toEqual([1, 3]);
-    expect(await ids({ '%name': 'mol' })).toEqual([1, 2, 3, 5]);
-    expect(await ids({ '=%name': 'mol%' })).toEqual([1, 2, 5]);
-    expect(await ids({ '%=name': '%mol' })).toEqual([3, 5]);
-    expect(await ids({ '!%name': 'mol' })).toEqual([4, 6]);
-    expect(await ids({ '!%=name': 'mol%' })).toEqual([3, 4, 6]);
-    expect(await ids({ '!=%name': 'mol%' })).toEqual([3, 4, 6]);
-    expect(await ids({ phone: '553' })).toEqual([3]);
-    expect(await ids({ hasPhone: 'Y', '>id': 4 })).toEqual([5, 6]);
     expect(await ids({ 0: { logic: 'OR', 0: { name: 'Zed' }, 1: { '<id': 2 } }, '!id': 3 })).toEqual([1, 6]);
+    expect(await ids({ hasPhone: 'Y' })).toEqual([5, 6]);
     expect(await ids({ NAME: 'Zed', CREATED_BY: 1 })).toEqual([6]); // upperNames, as the PHP SDK sends them
-  });
-
-  it.each(byKind)('%s: orders by any field, ties by id, ASC or DESC in either case', async (_label, kind) => {
-    const { ok } = portal(seedOf(kind, 4, (i) => ({ SOURCE_ID: i % 2 ? 'WEB' : 'CALL' })));
-    const order = async (by: Record<string, string>) =>
-      (await ok('crm.item.list', { entityTypeId: kind.entityTypeId, order: by, select: ['id'] })).items.map((item: { id: number }) => item.id);
-    expect(await order({ sourceId: 'desc' })).toEqual([1, 3, 2, 4]);
-    expect(await order({ id: 'DESC' })).toEqual([4, 3, 2, 1]);
-  });
-
-  it.each(byKind)('%s: pages by 50 with total and next; start -1 answers total 0 and no next', async (_label, kind) => {
-    const { call } = portal(seedOf(kind, 120, () => ({})));
-    const page = async (params: Record<string, unknown>) => {
-      const { body } = await call('crm.item.list', { entityTypeId: kind.entityTypeId, select: ['id'], ...params });
-      return [body.result.items.length, body.result.items[0]?.id, body.total, body.next];
-    };
-    expect(await page({})).toEqual([50, 1, 120, 50]);
-    expect(await page({ start: 60 })).toEqual([50, 51, 120, 100]);
-    expect(await page({ start: 100 })).toEqual([20, 101, 120, undefined]);
-    expect(await page({ start: -1, filter: { '>id': 100 }, order: { id: 'ASC' } })).toEqual([20, 101, 0, undefined]);
   });
 
   it.each(byKind)('%s: fm only with select *; an omitted select is every field but fm; named fields and id otherwise', async (_label, kind) => {
