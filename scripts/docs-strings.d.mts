@@ -10,6 +10,7 @@ export interface DocsStrings {
   methodColumn: string;
   whatColumn: string;
   otherGroup: string;
+  deprecated: string;
   contractFiles: string;
   webhookLabel: string;
   oauthLabel: string;

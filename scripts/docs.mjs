@@ -116,7 +116,9 @@ export function docsSpec(spec, t = DOCS_STRINGS.en) {
       const [, what = operation.summary ?? ''] = /^\S+\s+—\s+(.*)$/.exec(operation.summary ?? '') ?? [];
       const tagName = operation.tags?.[0] ?? t.otherGroup;
       if (!groups.has(tagName)) groups.set(tagName, { tag: { name: tagName }, rows: [] });
-      groups.get(tagName).rows.push(`| \`${method}\` | ${cell(what)} |`);
+      // Redoc badges a deprecated operation and strikes it through in the menu; the overview says it too.
+      const mark = operation.deprecated ? `**${t.deprecated}** · ` : '';
+      groups.get(tagName).rows.push(`| \`${method}\` | ${mark}${cell(what)} |`);
       const errors = operationErrors(copy, operation);
       if (errors.length) operation.description = `${(operation.description ?? '').trimEnd()}\n\n${errorTable(errors, t)}\n`;
       operation['x-codeSamples'] = codeSamples(copy, method, operation, t);

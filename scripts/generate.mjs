@@ -61,9 +61,12 @@ function methodList(spec) {
     '',
     '/**',
     ' * The methods as a tree of their names, `crm.lead.get` at `crm.lead.get`. The client and `cmd` map',
-    " * over it, so a method the contract marks deprecated is `@deprecated` where it is called.",
+    ' * over it, so a method the contract marks deprecated is `@deprecated` where it is called.',
     ' */',
-    `export interface MethodNameTree ${nameTree(spec, names.map((name) => [name, name]))}`,
+    `export interface MethodNameTree ${nameTree(
+      spec,
+      names.map((name) => [name, name]),
+    )}`,
     '',
   ].join('\n');
 }

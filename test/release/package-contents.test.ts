@@ -10,11 +10,12 @@ const CONTENTS: Record<string, RegExp[]> = {
   // npm packs package.json, the READMEs (README.ru.md too) and LICENSE by itself; the changelog and the guides
   // the README links to (docs/*.md, so its links resolve in node_modules too) are listed in `files`.
   'package files': [/^package\.json$/, /^README\.md$/, /^README\.ru\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^SECURITY\.md$/, /^docs\/[a-z-]+\.md$/],
-  // The client: compiled runtime, its declarations, and the generated method list and types it imports.
+  // The client: compiled runtime, its declarations, and the generated method list and types it imports
+  // (record-fields and item-fields type select, filter and order of the list and crm.item methods).
   '.': [
     /^dist\/lib\/src\/(client\/)?[a-z-]+\.(js|d\.ts)$/,
     /^dist\/lib\/src\/wire\/(bitrix24|json-pointer|read-body)\.(js|d\.ts)$/,
-    /^dist\/lib\/generated\/(methods|record-fields)\.(js|d\.ts)$/,
+    /^dist\/lib\/generated\/(methods|record-fields|item-fields)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/schema\.d\.ts$/,
   ],
   './openapi.yaml': [/^generated\/openapi\.bundle\.yaml$/],

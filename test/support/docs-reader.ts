@@ -2,7 +2,7 @@
 // is set in, and whether letters are drawn with real glyphs.
 import type { Page } from 'playwright-core';
 
-export type DocsMethod = { name: string; summary: string; codes: string[] };
+export type DocsMethod = { name: string; summary: string; deprecated?: boolean; codes: string[] };
 
 /** Follows a local `$ref` inside a bundle. */
 function deref(spec: any, node: any): any {
