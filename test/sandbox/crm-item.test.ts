@@ -242,6 +242,15 @@ describe('crm.item.list', () => {
     expect(await ids({ NAME: 'Zed', CREATED_BY: 1 })).toEqual([6]); // upperNames, as the PHP SDK sends them
   });
 
+  it('answers result.items with total and next per command inside batch', async () => {
+    const { ok } = portal(seedOf(KINDS[0], 60, () => ({})));
+    const answer = await ok('batch', {
+      cmd: { a: 'crm.item.list?entityTypeId=1&select[0]=id', b: 'crm.item.list?entityTypeId=1&start=-1&select[0]=id' },
+    });
+    expect(answer).toMatchObject({ result_total: { a: 60, b: 0 }, result_next: { a: 50 } });
+    expect(answer.result.a.items).toHaveLength(50);
+  });
+
   it.each(byKind)('%s: fm only with select *; an omitted select is every field but fm; named fields and id otherwise', async (_label, kind) => {
     const { ok } = portal(seedOf(kind, 1, () => ({ ...kind.legacyName, PHONE: [{ VALUE: '555' }], UF_CRM_1: 'u' })));
     const list = async (select?: unknown[]) => (await ok('crm.item.list', { entityTypeId: kind.entityTypeId, ...(select ? { select } : {}) })).items[0];
