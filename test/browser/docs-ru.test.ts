@@ -19,6 +19,8 @@ requireChromium('Russian docs page in a real browser');
 const methodCount = Object.keys(JSON.parse(readFileSync(new URL('../../generated/openapi.bundle.json', import.meta.url), 'utf8')).paths).length;
 /** Per method visit: opening a section may take a few seconds on a busy machine. */
 const perVisit = 5_000;
+/** For tests that load whole pages: vitest.config.ts gives hooks (where the pages are built and first loaded) 60 s. */
+const PAGE_LOADS_TIMEOUT = 60_000;
 
 /** Words a reader of this contract meets on the Russian page, Bitrix24's own terms among them. */
 const EXPECTED_WORDS = ['лид', 'контакт', 'привязк', 'основной контакт', 'вебхук', 'Ошибки', 'Методы'];
@@ -135,7 +137,9 @@ describe.skipIf(!hasChromium)('Russian docs page in a real browser', () => {
     }
   });
 
-  it('links the English page with a visible switch, and the English page links back', async () => {
+  // Three loads of a prerendered page that grows with the contract (about 3 MB each): as long as the
+  // page load beforeAll is given, not the default of one quick check.
+  it('links the English page with a visible switch, and the English page links back', { timeout: PAGE_LOADS_TIMEOUT }, async () => {
     await page.goto(ruUrl);
     const toEnglish = page.locator('a.lang-switch');
     await expect.poll(() => toEnglish.isVisible()).toBe(true);
@@ -151,7 +155,7 @@ describe.skipIf(!hasChromium)('Russian docs page in a real browser', () => {
     await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: ' — привязать контакт к лиду' }).first().waitFor();
   });
 
-  it('links the Russian bundle, published beside the English one as openapi.ru.yaml and openapi.ru.json', async () => {
+  it('links the Russian bundle, published beside the English one as openapi.ru.yaml and openapi.ru.json', { timeout: PAGE_LOADS_TIMEOUT }, async () => {
     await page.goto(ruUrl);
     for (const name of ['openapi.ru.yaml', 'openapi.ru.json']) {
       const link = page.locator(`a[href$="${name}"]`).first();

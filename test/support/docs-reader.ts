@@ -32,7 +32,8 @@ export function errorCodesOf(spec: any, responses: Record<string, any>): string[
 export async function openMethodSection(page: Page, method: DocsMethod, all: DocsMethod[]) {
   const start = `${method.name} — `;
   await page.locator('[data-component-name="Menu/MenuItem"]', { hasText: start }).first().click();
-  await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent?.startsWith(text)), start);
+  // innerText, not textContent: a section Redoc has mounted but not yet shown reads as empty.
+  await page.waitForFunction((text) => [...document.querySelectorAll('h1, h2')].some((h) => (h as HTMLElement).innerText?.startsWith(text)), start);
   const section = await page.evaluate(
     ({ start, headings }) => {
       const isOperationHeading = (h: Element) => headings.some((text) => h.textContent?.startsWith(text));
