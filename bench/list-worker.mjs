@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // One contender of the list benchmark in its own process, so its RSS is its own: reads every lead of
 // the server at <webhookUrl> and prints one JSON line with what it read, its wall time and its RSS.
-// Usage: node bench/list-worker.mjs <ours-module> <webhookUrl> fast|next|b24jssdk
+// Usage: node bench/list-worker.mjs <ours-module> <webhookUrl> fast|item|next|b24jssdk
 //   fast:     readAll(client, 'crm.lead.list') (ID window, 50 pages per batch)
+//   item:     the same over crm.item.list (entityTypeId 1, result.items, camelCase names)
 //   next:     client.crm.lead.list page after page, following each answer's `next` until there is none
 //   b24jssdk: @bitrix24/b24jssdk actions.v2.fetchList (ID window, one page per request)
 import { pathToFileURL } from 'node:url';
@@ -25,7 +26,7 @@ function checker() {
   return {
     take(rows) {
       for (const row of rows) {
-        const id = Number(row.ID);
+        const id = Number(row.ID ?? row.id);
         if (!(id > last)) inOrder = false;
         last = id;
         records++;
@@ -44,6 +45,12 @@ async function prepare() {
     const client = ours.createBitrix24Client({ webhookUrl, allowInsecureHttp: true, rateLimit: 'standard' });
     return async (take) => {
       for await (const page of ours.readPages(client, 'crm.lead.list', { select })) take(page);
+    };
+  }
+  if (mode === 'item') {
+    const client = ours.createBitrix24Client({ webhookUrl, allowInsecureHttp: true, rateLimit: 'standard' });
+    return async (take) => {
+      for await (const page of ours.readPages(client, 'crm.item.list', { entityTypeId: 1, select: ['id', 'title', 'stageId'] })) take(page);
     };
   }
   if (mode === 'next') {

@@ -1,4 +1,5 @@
-// Reading every lead: readAll (ID window, 50 pages per batch) against startSandbox seeded with N leads
+// Reading every lead: readAll (ID window, 50 pages per batch) over crm.lead.list and over crm.item.list
+// against startSandbox seeded with N leads
 // and the server bucket at the standard plan, beside @bitrix24/b24jssdk's fetchList (ID window, a page
 // per request) and plain page-after-page reading through our client; each client in its own process
 // (so RSS is its own), each against a fresh server process (so the bucket starts empty). Plus one
@@ -51,6 +52,7 @@ async function contend({ root, ourModule, leads, mode }) {
 
 const NOTES = {
   fast: 'readAll / readPages: ID window, start -1, 50 pages chained per batch',
+  item: 'readAll / readPages over crm.item.list (entityTypeId 1): the same ID window, result.items',
   next: 'client.crm.lead.list page after page, following `next` (counts total each time)',
   b24jssdk: '@bitrix24/b24jssdk actions.v2.fetchList: ID window, one page per request, its limiter at 50 / 2 per s',
 };
@@ -102,11 +104,19 @@ export async function measureList({ root, ourModule, quick = false, full = false
   const sizes = quick ? [10_000] : [10_000, 100_000];
   const rows = [];
   for (const leads of sizes) {
-    for (const mode of ['fast', 'next', 'b24jssdk']) {
-      const boundRequests = mode === 'fast' ? fastBound(leads) : pageBound(leads, mode === 'b24jssdk');
+    for (const mode of ['fast', 'item', 'next', 'b24jssdk']) {
+      const windowed = mode === 'fast' || mode === 'item';
+      const boundRequests = windowed ? fastBound(leads) : pageBound(leads, mode === 'b24jssdk');
       const boundMs = Math.round(bucketBoundMs(boundRequests, STANDARD_BUCKET));
-      const row = { leads, name: mode === 'b24jssdk' ? '@bitrix24/b24jssdk' : `b24-lead-contact ${mode}`, mode, note: NOTES[mode], boundRequests, boundMs };
-      if (mode !== 'fast' && leads > 10_000 && !full) {
+      const row = {
+        leads,
+        name: mode === 'b24jssdk' ? '@bitrix24/b24jssdk' : mode === 'item' ? 'b24-lead-contact crm.item' : `b24-lead-contact ${mode}`,
+        mode,
+        note: NOTES[mode],
+        boundRequests,
+        boundMs,
+      };
+      if (!windowed && leads > 10_000 && !full) {
         rows.push({ ...row, skipped: `not run: ${boundRequests} requests, ≥ ${Math.round(boundMs / 1000)} s at the standard plan (pass --full)` });
         continue;
       }

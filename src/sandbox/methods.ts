@@ -1,6 +1,7 @@
 import { documentedError, exampleResult } from './contract-data.js';
 import type { PortalState } from './portal-state.js';
 import { defineField, entryView, MULTI_FIELDS, portalText } from './record-fields.js';
+import { itemHandlers } from './item-methods.js';
 import { recordHandlers } from './record-methods.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parameters reach a handler only after the contract's validator accepted them
@@ -71,4 +72,5 @@ export const methodHandlers: Readonly<Record<string, MethodHandler>> = {
   },
   'crm.contact.delete': (state, { id }) => state.deleteContact(existing(state.contacts, asId(id)).id),
   ...recordHandlers,
+  ...itemHandlers,
 };

@@ -1,6 +1,7 @@
 import { jsonSize } from '../wire/json-size.js';
 import { WireError } from '../wire/wire-error.js';
 import { heapSize } from './heap-size.js';
+import { ENTITY_TYPE_IDS } from './item-fields.js';
 import type { ServerBudget } from './server-budget.js';
 import type { ContactRecord, LeadRecord, PortalState } from './portal-state.js';
 
@@ -112,6 +113,22 @@ const CHANGES: Readonly<Record<string, { store: Store; noun: string; change: Cha
   'crm.lead.contact.items.delete': { store: 'leads', noun: 'lead', change: 'update' },
 };
 
+/** The change a call makes: by method, or for `crm.item.add|update|delete` by its `entityTypeId` (one store, two views). */
+function changeOf(method: string, params: Record<string, unknown>) {
+  const item = /^crm\.item\.(add|update|delete)$/.exec(method);
+  if (item) {
+    const kind = Object.entries(ENTITY_TYPE_IDS).find(([, id]) => id === Number(params.entityTypeId))?.[0];
+    return kind ? CHANGES[`crm.${kind}.${item[1]}`] : undefined;
+  }
+  return Object.hasOwn(CHANGES, method) ? CHANGES[method] : undefined;
+}
+
+/** The id an `add` answered: the id itself (legacy), or the new item (`crm.item.add`'s `{ item: { id } }`). */
+function addedId(result: unknown): number {
+  const item = typeof result === 'object' && result !== null ? (result as { item?: { id?: unknown } }).item : undefined;
+  return Number(item ? item.id : result);
+}
+
 const refuse = (description: string) => new WireError(400, '', description);
 
 /**
@@ -166,7 +183,7 @@ export function changeWithinCaps<T>(
   limits: RecordLimits,
   run: () => T,
 ): T {
-  const kind = Object.hasOwn(CHANGES, method) ? CHANGES[method] : undefined;
+  const kind = changeOf(method, params);
   if (!kind) return run();
   const records = state[kind.store] as Map<number, StoredRecord>;
   // Cheap refusals first, before anything runs.
@@ -203,7 +220,7 @@ export function changeWithinCaps<T>(
     }
   } else {
     result = run();
-    changedId = Number(result);
+    changedId = addedId(result);
   }
   const changed = records.get(changedId);
   if (!changed) return result;

@@ -41,6 +41,8 @@ function schemaParts(contract: unknown, schema: unknown, parts: Schema[] = [], d
     const list = node[key];
     if (Array.isArray(list)) for (const part of list) schemaParts(contract, part, parts, depth + 1);
   }
+  // A branch chosen by `if` (crm.item's fields by entityTypeId) types the values too.
+  for (const key of ['then', 'else'] as const) schemaParts(contract, node[key], parts, depth + 1);
   return parts;
 }
 

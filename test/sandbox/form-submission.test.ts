@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fileSubmission, ORIGINATOR_ID, type FormSubmission } from '../../examples/form-submission.js';
+import * as itemForm from '../../examples/form-submission-item.js';
+import * as legacyForm from '../../examples/form-submission.js';
+import { type FormSubmission, ORIGINATOR_ID } from '../../examples/form-submission.js';
 import type { Seed } from '../../src/node/sandbox.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
 
@@ -25,7 +27,13 @@ function madeFor(sandbox: ReturnType<typeof portal>['sandbox'], form: FormSubmis
   };
 }
 
-describe('examples/form-submission.ts', () => {
+// One table for both programs: the legacy calls and the crm.item calls file a submission alike.
+const PROGRAMS = [
+  { file: 'examples/form-submission.ts', fileSubmission: legacyForm.fileSubmission, leadLookup: 'crm.lead.list' },
+  { file: 'examples/form-submission-item.ts', fileSubmission: itemForm.fileSubmission, leadLookup: 'crm.item.list' },
+] as const;
+
+describe.each(PROGRAMS)('$file', ({ fileSubmission, leadLookup }) => {
   it('creates the contact and the lead and links them as primary on the first run', async () => {
     const { sandbox, client } = portal();
     const outcome = await fileSubmission(client, FORM);
@@ -49,7 +57,8 @@ describe('examples/form-submission.ts', () => {
 
   it('finishes on retry after failing halfway, without a second contact', async () => {
     const { sandbox, client } = portal();
-    sandbox.fail('crm.lead.add', { status: 500, error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal error' }, { times: 1 });
+    // Halfway: the contact is made, the lead lookup fails.
+    sandbox.fail(leadLookup, { status: 500, error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal error' }, { times: 1 });
     await expect(fileSubmission(client, FORM)).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
     expect(madeFor(sandbox, FORM)).toMatchObject({ leads: [], contacts: [expect.anything()] });
     const retried = await fileSubmission(client, FORM);

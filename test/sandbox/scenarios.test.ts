@@ -2,6 +2,7 @@
 // sandbox; `npm run verify -- --write` runs the same scenarios against a real portal.
 import { describe, expect, it } from 'vitest';
 import { leadContactScenarios, runScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
+import { itemScenarios } from '../../src/scenarios/item-scenarios.js';
 import { recordScenarios } from '../../src/scenarios/record-scenarios.js';
 import { createBitrix24Client } from '../../src/index.js';
 import { createSandbox } from '../../src/sandbox/browser.js';
@@ -21,12 +22,15 @@ const seed = {
 };
 const records = { lead: 100, contacts: [201, 202, 203] as const, marker };
 
-describe('the lead–contact and record scenarios against the sandbox', () => {
-  it.each([...leadContactScenarios, ...recordScenarios].map((scenario) => [scenario.rule, scenario] as const))('%s', async (_rule, scenario) => {
-    const { client } = sandboxWithClient({ seed });
-    const [outcome] = await runScenarios(client, records, [scenario]);
-    expect(outcome?.mismatch).toBeUndefined();
-  });
+describe('the lead–contact, record and crm.item scenarios against the sandbox', () => {
+  it.each([...leadContactScenarios, ...recordScenarios, ...itemScenarios].map((scenario) => [scenario.rule, scenario] as const))(
+    '%s',
+    async (_rule, scenario) => {
+      const { client } = sandboxWithClient({ seed });
+      const [outcome] = await runScenarios(client, records, [scenario]);
+      expect(outcome?.mismatch).toBeUndefined();
+    },
+  );
 
   it.each(eventScenarios.map((scenario) => [scenario.rule, scenario] as const))('%s (as an app, through its offline queue)', async (_rule, scenario) => {
     const sandbox = createSandbox({ seed });

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadContactScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
+import { itemScenarios } from '../../src/scenarios/item-scenarios.js';
 import { recordScenarios } from '../../src/scenarios/record-scenarios.js';
 import { startSandbox } from '../../src/node/sandbox.js';
 import { ACCESS_TOKEN, startFakePortal, WEBHOOK_CODE, type FakePortal } from '../support/fake-portal.js';
@@ -102,7 +103,7 @@ describe('npm run verify --write', () => {
     const sandbox = server.portal(WEBHOOK_CODE);
     try {
       const run = await runVerify(['--allow-http', '--write', '--plan', 'off'], { B24_WEBHOOK_URL: `${server.url}/rest/1/${WEBHOOK_CODE}/` });
-      for (const scenario of [...leadContactScenarios, ...recordScenarios])
+      for (const scenario of [...leadContactScenarios, ...recordScenarios, ...itemScenarios])
         expect(run.stdout, scenario.rule).toContain(`PASS  (scenario)                     ${scenario.rule}`);
       expect(run.stdout).toMatch(/PASS {2}crm\.lead\.contact\.add\s+rule: /);
       expect(run.stdout).toContain('0 with violations');
