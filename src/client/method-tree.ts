@@ -92,15 +92,19 @@ export type MethodTree = TreeOf<MethodNameTree, { [M in MethodName]: MethodCall<
  * Builds the runtime object behind a method tree: `tree.crm.lead.get` is `leaf('crm.lead.get')`,
  * made on first use from the path read. No list of methods is shipped, so an app's bundle does not
  * grow with the contract; the {@link MethodTree} type says which paths exist. `root` holds the
- * tree's own members (the client's `call`). Keys a node already has (`call`, `bind`, `toString`, …),
- * symbols, `then` (so a tree is not taken for a promise) and `toJSON` never name a method.
+ * tree's own members (the client's `call`). A node's own keys, symbols, `then` (so a tree is not
+ * taken for a promise), `toJSON`, `toString` and `valueOf` (so printing or serializing a tree sends
+ * nothing) never name a method. Inherited function members do: `event.bind` and `placement.bind` are
+ * Bitrix24 methods, not `Function.prototype.bind`.
  */
+const NOT_PATHS = new Set(['then', 'toJSON', 'toString', 'valueOf']);
+
 export function methodTree<Tree>(leaf: (method: MethodName) => unknown, root: object = {}): Tree {
   const nodes = new Map<string, object>();
   const node = (path: string, target: object): object =>
     new Proxy(target, {
       get(on, key, receiver) {
-        if (typeof key === 'symbol' || key === 'then' || key === 'toJSON' || key in on) return Reflect.get(on, key, receiver);
+        if (typeof key === 'symbol' || NOT_PATHS.has(key) || Object.hasOwn(on, key)) return Reflect.get(on, key, receiver);
         const method = path ? `${path}.${key}` : key;
         let child = nodes.get(method);
         if (!child) nodes.set(method, (child = node(method, leaf(method as MethodName) as object)));

@@ -48,12 +48,20 @@ describe('methodTree', () => {
     expect(tree()[Symbol.iterator]).toBeUndefined();
   });
 
-  it("keeps the tree's own members and a node's function members", () => {
+  it("keeps the tree's own members; printing or serializing a tree names no method", () => {
     const t = tree();
     expect(t.call).toBe('own member');
-    expect(typeof t.crm.lead.get.bind).toBe('function');
     expect(JSON.stringify({ client: t })).toBe('{"client":{"call":"own member"}}');
+    expect(String(t.crm.lead)).toBe('function () { [native code] }');
+    expect(`${t.crm.lead}`).toBe('function () { [native code] }');
   });
+
+  it.each(['event.bind', 'placement.bind', 'event.unbind', 'crm.item.call', 'crm.item.apply'])(
+    'reads %s as a method, not as a member every function inherits',
+    (method) => {
+      expect(method.split('.').reduce((at: any, key) => at[key], tree())()).toBe(method);
+    },
+  );
 });
 
 describe('the one-call browser app', () => {
