@@ -52,3 +52,10 @@ export interface RunningSandbox extends SandboxPortal {
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
+
+/** A static app folder served on an origin of its own (`serveAppFolder`). */
+export interface AppFolder {
+  /** `http://{host}:{port}/`: pass it as the frame host's `app`, with `mode: 'get'`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
