@@ -66,9 +66,11 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     return token;
   };
   const callWith = (token: string) =>
-    fetch(`${sandbox.url}/rest/crm.lead.get`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 1, auth: token }) }).then(
-      async (response) => ({ status: response.status, body: await response.json() }),
-    );
+    fetch(`${sandbox.url}/rest/crm.lead.get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1, auth: token }),
+    }).then(async (response) => ({ status: response.status, body: await response.json() }));
 
   describe('an unmodified app on the official SDK (initializeB24Frame)', () => {
     let page: Page;
@@ -97,11 +99,19 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
         origin: window.b24.getTargetOrigin(),
         appSid: window.b24.getAppSid(),
       }));
-      expect(seen).toEqual({ placement: 'CRM_LEAD_DETAIL_TAB', options: { ID: '1' }, origin: sandbox.url, appSid: await page.evaluate(() => window.frameHost.appSid) });
+      expect(seen).toEqual({
+        placement: 'CRM_LEAD_DETAIL_TAB',
+        options: { ID: '1' },
+        origin: sandbox.url,
+        appSid: await page.evaluate(() => window.frameHost.appSid),
+      });
     });
 
     it('calls REST on the sandbox, refreshes once through the parent when its token expires, and calls again', async () => {
-      const call = () => frame.evaluate(() => window.b24.callMethod('crm.lead.get', { id: 1 }).then((r: { getData: () => { result: { TITLE: string } } }) => r.getData().result.TITLE));
+      const call = () =>
+        frame.evaluate(() =>
+          window.b24.callMethod('crm.lead.get', { id: 1 }).then((r: { getData: () => { result: { TITLE: string } } }) => r.getData().result.TITLE),
+        );
       const title = await call();
       expect(title).toBe(sandbox.lead(1)!.fields.TITLE);
       const old = await tokenOf(frame, () => window.b24.auth.getAuthData().access_token);
@@ -156,8 +166,11 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
       const old = await tokenOf(frame, () => window.frame.connection.accessToken);
       const titles = () =>
         frame.evaluate(async () => {
-          const client = (window as unknown as { client?: ReturnType<Window['ours']['createBitrix24Client']> }).client ??
-            ((window as unknown as { client: ReturnType<Window['ours']['createBitrix24Client']> }).client = window.ours.createBitrix24Client(window.frame.connection));
+          const client =
+            (window as unknown as { client?: ReturnType<Window['ours']['createBitrix24Client']> }).client ??
+            ((window as unknown as { client: ReturnType<Window['ours']['createBitrix24Client']> }).client = window.ours.createBitrix24Client(
+              window.frame.connection,
+            ));
           const id = Number(window.frame.placement.options.ID);
           return Promise.all([1, 2, 3].map(async () => (await client.crm.lead.get({ id })).TITLE));
         });
@@ -176,7 +189,9 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
       const top = await browser.newPage();
       await top.goto(apps.url('/ours/'));
       await top.waitForFunction(() => window.failure);
-      expect(await top.evaluate(() => String(window.failure))).toMatch(/^TypeError: connectFrame: this page is not inside a Bitrix24 app frame \(it has no parent window\)/);
+      expect(await top.evaluate(() => String(window.failure))).toMatch(
+        /^TypeError: connectFrame: this page is not inside a Bitrix24 app frame \(it has no parent window\)/,
+      );
       await top.close();
     });
 
@@ -208,7 +223,9 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
       await post(`getInitData::probe-right-1:${appSid}`);
       await answered('probe-right-1');
       expect(await received()).not.toContain('probe-wrong-sid');
-      expect(await commandsOf(page, 'getInitData')).toContainEqual(expect.objectContaining({ callback: 'probe-wrong-sid', outcome: 'ignored', note: 'wrong APP_SID' }));
+      expect(await commandsOf(page, 'getInitData')).toContainEqual(
+        expect.objectContaining({ callback: 'probe-wrong-sid', outcome: 'ignored', note: 'wrong APP_SID' }),
+      );
     });
 
     it('ignores a message from another origin, even with the right APP_SID', async () => {
@@ -251,7 +268,9 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     it('puts no token in the host log, on the host page or in any console', async () => {
       expect(tokens.size).toBeGreaterThanOrEqual(4);
       const pages = browser.contexts().flatMap((context) => context.pages());
-      const shown = await Promise.all(pages.map((p) => p.evaluate(() => (window.frameHost ? JSON.stringify(window.frameHost.log) + document.querySelector('aside')!.textContent : ''))));
+      const shown = await Promise.all(
+        pages.map((p) => p.evaluate(() => (window.frameHost ? JSON.stringify(window.frameHost.log) + document.querySelector('aside')!.textContent : ''))),
+      );
       for (const token of tokens) {
         for (const text of [...shown, ...consoleText]) expect(text.includes(token)).toBe(false);
       }

@@ -35,7 +35,14 @@ export interface AppServer {
 }
 
 export async function startAppServer(): Promise<AppServer> {
-  const bundle = await build({ stdin: { contents: OURS, resolveDir: ROOT, loader: 'ts' }, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false });
+  const bundle = await build({
+    stdin: { contents: OURS, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+  });
   const ours = bundle.outputFiles[0]!.text;
   const oursHtml = `<!doctype html><title>ours</title><script>${RECORD_IDS}</script><script type="module">${ours}</script>`;
   const pages: Record<string, string> = {
