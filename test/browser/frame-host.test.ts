@@ -17,8 +17,8 @@ declare global {
   interface Window {
     frameHost: FrameHostHandle;
     received: string[];
-    // biome-ignore lint/suspicious/noExplicitAny: the official SDK's B24Frame, used untyped as an app would in plain JS
-    b24: any;
+    /** The official SDK's B24Frame, used untyped as a plain-JS app would. */
+    sdkApp: any;
     sdk: Promise<unknown>;
     frame: import('../../src/frame.js').FrameConnection;
     connected: Promise<unknown>;
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     let frame: Frame;
     beforeAll(async () => {
       page = await host(sandbox.frameUrl(apps.url('/sdk/'), LEAD_TAB));
-      frame = await appFrame(page, /\/sdk\//, () => window.b24);
+      frame = await appFrame(page, /\/sdk\//, () => window.sdkApp);
     });
 
     it("gets the portal's form by POST and a frame named {host:port}|0|{APP_SID}", async () => {
@@ -94,10 +94,10 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
 
     it('initialises and sees its placement, options and portal', async () => {
       const seen = await frame.evaluate(() => ({
-        placement: window.b24.placement.placement,
-        options: window.b24.placement.options,
-        origin: window.b24.getTargetOrigin(),
-        appSid: window.b24.getAppSid(),
+        placement: window.sdkApp.placement.placement,
+        options: window.sdkApp.placement.options,
+        origin: window.sdkApp.getTargetOrigin(),
+        appSid: window.sdkApp.getAppSid(),
       }));
       expect(seen).toEqual({
         placement: 'CRM_LEAD_DETAIL_TAB',
@@ -110,29 +110,29 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     it('calls REST on the sandbox, refreshes once through the parent when its token expires, and calls again', async () => {
       const call = () =>
         frame.evaluate(() =>
-          window.b24.callMethod('crm.lead.get', { id: 1 }).then((r: { getData: () => { result: { TITLE: string } } }) => r.getData().result.TITLE),
+          window.sdkApp.callMethod('crm.lead.get', { id: 1 }).then((r: { getData: () => { result: { TITLE: string } } }) => r.getData().result.TITLE),
         );
       const title = await call();
       expect(title).toBe(sandbox.lead(1)!.fields.TITLE);
-      const old = await tokenOf(frame, () => window.b24.auth.getAuthData().access_token);
+      const old = await tokenOf(frame, () => window.sdkApp.auth.getAuthData().access_token);
       sandbox.expireToken(old);
       expect(await Promise.all([call(), call(), call()])).toEqual([title, title, title]);
       expect(await commandsOf(page, 'refreshAuth')).toEqual([expect.objectContaining({ outcome: 'answered' })]);
-      const fresh = await tokenOf(frame, () => window.b24.auth.getAuthData().access_token);
+      const fresh = await tokenOf(frame, () => window.sdkApp.auth.getAuthData().access_token);
       expect(fresh).not.toBe(old);
       expect(sandbox.calls.at(-1)).toMatchObject({ method: 'crm.lead.get', status: 200 });
     });
 
     it('answers fitWindow, getInterface and reloadData, and drops setTitle on a card tab', async () => {
       const answers = await frame.evaluate(async () => ({
-        fit: await window.b24.parent.fitWindow(),
-        face: await window.b24.placement.getInterface(),
-        reload: await window.b24.placement.call('reloadData'),
+        fit: await window.sdkApp.parent.fitWindow(),
+        face: await window.sdkApp.placement.getInterface(),
+        reload: await window.sdkApp.placement.call('reloadData'),
       }));
       expect(answers.fit).toEqual({ width: expect.any(Number), height: expect.any(Number) });
       expect(answers.face).toEqual({ command: ['reloadData'], event: [] });
       expect(await page.evaluate(() => window.frameHost.reloads)).toBe(1);
-      await frame.evaluate(() => window.b24.parent.setTitle('a:b'));
+      await frame.evaluate(() => window.sdkApp.parent.setTitle('a:b'));
       expect(await commandsOf(page, 'setTitle')).toEqual([expect.objectContaining({ outcome: 'denied', params: { title: 'a:b' } })]);
     });
   });
@@ -140,10 +140,10 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
   describe('FIRST_RUN', () => {
     it('goes through setInstall (the SDK waits for its answer), and installFinish is recorded unanswered', async () => {
       const page = await host(`${sandbox.frameUrl(apps.url('/sdk/'))}&install=1`);
-      const frame = await appFrame(page, /\/sdk\//, () => window.b24);
-      expect(await frame.evaluate(() => [window.b24.isFirstRun, window.b24.isInstallMode])).toEqual([true, true]);
+      const frame = await appFrame(page, /\/sdk\//, () => window.sdkApp);
+      expect(await frame.evaluate(() => [window.sdkApp.isFirstRun, window.sdkApp.isInstallMode])).toEqual([true, true]);
       expect(await commandsOf(page, 'setInstall')).toEqual([expect.objectContaining({ outcome: 'answered', params: { install: true } })]);
-      void frame.evaluate(() => void window.b24.installFinish());
+      void frame.evaluate(() => void window.sdkApp.installFinish());
       await page.waitForFunction(() => window.frameHost.installed);
       expect(await commandsOf(page, 'setInstallFinish')).toEqual([expect.objectContaining({ outcome: 'unanswered' })]);
     });
@@ -197,8 +197,11 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
 
     it('shares a frame with the official SDK: both connect, each reads its own answers', async () => {
       const both = await host(sandbox.frameUrl(apps.url('/both/'), LEAD_TAB));
-      const inner = await appFrame(both, /\/both\//, () => window.b24 && window.frame);
-      expect(await inner.evaluate(() => [window.b24.placement.placement, window.frame.placement.name])).toEqual(['CRM_LEAD_DETAIL_TAB', 'CRM_LEAD_DETAIL_TAB']);
+      const inner = await appFrame(both, /\/both\//, () => window.sdkApp && window.frame);
+      expect(await inner.evaluate(() => [window.sdkApp.placement.placement, window.frame.placement.name])).toEqual([
+        'CRM_LEAD_DETAIL_TAB',
+        'CRM_LEAD_DETAIL_TAB',
+      ]);
       expect(await commandsOf(both, 'getInitData')).toHaveLength(2);
       await both.close();
     });
@@ -210,7 +213,7 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     let appSid: string;
     beforeAll(async () => {
       page = await host(sandbox.frameUrl(apps.url('/sdk/')));
-      frame = await appFrame(page, /\/sdk\//, () => window.b24);
+      frame = await appFrame(page, /\/sdk\//, () => window.sdkApp);
       appSid = await page.evaluate(() => window.frameHost.appSid);
     });
     /** Posts a raw message from the app's frame to the host, as the SDK does. */

@@ -47,10 +47,10 @@ export async function startAppServer(): Promise<AppServer> {
   const oursHtml = `<!doctype html><title>ours</title><script>${RECORD_IDS}</script><script type="module">${ours}</script>`;
   const pages: Record<string, string> = {
     '/sdk/': `<!doctype html><title>sdk</title><script>${RECORD_IDS}</script><script src="/b24jssdk.js"></script>
-<script>window.sdk = B24Js.initializeB24Frame().then((b24) => (window.b24 = b24)); window.sdk.catch((e) => (window.failure = e));</script>`,
+<script>window.sdk = B24Js.initializeB24Frame().then((b24) => (window.sdkApp = b24)); window.sdk.catch((e) => (window.failure = e));</script>`,
     '/ours/': oursHtml,
     '/both/': `<!doctype html><title>both</title><script>${RECORD_IDS}</script><script src="/b24jssdk.js"></script>
-<script>window.sdk = B24Js.initializeB24Frame().then((b24) => (window.b24 = b24));</script><script type="module">${ours}</script>`,
+<script>window.sdk = B24Js.initializeB24Frame().then((b24) => (window.sdkApp = b24));</script><script type="module">${ours}</script>`,
     // Posts the message in its fragment to the top window (the frame host), as any other page could.
     '/foreign/': `<!doctype html><title>foreign</title><script>top.postMessage(decodeURIComponent(location.hash.slice(1)), '*');</script>`,
   };

@@ -1,7 +1,7 @@
 // connectFrame (b24-lead-contact/frame) against a scripted parent window: what it sends, which
 // answers it reads, how it refreshes and when it gives up. The real round trip in Chromium, against
 // the sandbox's frame host, is test/browser/frame-host.test.ts.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectFrame } from '../../src/frame.js';
 
 const SID = 'abc123def456abc123def456abc123de';
