@@ -21,7 +21,13 @@ export const methodNames = [
   'crm.lead.fields',
   'crm.lead.get',
   'crm.lead.list',
-  'crm.lead.update'
+  'crm.lead.update',
+  'event.bind',
+  'event.get',
+  'event.offline.clear',
+  'event.offline.get',
+  'event.offline.list',
+  'event.unbind'
 ] as const;
 
 /** The name of a Bitrix24 method in the contract, e.g. `crm.lead.contact.add`. */

@@ -776,8 +776,351 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/event.bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.bind — subscribe the app to an event
+         * @description Binds a handler address to an event for the calling app on this portal. From then on each
+         *     matching change is posted to the handler (see the deliveries under *Event deliveries*), or, with
+         *     `event_type: offline`, queued for `event.offline.get`.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal).
+         *
+         *     **Result.** `true`. The same app, event, handler and user bound twice is refused with 400
+         *     `ERROR_CORE` "Handler already binded"; `event.get` tells what is bound.
+         *
+         *     **Parameters.** `event` (required, any letter case); `handler` (required for online bindings);
+         *     `auth_type`; `event_type`; `auth_connector`; `options`.
+         *
+         *     **Which changes raise lead and contact events.** `crm.lead.add|update|delete` and
+         *     `crm.contact.add|update|delete`, alone or inside `batch`, and the `crm.item.*` methods for the
+         *     same records. `crm.lead.update` raises `ONCRMLEADUPDATE` even when it changes only the contacts
+         *     (`CONTACT_IDS`) or nothing at all. Linking or unlinking a contact with `crm.lead.contact.*` raises
+         *     nothing, and deleting a contact raises only `ONCRMCONTACTDELETE`, not an update of its leads. (All
+         *     inferred from the module source: the link methods write the link table directly.)
+         */
+        post: operations["eventBind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event.unbind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.unbind — unsubscribe the app from an event
+         * @description Removes the calling app's bindings that match `event`, `handler` and `auth_type`.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal).
+         *
+         *     **Result.** `{ "count": N }`, the number of bindings removed; `0` when none matched (not an
+         *     error).
+         */
+        post: operations["eventUnbind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.get — list the app's bindings
+         * @description Lists the calling app's event bindings on this portal: online ones with their handler and user,
+         *     offline ones with their connector.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal).
+         *
+         *     **Parameters.** None besides `auth`.
+         */
+        post: operations["eventGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event.offline.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.offline.get — read the offline queue
+         * @description Reads the app's queued offline events, oldest first. With `clear=1` (the default) the rows are
+         *     deleted as they are read, so a crash after the read loses them. With `clear=0` they are reserved
+         *     under a `process_id` instead: handle them, then delete them with `event.offline.clear`. Rows not
+         *     confirmed stay reserved; a later call with the same `process_id` returns them again.
+         *
+         *     The queue keeps one row per event and object: ten updates of one lead before a read leave one
+         *     `ONCRMLEADUPDATE` row.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal). Offline events need an administrator (403 `ACCESS_DENIED`).
+         */
+        post: operations["eventOfflineGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event.offline.clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.offline.clear — delete handled offline events
+         * @description Deletes the rows of a reservation made by `event.offline.get` with `clear=0`: all of them, or
+         *     those named by `id` or `message_id`.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal). Offline events need an administrator (403 `ACCESS_DENIED`).
+         *
+         *     **Result.** `true`.
+         */
+        post: operations["eventOfflineClear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event.offline.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * event.offline.list — page through the offline queue
+         * @description Reads the offline queue without reserving or deleting anything, in pages of 50, with each row's
+         *     reservation (`PROCESS_ID`) and error mark.
+         *
+         *     **Who may call it.** Only an app, with its OAuth token: an incoming webhook gets 401
+         *     `WRONG_AUTH_TYPE` (webhook users get events through an outgoing webhook set up in the portal). Offline events need an administrator (403 `ACCESS_DENIED`).
+         */
+        post: operations["eventOfflineList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    ONAPPINSTALL: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONAPPINSTALL — the app was installed
+         * @description Posted to the installer's handler when the app has been installed on a portal. Store
+         *     `auth[application_token]`, `auth[access_token]` and `auth[refresh_token]` by `auth[member_id]`:
+         *     the application token is what later deliveries are checked against. Nothing proves this first
+         *     post itself, so do not let it overwrite a stored token for a known `member_id`.
+         */
+        post: operations["onAppInstall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMLEADADD: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMLEADADD — a lead was created
+         * @description Posted when a lead was created. `data[FIELDS][ID]` is the lead's id and nothing else: no fields, no list of
+         *     changes. `crm.lead.add` (with or without contacts), `batch` and `crm.item.add` raise it.
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmLeadAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMLEADUPDATE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMLEADUPDATE — a lead was changed
+         * @description Posted when a lead was changed. `data[FIELDS][ID]` is the lead's id and nothing else: no fields, no list of
+         *     changes. `crm.lead.update` raises it even when only `CONTACT_IDS` changed or nothing did; the `crm.lead.contact.*` methods do not (inferred from the module source).
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmLeadUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMLEADDELETE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMLEADDELETE — a lead was deleted
+         * @description Posted when a lead was deleted. `data[FIELDS][ID]` is the lead's id and nothing else: no fields, no list of
+         *     changes. After it, `crm.lead.get` answers "Not found".
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmLeadDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMCONTACTADD: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMCONTACTADD — a contact was created
+         * @description Posted when a contact was created. `data[FIELDS][ID]` is the contact's id and nothing else: no fields, no list of
+         *     changes. `crm.contact.add`, `batch` and `crm.item.add` raise it.
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmContactAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMCONTACTUPDATE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMCONTACTUPDATE — a contact was changed
+         * @description Posted when a contact was changed. `data[FIELDS][ID]` is the contact's id and nothing else: no fields, no list of
+         *     changes. `crm.contact.update` raises it; linking the contact to a lead does not (inferred from the module source).
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmContactUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ONCRMCONTACTDELETE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ONCRMCONTACTDELETE — a contact was deleted
+         * @description Posted when a contact was deleted. `data[FIELDS][ID]` is the contact's id and nothing else: no fields, no list of
+         *     changes. Its leads lose the link without an `ONCRMLEADUPDATE` (inferred from the module source).
+         *
+         *     Bitrix24 posts it from its queue server to every handler bound with `event.bind`, a little after
+         *     the change, in no guaranteed order, once: a failed or slow post is not repeated. Check
+         *     `auth[application_token]` before trusting the post.
+         */
+        post: operations["onCrmContactDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -887,7 +1230,7 @@ export interface components {
          * @description Error codes Bitrix24 documents for the `crm.lead.contact.*` methods, the system errors any method can return, and the operating-time limit. The empty string is a real code: Bitrix24 sends it for missing required fields and for unclassified failures, with the detail in `error_description`.
          * @enum {string}
          */
-        KnownErrorCode: "" | "NOT_FOUND" | "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "ERROR_UNEXPECTED_ANSWER" | "QUERY_LIMIT_EXCEEDED" | "ERROR_BATCH_METHOD_NOT_ALLOWED" | "ERROR_BATCH_LENGTH_EXCEEDED" | "NO_AUTH_FOUND" | "INVALID_REQUEST" | "OVERLOAD_LIMIT" | "INVALID_CREDENTIALS" | "ERROR_MANIFEST_IS_NOT_AVAILABLE" | "insufficient_scope" | "expired_token" | "user_access_error" | "PORTAL_DELETED" | "OPERATION_TIME_LIMIT";
+        KnownErrorCode: "" | "NOT_FOUND" | "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "ERROR_UNEXPECTED_ANSWER" | "QUERY_LIMIT_EXCEEDED" | "ERROR_BATCH_METHOD_NOT_ALLOWED" | "ERROR_BATCH_LENGTH_EXCEEDED" | "NO_AUTH_FOUND" | "INVALID_REQUEST" | "OVERLOAD_LIMIT" | "INVALID_CREDENTIALS" | "ERROR_MANIFEST_IS_NOT_AVAILABLE" | "insufficient_scope" | "expired_token" | "user_access_error" | "PORTAL_DELETED" | "OPERATION_TIME_LIMIT" | "WRONG_AUTH_TYPE" | "ERROR_EVENT_NOT_FOUND" | "ERROR_CORE" | "ERROR_WRONG_HANDLER_URL";
         /** @description The body of every failed call. Tell failures apart by `error`, not by the HTTP status alone: one code can come with different statuses and one status with many codes. */
         ErrorResponse: {
             /** @description Machine-readable code. Usually one of the known codes, but Bitrix24 adds codes over time and sends an empty string for some failures, so any string must be accepted. */
@@ -1706,6 +2049,203 @@ export interface components {
             /** @description Timing of the whole batch request. It has no `operating`; each command is counted against its own method. */
             time: components["schemas"]["ResponseTime"];
         };
+        /**
+         * @description An event code such as `ONCRMLEADADD`. Bitrix24 reads it in any letter case and stores it in upper case. An event the portal does not know, or one outside the app's scopes, is refused with `ERROR_EVENT_NOT_FOUND`.
+         * @example ONCRMLEADADD
+         */
+        EventName: string;
+        /**
+         * @description The address Bitrix24 posts each event to: `http` or `https`, with a host name that contains a dot (so `localhost` is refused, while an address such as `127.0.0.1` passes this check; inferred from the module source). The vendor's queue server must be able to reach it from the internet.
+         * @example https://app.example.com/bitrix24/events
+         */
+        EventHandlerUrl: string;
+        /**
+         * @description `online` (the default): Bitrix24 posts each event to `handler`. `offline`: no post; the event waits in the app's offline queue for `event.offline.get`. Offline bindings need an administrator.
+         * @enum {string}
+         */
+        EventType: "online" | "offline";
+        /** @description Parameters of `event.bind`. Keys are read in any letter case. */
+        EventBindRequest: components["schemas"]["BaseRequest"] & {
+            event: components["schemas"]["EventName"];
+            handler?: components["schemas"]["EventHandlerUrl"];
+            /** @description The user whose rights the event's access token carries; by default the user whose action raised the event. Binding for another user needs an administrator. */
+            auth_type?: number | string;
+            event_type?: components["schemas"]["EventType"];
+            /** @description Names the source of changes for offline events: changes made by this app with the same connector are not queued for it. */
+            auth_connector?: string;
+            /** @description Extra settings of some events, e.g. `{ "minTimeout": 1 }` for `ONOFFLINEEVENT`. */
+            options?: Record<string, never>;
+        };
+        /** @description Parameters of `event.unbind`: the binding to remove, named as it was bound. */
+        EventUnbindRequest: components["schemas"]["BaseRequest"] & {
+            event: components["schemas"]["EventName"];
+            handler?: components["schemas"]["EventHandlerUrl"];
+            /** @description The user of the binding; `0` or empty removes bindings made without a user. */
+            auth_type?: number | string;
+            event_type?: components["schemas"]["EventType"];
+        };
+        /** @description Answer of `event.unbind`. */
+        EventUnbindResponse: {
+            result: {
+                /** @description How many bindings were removed; `0` when none matched. */
+                count: number;
+            };
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description One binding as `event.get` lists it: online bindings with their `handler` and `auth_type`, offline ones with their `connector_id` (the docs leave `connector_id` out; inferred from the module source). */
+        EventHandler: {
+            /** @description The event code, in upper case. */
+            event: string;
+            /** @description The address events are posted to (online bindings). */
+            handler?: string;
+            /** @description The user id the binding acts for, as text; `"0"` for none. */
+            auth_type?: string;
+            /** @description The `auth_connector` of an offline binding. */
+            connector_id?: string;
+            /**
+             * @description `1` for an offline binding.
+             * @enum {integer}
+             */
+            offline: 0 | 1;
+        };
+        /** @description Answer of `event.get`: the app's bindings on this portal. */
+        EventGetResponse: {
+            result: components["schemas"]["EventHandler"][];
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description Parameters of `event.offline.get`. */
+        EventOfflineGetRequest: components["schemas"]["BaseRequest"] & {
+            /** @description Conditions on `ID`, `TIMESTAMP_X`, `EVENT_NAME` or `MESSAGE_ID`, an operator before the field name. */
+            filter?: Record<string, never>;
+            /** @description Sort order; default `{ "TIMESTAMP_X": "ASC" }`. */
+            order?: Record<string, never>;
+            /** @description Most rows to return; default 50. */
+            limit?: number;
+            /**
+             * @description `1` (the default) deletes the rows as they are read. `0` reserves them under a `process_id` instead; confirm with `event.offline.clear` once they are handled.
+             * @enum {integer}
+             */
+            clear?: 0 | 1;
+            /** @description Continues a reservation made by an earlier call with `clear=0`. */
+            process_id?: string;
+            /** @description Reads the rows of this connector. */
+            auth_connector?: string;
+            /**
+             * @description `1` returns rows marked as failed.
+             * @enum {integer}
+             */
+            error?: 0 | 1;
+        };
+        /** @description One queued offline event. The queue keeps one row per event and object (`MESSAGE_ID`), so repeated changes to one lead leave one row with the latest time. `EVENT_DATA` holds what an online delivery carries in `data`, e.g. `{ "FIELDS": { "ID": 5 } }` (the docs' example shows `false`; inferred from the module source). */
+        OfflineEvent: {
+            /** @description The row's id. */
+            ID: string;
+            /** @description When the row was last written (ISO 8601 with offset). */
+            TIMESTAMP_X: string;
+            /** @description The event code, in upper case. */
+            EVENT_NAME: string;
+            /** @description The event's data, or `false` when it has none. */
+            EVENT_DATA: unknown;
+            /** @description Extra context, e.g. `{ "user_id": "1" }`, or `false`. */
+            EVENT_ADDITIONAL?: unknown;
+            /** @description Identifies the event and object; pass it to `event.offline.clear`. */
+            MESSAGE_ID: string;
+            /** @description (`event.offline.list` only) The reservation the row belongs to, or empty. */
+            PROCESS_ID?: string;
+            /** @description (`event.offline.list` only) `"1"` when marked as failed by `event.offline.error`. */
+            ERROR?: string;
+        };
+        /** @description Answer of `event.offline.get`. */
+        EventOfflineGetResponse: {
+            result: {
+                /** @description The reservation of these rows (`clear=0`), or `null` when they were deleted on read. */
+                process_id: string | null;
+                events: components["schemas"]["OfflineEvent"][];
+            };
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description Parameters of `event.offline.clear`: the reservation and, optionally, which of its rows to delete (all of them by default). */
+        EventOfflineClearRequest: components["schemas"]["BaseRequest"] & {
+            /** @description The reservation `event.offline.get` answered. */
+            process_id: string;
+            /** @description Row ids to delete. */
+            id?: (number | string)[];
+            /** @description Message ids to delete. */
+            message_id?: string[];
+        };
+        /** @description Parameters of `event.offline.list`, which reads the queue without changing it. */
+        EventOfflineListRequest: components["schemas"]["BaseRequest"] & {
+            /** @description Conditions as in `event.offline.get`, plus `PROCESS_ID` and `ERROR`. */
+            filter?: Record<string, never>;
+            /** @description Sort order; default `{ "ID": "ASC" }`. */
+            order?: Record<string, never>;
+            /** @description Offset of the page (pages of 50). */
+            start?: number;
+        };
+        /** @description Answer of `event.offline.list`: one page of queued rows and how many there are. */
+        EventOfflineListResponse: {
+            result: components["schemas"]["OfflineEvent"][];
+            /** @description How many rows match. */
+            total?: number;
+            time: components["schemas"]["ResponseTime"];
+        };
+        /** @description `auth[…]` of a delivery: who the event is for and how to check it. Every value arrives as text. `application_token` is the only proof that Bitrix24 sent the post: compare it, in constant time, with the value stored for `member_id` at installation. The access-token fields come only when a user's action raised the event (not for automation rules or agents), and `refresh_token` only with `ONAPPINSTALL`. */
+        EventAuth: {
+            access_token?: string;
+            /** @description Unix seconds when `access_token` expires. */
+            expires?: string;
+            expires_in?: string;
+            /** @description Granted scopes, comma-separated. */
+            scope?: string;
+            /** @description The portal's address. */
+            domain: string;
+            server_endpoint?: string;
+            /** @description Where to call methods (`https://{portal}/rest/`). */
+            client_endpoint?: string;
+            /** @description The portal's unique id. */
+            member_id: string;
+            /** @description The app's status (`L` local, `F` free, `D` demo, `T` trial, `P` paid). */
+            status?: string;
+            user_id?: string;
+            refresh_token?: string;
+            /** @description The app's secret for this portal. */
+            application_token: string;
+        };
+        /** @description The form Bitrix24 posts to the installer's handler once an app is installed: the app's first tokens and its `application_token` for this portal, to be stored by `member_id`. */
+        AppInstallDelivery: {
+            /** @constant */
+            event: "ONAPPINSTALL";
+            event_handler_id?: string;
+            data: {
+                VERSION?: string;
+                /** @enum {string} */
+                ACTIVE?: "Y" | "N";
+                /** @enum {string} */
+                INSTALLED?: "Y" | "N";
+                LANGUAGE_ID?: string;
+            };
+            ts: string;
+            auth: components["schemas"]["EventAuth"];
+        };
+        /** @description The form Bitrix24 posts for a lead or contact event. It carries only the record's id: read the record with `crm.lead.get` or `crm.contact.get` (after a delete it is gone). */
+        CrmEntityEventDelivery: {
+            /**
+             * @description The event code, in upper case.
+             * @enum {string}
+             */
+            event: "ONCRMLEADADD" | "ONCRMLEADUPDATE" | "ONCRMLEADDELETE" | "ONCRMCONTACTADD" | "ONCRMCONTACTUPDATE" | "ONCRMCONTACTDELETE";
+            /** @description The id of the binding that caused this post. */
+            event_handler_id: string;
+            data: {
+                FIELDS: {
+                    /** @description The lead's or contact's id, as text. */
+                    ID: string;
+                };
+            };
+            /** @description Unix seconds when the event was queued. */
+            ts: string;
+            auth: components["schemas"]["EventAuth"];
+        };
     };
     responses: {
         /** @description The request was refused by a system rule (plain HTTP, oversized batch). The method documents no errors of its own. */
@@ -1851,6 +2391,40 @@ export interface components {
             content: {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
+        };
+        /** @description The binding was refused: an unknown event, a handler already bound, an unusable handler address, or a missing parameter. */
+        EventBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The call did not come from an installed app: an incoming webhook (`WRONG_AUTH_TYPE`), or an unknown or expired token. */
+        EventUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The user may not do this: offline events, and bindings for another user, need an administrator. */
+        EventForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Any 2xx answer; Bitrix24 reads no body. Answer at once and do the work afterwards: a slow handler is called less often, and a failed post is logged by Bitrix24 and never sent again. */
+        DeliveryAccepted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
         };
     };
     parameters: never;
@@ -2538,6 +3112,323 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventBind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBindRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventBindRequest"];
+            };
+        };
+        responses: {
+            /** @description The handler was bound. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventUnbind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUnbindRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventUnbindRequest"];
+            };
+        };
+        responses: {
+            /** @description How many bindings were removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventUnbindResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaseRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The bindings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventGetResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventOfflineGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventOfflineGetRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventOfflineGetRequest"];
+            };
+        };
+        responses: {
+            /** @description The rows read, and their reservation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOfflineGetResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventOfflineClear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventOfflineClearRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventOfflineClearRequest"];
+            };
+        };
+        responses: {
+            /** @description The rows were deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BooleanResultResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventOfflineList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Send JSON, or a form body. Only an app's OAuth token is accepted. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventOfflineListRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventOfflineListRequest"];
+            };
+        };
+        responses: {
+            /** @description One page of the queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOfflineListResponse"];
+                };
+            };
+            400: components["responses"]["EventBadRequest"];
+            401: components["responses"]["EventUnauthorized"];
+            403: components["responses"]["EventForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    onAppInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["AppInstallDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmLeadAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmLeadUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmLeadDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmContactAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmContactUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
+        };
+    };
+    onCrmContactDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A form body with bracket keys (`data[FIELDS][ID]=5`, `auth[application_token]=…`); every value is text. Shown here as the object it decodes to. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CrmEntityEventDelivery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DeliveryAccepted"];
         };
     };
 }

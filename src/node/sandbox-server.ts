@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { adminExposure, checkAdminToken, isLoopback, refuseAdmin, type AdminExposure } from './admin-exposure.js';
+import { nodeDeliver } from './event-deliver.js';
 import { closeServer, createGuardedServer, listen, sendJson } from './guarded-server.js';
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
 import { frameUrl, handleFrame, isFramePath } from '../sandbox/frame-routes.js';
@@ -63,8 +64,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const adminToken = givenToken ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
   let origin = '';
   let exposure: AdminExposure | undefined;
-  const registry = new PortalRegistry(sandboxOptions, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
-  const frames = new FrameSessions();
+  const deliver = sandboxOptions.deliver ?? nodeDeliver({ hosts: sandboxOptions.handlerHosts ?? [] });
+  const registry = new PortalRegistry({ ...sandboxOptions, deliver }, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
+  const frames = new FrameSessions((clientId) => registry.authority.knows(clientId));
   const paths = new WeakMap<IncomingMessage, string>();
   const isAdmin = (req: IncomingMessage) => {
     let pathname = paths.get(req);
@@ -134,6 +136,19 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     fail: main.fail,
     expireToken: main.expireToken,
     allowToken: main.allowToken,
+    installApp: main.installApp,
+    authorizeApp: main.authorizeApp,
+    issueTokens: main.issueTokens,
+    get identity() {
+      return main.identity;
+    },
+    get deliveries() {
+      return main.deliveries;
+    },
+    get droppedDeliveries() {
+      return main.droppedDeliveries;
+    },
+    deliveriesIdle: main.deliveriesIdle,
     portal: (code) => registry.portal(code),
     close: () => closeServer(server),
   };

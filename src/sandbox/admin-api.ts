@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { WireError } from '../wire/wire-error.js';
 import { isRecord } from '../wire/json-pointer.js';
 import { journalPage } from './journal.js';
+import { OAuthError } from './oauth.js';
 import { DEFAULT_PORTAL, type PortalRegistry, type SandboxPortal } from './portal-registry.js';
 import type { Fault, SandboxAnswer } from './sandbox.js';
 import { checkSeed, SeedError } from './seed-check.js';
@@ -39,6 +40,20 @@ export const ADMIN_ROUTES: readonly Route[] = [
   { method: 'POST', path: '/__sandbox/tokens/allow', summary: 'accept an OAuth token: JSON body { token, scopes? }' },
   { method: 'POST', path: '/__sandbox/tokens/expire', summary: 'make an OAuth token answer expired_token: JSON body { token }' },
   { method: 'DELETE', path: '/__sandbox/portal', summary: 'forget a portal (the default one is reset instead)' },
+  {
+    method: 'POST',
+    path: '/__sandbox/apps/install',
+    summary: 'install an app: JSON body { clientId, clientSecret, handler?, scopes? }; answers its tokens, application_token, member_id, domain',
+  },
+  { method: 'POST', path: '/__sandbox/apps/authorize', summary: 'an authorization code for an app: JSON body { clientId, clientSecret }' },
+  {
+    method: 'GET',
+    path: '/__sandbox/deliveries',
+    summary:
+      'event deliveries tried, oldest first: { seq, event, event_handler_id, id, handler (path masked), outcome, status?, reason? }; ?start=&limit= page it',
+  },
+  { method: 'GET', path: '/__sandbox/clock', summary: "the server's clock (ms) that token expiry reads" },
+  { method: 'POST', path: '/__sandbox/clock', summary: 'move the clock forward: JSON body { advanceMs }' },
 ];
 
 const ok = (result: unknown): SandboxAnswer => ({ status: 200, body: { result } });
@@ -94,6 +109,22 @@ function tokenOf(body: string): { token: string; scopes?: string[] } {
   return { token: value.token, ...(scopes ? { scopes: scopes as string[] } : {}) };
 }
 
+function appOf(body: string) {
+  const value = jsonBody(body, true);
+  if (!isRecord(value)) throw badRequest('The body must be a JSON object { clientId, clientSecret, handler?, scopes? }.');
+  const { clientId, clientSecret, handler, scopes } = value;
+  if (typeof clientId !== 'string' || clientId === '' || clientId.length > 200)
+    throw badRequest('clientId must be a non-empty string of at most 200 characters.');
+  if (typeof clientSecret !== 'string' || clientSecret === '' || clientSecret.length > 200) {
+    throw badRequest('clientSecret must be a non-empty string of at most 200 characters.');
+  }
+  if (handler !== undefined && typeof handler !== 'string') throw badRequest('handler must be a URL string.');
+  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))) {
+    throw badRequest('scopes must be an array of scope names such as ["crm"].');
+  }
+  return { clientId, clientSecret, ...(handler === undefined ? {} : { handler }), ...(scopes ? { scopes: scopes as string[] } : {}) };
+}
+
 /** `?start=&limit=` of the journal read: absent, or a whole number (limit at least 1). */
 function pageOf(url: URL): { start?: number; limit?: number } {
   const read = (name: 'start' | 'limit', min: number) => {
@@ -118,6 +149,17 @@ function asBadRequest<T>(run: () => T): T {
     return run();
   } catch (error) {
     if (error instanceof TypeError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
+/** An install refused by the authorization server (a wrong secret) or by a cap answers 400/401 with its reason. */
+function asAppError<T>(run: () => T): T {
+  try {
+    return asBadRequest(run);
+  } catch (error) {
+    if (error instanceof OAuthError) throw new WireError(error.status, error.error, error.description);
+    if (error instanceof RangeError) throw badRequest(error.message);
     throw error;
   }
 }
@@ -181,6 +223,28 @@ export function handleAdmin(registry: PortalRegistry, request: AdminRequest): Sa
   if (route === 'POST /__sandbox/tokens/expire') {
     portal().expireToken(tokenOf(request.body).token);
     return ok(true);
+  }
+  if (route === 'POST /__sandbox/apps/install') {
+    const app = appOf(request.body);
+    return ok(asAppError(() => portal().installApp(app)));
+  }
+  if (route === 'POST /__sandbox/apps/authorize') {
+    const app = appOf(request.body);
+    return ok(asAppError(() => portal().authorizeApp(app)));
+  }
+  if (route === 'GET /__sandbox/deliveries') {
+    const page = pageOf(url);
+    const target = portal();
+    return { status: 200, body: journalPage(target.deliveries, target.droppedDeliveries, page) };
+  }
+  if (route === 'GET /__sandbox/clock') return ok({ now: registry.now() });
+  if (route === 'POST /__sandbox/clock') {
+    const value = jsonBody(request.body, true);
+    const advance = isRecord(value) ? value.advanceMs : undefined;
+    if (!Number.isSafeInteger(advance) || (advance as number) < 0)
+      throw badRequest('The body must be { advanceMs } with a whole number of milliseconds of at least 0.');
+    registry.advanceClock(advance as number);
+    return ok({ now: registry.now() });
   }
   if (route === 'DELETE /__sandbox/portal') {
     if (portalKey === null) throw badRequest('Name the portal to remove: DELETE /__sandbox/portal?portal=<webhook code>.');

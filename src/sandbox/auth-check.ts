@@ -1,6 +1,7 @@
 import type { DecodedCall } from '../wire/decode-request.js';
 import type { MethodTarget } from '../wire/method-url.js';
 import { documentedError } from './contract-data.js';
+import type { AppTokenGrant } from './oauth.js';
 
 /** A webhook the sandbox accepts: its code, and optionally its user id and scopes (default `crm`). */
 export type WebhookGrant = string | { code: string; userId?: number | string; scopes?: string[] };
@@ -20,6 +21,16 @@ export interface AuthOptions {
 export interface Credential {
   key: string;
   scopes?: readonly string[];
+  /** The installed app and user an access token the sandbox issued acts for (`event.*` needs it). */
+  app?: { clientId: string; userId: number };
+}
+
+/** The tokens a portal knows at run time: allowed by hand, expired by hand, issued to an app (expiring on the clock). */
+export interface TokenRuntime {
+  expired: ReadonlySet<string>;
+  allowed: ReadonlyMap<string, string[]>;
+  grants?: ReadonlyMap<string, AppTokenGrant>;
+  now?: () => number;
 }
 
 /** The scope a method needs: `crm` for `crm.*`, none for `batch` (its commands need theirs). */
@@ -35,12 +46,7 @@ export function requireScope(scopes: readonly string[] | undefined, method: stri
  * Checks a call's credentials the way the portal does: a webhook code in the URL, or an OAuth token
  * in `auth` (body or query). Throws the documented 401/403 answer when they are refused.
  */
-export function checkAuth(
-  options: AuthOptions | undefined,
-  target: MethodTarget,
-  call: DecodedCall,
-  runtime: { expired: ReadonlySet<string>; allowed: ReadonlyMap<string, string[]> },
-): Credential {
+export function checkAuth(options: AuthOptions | undefined, target: MethodTarget, call: DecodedCall, runtime: TokenRuntime): Credential {
   if (target.form === 'webhook') {
     const code = target.webhookCode ?? '';
     if (options?.webhooks) {
@@ -57,6 +63,12 @@ export function checkAuth(
   const token = call.auth;
   if (!token) throw documentedError('noAuthFound');
   if (runtime.expired.has(token)) throw documentedError('expiredToken');
+  const grant = runtime.grants?.get(token);
+  if (grant) {
+    if (runtime.now && grant.expiresAt <= runtime.now()) throw documentedError('expiredToken');
+    requireScope(grant.scopes, target.method);
+    return { key: `oauth ${grant.clientId}`, scopes: grant.scopes, app: { clientId: grant.clientId, userId: grant.userId } };
+  }
   let scopes = runtime.allowed.get(token);
   if (!scopes && options?.tokens) {
     const grant = options.tokens.map((g) => (typeof g === 'string' ? { token: g } : g)).find((g) => g.token === token);

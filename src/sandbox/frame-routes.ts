@@ -31,6 +31,8 @@ export interface FrameQuery {
   lang: string;
   mode: 'post' | 'get';
   portal: string;
+  /** The installed app the frame belongs to; undefined: the host's own local app. */
+  clientId: string | undefined;
   firstRun: boolean;
   install: boolean;
   admin: boolean;
@@ -55,6 +57,13 @@ function flag(name: string, text: string | null): boolean {
   if (text === null || text === '' || text === '0') return false;
   if (text === '1') return true;
   throw badRequest(`${name} must be 1 or 0, got "${text.slice(0, 20)}".`);
+}
+
+function clientIdOf(text: string | null): string | undefined {
+  if (text === null || text === '') return undefined;
+  if (!/^[\w.-]{1,100}$/.test(text))
+    throw badRequest('clientId must be an app\'s client id such as local.5f3a1b2c3d4e5f.12345678 (letters, digits, ".", "_", "-").');
+  return text;
 }
 
 /** Reads and checks the frame host's query (see docs/frame.md for each parameter). */
@@ -83,6 +92,7 @@ export function readFrameQuery(search: URLSearchParams): FrameQuery {
     lang,
     mode,
     portal: search.get('portal') ?? DEFAULT_PORTAL,
+    clientId: clientIdOf(search.get('clientId')),
     firstRun: flag('firstRun', search.get('firstRun')),
     install: flag('install', search.get('install')),
     admin: !(search.get('admin') === '0'),
@@ -93,13 +103,6 @@ export function readFrameQuery(search: URLSearchParams): FrameQuery {
 
 /** Whether a path is the frame host's. */
 export const isFramePath = (pathname: string) => pathname === FRAME_PATH || pathname === REFRESH_PATH;
-
-/** A portal's member id: stable per portal, 32 hex characters as on Bitrix24. */
-function memberIdOf(key: string): string {
-  let hash = 0x811c9dc5;
-  for (const char of key) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, '0').repeat(4);
-}
 
 /** Answers a frame host route, or throws a WireError. */
 export function handleFrame(registry: PortalRegistry, sessions: FrameSessions, request: { method: string; url: string; body: string }): FrameAnswer {
@@ -122,7 +125,7 @@ export function handleFrame(registry: PortalRegistry, sessions: FrameSessions, r
     throw new WireError(405, 'ERROR_METHOD_NOT_ALLOWED', `${method} is not supported on ${FRAME_PATH}; open it with GET.`);
   const query = readFrameQuery(url.searchParams);
   const portal = registry.portal(query.portal);
-  const { appSid, tokens } = sessions.open(portal);
+  const { appSid, tokens, memberId } = sessions.open(portal, query.clientId);
   const config: FrameHostConfig = {
     appUrl: query.app,
     appOrigin: new URL(query.app).origin,
@@ -131,7 +134,7 @@ export function handleFrame(registry: PortalRegistry, sessions: FrameSessions, r
     placement: query.placement,
     placementOptions: query.options,
     lang: query.lang,
-    memberId: memberIdOf(query.portal),
+    memberId,
     auth: tokens,
     firstRun: query.firstRun || query.install,
     install: query.install,
@@ -148,7 +151,7 @@ export function handleFrame(registry: PortalRegistry, sessions: FrameSessions, r
 export function frameUrl(
   origin: string,
   app: string,
-  options: { placement?: string; options?: Record<string, unknown>; lang?: string; mode?: 'post' | 'get'; portal?: string } = {},
+  options: { placement?: string; options?: Record<string, unknown>; lang?: string; mode?: 'post' | 'get'; portal?: string; clientId?: string } = {},
 ): string {
   const query = new URLSearchParams({ app });
   if (options.placement) query.set('placement', options.placement);
@@ -156,5 +159,6 @@ export function frameUrl(
   if (options.lang) query.set('lang', options.lang);
   if (options.mode) query.set('mode', options.mode);
   if (options.portal) query.set('portal', options.portal);
+  if (options.clientId) query.set('clientId', options.clientId);
   return `${origin}${FRAME_PATH}?${query}`;
 }

@@ -185,9 +185,9 @@ export class Journal {
   }
 }
 
-export interface JournalPage {
+export interface JournalPage<T = SandboxCall> {
   /** The entries of this page, oldest first. */
-  result: SandboxCall[];
+  result: T[];
   /** Position of the next page's first entry (pass it as `start`); absent on the last page. */
   next?: number;
   /** Entries kept now. */
@@ -202,13 +202,13 @@ export interface JournalPage {
  * never sees an entry twice while the journal keeps growing. A page ends at `limit` entries or at
  * `maxBytes` characters of JSON (but holds one entry at least), so no answer outgrows a string.
  */
-export function journalPage(
-  calls: readonly SandboxCall[],
+export function journalPage<T = SandboxCall>(
+  calls: readonly T[],
   dropped: number,
   { start = dropped, limit = Number.POSITIVE_INFINITY }: { start?: number; limit?: number },
   maxBytes: number = JOURNAL_PAGE_BYTES,
-): JournalPage {
-  const result: SandboxCall[] = [];
+): JournalPage<T> {
+  const result: T[] = [];
   let index = Math.max(0, start - dropped);
   let bytes = 0;
   for (; index < calls.length && result.length < limit; index++) {

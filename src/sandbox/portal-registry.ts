@@ -3,7 +3,9 @@ import { DEFAULT_LIMITS } from '../wire/limits.js';
 import { parseMethodUrl } from '../wire/method-url.js';
 import { WireError } from '../wire/wire-error.js';
 import { contract } from './contract-data.js';
-import { createSandbox, type Sandbox, type SandboxOptions, type SandboxRequest } from './sandbox.js';
+import { DEFAULT_APP_LIMITS } from './app-limits.js';
+import { OAuthAuthority } from './oauth.js';
+import { createSandbox, type PortalHost, type Sandbox, type SandboxOptions, type SandboxRequest } from './sandbox.js';
 
 /** The webhook code of the portal a server starts with; OAuth calls go there unless routed elsewhere. */
 export const DEFAULT_PORTAL = 'sandbox';
@@ -29,13 +31,55 @@ export class PortalRegistry {
   private readonly tokenPortals = new Map<string, string>();
   /** A portal as it is before its first call, for reads of codes never used; never counted, never called. */
   private pristine: Sandbox | undefined;
+  /** The server's one authorization server, shared by its portals as oauth.bitrix.info is. */
+  readonly authority: OAuthAuthority;
+  /** Added to the server's clock (`POST /__sandbox/clock`), so tokens expire without waiting. */
+  private clockOffsetMs = 0;
+  private readonly options: SandboxOptions;
 
   constructor(
-    private readonly options: SandboxOptions,
+    options: SandboxOptions,
     readonly maxPortals: number,
     private readonly webhookUrlOf: (key: string) => string,
   ) {
+    const base = options.now ?? Date.now;
+    this.options = { ...options, now: () => base() + this.clockOffsetMs };
+    this.authority = new OAuthAuthority(this.options.now!, options.limits ?? {}, () => this.endpointOf(DEFAULT_PORTAL));
     this.portal(DEFAULT_PORTAL);
+  }
+
+  /** The server's clock as every portal reads it (ms). */
+  now(): number {
+    return this.options.now!();
+  }
+
+  /** Moves the server's clock forward, e.g. past an access token's hour. */
+  advanceClock(ms: number) {
+    this.clockOffsetMs += ms;
+  }
+
+  /** `{origin}/rest/` of the server (the same for every portal). */
+  private endpointOf(key: string): string {
+    return new URL('/rest/', this.webhookUrlOf(key)).href;
+  }
+
+  private hostOf(key: string): PortalHost {
+    return {
+      key,
+      authority: this.authority,
+      domain: () => new URL(this.webhookUrlOf(key)).host,
+      clientEndpoint: () => this.endpointOf(key),
+      routeToken: (token) => this.routeToken(key, token),
+    };
+  }
+
+  private routeToken(key: string, token: string) {
+    // The default portal needs no route; a stale route elsewhere would win otherwise.
+    if (key === DEFAULT_PORTAL) this.tokenPortals.delete(token);
+    else this.tokenPortals.set(token, key);
+    // Bounded like the portals' own token maps: past the cap the oldest route goes (that token then reaches the default portal).
+    const cap = this.options.limits?.maxTokens ?? DEFAULT_APP_LIMITS.maxTokens;
+    while (this.tokenPortals.size > cap) this.tokenPortals.delete(this.tokenPortals.keys().next().value as string);
   }
 
   get size(): number {
@@ -57,7 +101,7 @@ export class PortalRegistry {
         `This sandbox server holds at most ${this.maxPortals} portals (one per webhook code); remove one with DELETE /__sandbox/portal?portal=<code> or restart the server.`,
       );
     }
-    const created = this.wrap(key, createSandbox(this.options));
+    const created = this.wrap(key, createSandbox(this.options, this.hostOf(key)));
     this.portals.set(key, created);
     return created;
   }
@@ -107,11 +151,7 @@ export class PortalRegistry {
   }
 
   private wrap(key: string, engine: Sandbox): SandboxPortal {
-    const routeToken = (token: string) => {
-      // The default portal needs no route; a stale route elsewhere would win otherwise.
-      if (key === DEFAULT_PORTAL) this.tokenPortals.delete(token);
-      else this.tokenPortals.set(token, key);
-    };
+    const routeToken = (token: string) => this.routeToken(key, token);
     const urlOf = this.webhookUrlOf;
     return {
       key,
@@ -143,6 +183,19 @@ export class PortalRegistry {
         engine.allowToken(token, scopes);
         routeToken(token);
       },
+      installApp: engine.installApp,
+      authorizeApp: engine.authorizeApp,
+      issueTokens: engine.issueTokens,
+      get identity() {
+        return engine.identity;
+      },
+      get deliveries() {
+        return engine.deliveries;
+      },
+      get droppedDeliveries() {
+        return engine.droppedDeliveries;
+      },
+      deliveriesIdle: engine.deliveriesIdle,
     };
   }
 }

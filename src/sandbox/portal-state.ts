@@ -67,6 +67,13 @@ function largest(ids: Iterable<number>): number {
 
 const sortLinks = (links: readonly Link[]) => links.slice().sort((a, b) => a.sort - b.sort || a.contactId - b.contactId);
 
+/** A change that raises a record event on a portal (ONCRMLEADADD, …). Link changes raise none. */
+export interface RecordChange {
+  kind: 'lead' | 'contact';
+  action: 'ADD' | 'UPDATE' | 'DELETE';
+  id: number;
+}
+
 export interface LinkInput {
   contactId: number;
   sort?: number;
@@ -82,6 +89,13 @@ export class PortalState {
   readonly leads = new IdMap<LeadRecord>();
   readonly contacts = new IdMap<ContactRecord>();
   private nextId = { lead: 1, contact: 1 };
+  /**
+   * Told of every record change that raises an event (app-events.ts). Every method that adds, changes
+   * or deletes a record through this class reaches it: the add and delete methods here call it, and
+   * an update path calls {@link recordChanged} once it has changed a record. Link methods never do
+   * (on a portal they write the link table directly; inferred from the module source).
+   */
+  onRecordChange: ((change: RecordChange) => void) | undefined;
 
   constructor(
     seed: Seed,
@@ -108,6 +122,11 @@ export class PortalState {
       }
     }
     this.nextId = { lead: largest(this.leads.keys()) + 1, contact: largest(this.contacts.keys()) + 1 };
+  }
+
+  /** Reports a record change to the observer (an update path calls it after changing a record's fields). */
+  recordChanged(kind: RecordChange['kind'], action: RecordChange['action'], id: number) {
+    this.onRecordChange?.({ kind, action, id });
   }
 
   private stamp() {
@@ -204,12 +223,14 @@ export class PortalState {
     }
     // crm.lead.add documents it: a lead created with a contact or company is a repeat lead.
     if (ids.length > 0 || CONTACT_ID || rest.COMPANY_ID) lead.fields.IS_RETURN_CUSTOMER = 'Y';
+    this.recordChanged('lead', 'ADD', id);
     return id;
   }
 
   deleteLead(id: number): boolean {
     this.lead(id);
     this.leads.delete(id);
+    this.recordChanged('lead', 'DELETE', id);
     return true;
   }
 
@@ -222,6 +243,7 @@ export class PortalState {
   addContact(fields: Record<string, unknown>): number {
     const id = this.nextId.contact++;
     this.contacts.set(id, { id, fields: { ...fields }, createdAt: this.stamp() });
+    this.recordChanged('contact', 'ADD', id);
     return id;
   }
 
@@ -230,6 +252,8 @@ export class PortalState {
     this.contact(id);
     for (const lead of this.leads.values()) if (lead.links.some((link) => link.contactId === id)) this.removeLink(lead.id, id);
     this.contacts.delete(id);
+    // Its leads lose the link silently: only ONCRMCONTACTDELETE (inferred from the module source).
+    this.recordChanged('contact', 'DELETE', id);
     return true;
   }
 }

@@ -1,16 +1,20 @@
 // What both entries of `b24-lead-contact/sandbox` (Node and browser) export besides startSandbox.
-export {
-  createSandbox,
-  type Fault,
-  type LinkView,
-  type Sandbox,
-  type SandboxAnswer,
-  type SandboxCall,
-  type SandboxLimits,
-  type SandboxOptions,
-  type SandboxRequest,
+// createSandbox is defined by each entry (Node: with a deliverer for events).
+export type {
+  Fault,
+  LinkView,
+  Sandbox,
+  SandboxAnswer,
+  SandboxCall,
+  SandboxLimits,
+  SandboxOptions,
+  SandboxRequest,
 } from './sandbox.js';
 export { DEFAULT_SEED, type Seed, type SeedLink } from './portal-state.js';
+export type { AppInstall } from './sandbox.js';
+export type { DeliverFunction, DeliveryAttempt, DeliveryRequest, DeliveryResult } from './event-delivery.js';
+export { OAuthError, type AppCredentials, type InstalledApp, type TokenPair } from './oauth.js';
+export type { AppLimits } from './app-limits.js';
 export type { AuthOptions, TokenGrant, WebhookGrant } from './auth-check.js';
 export type { BucketPlan, OperatingLimit } from './limits.js';
 export type { WireLimits } from '../wire/limits.js';

@@ -115,6 +115,8 @@ function updateLead(state: PortalState, { id, fields }: Params) {
     if (!state.addLink(lead.id, { contactId: primary, primary: true })) for (const link of lead.links) link.primary = link.contactId === primary;
   }
   if (primary !== undefined || Array.isArray(CONTACT_IDS) || rest.COMPANY_ID) lead.fields.IS_RETURN_CUSTOMER = 'Y';
+  // Raised on every successful update, links only or nothing changed included (inferred from the module source).
+  state.recordChanged('lead', 'UPDATE', lead.id);
   return true;
 }
 
@@ -123,6 +125,7 @@ function updateContact(state: PortalState, { id, fields }: Params) {
   if (!contact) throw documentedError('contactNotFoundOnUpdate');
   const { ID: _id, ...rest } = fields as Params;
   applyFields(contact, rest);
+  state.recordChanged('contact', 'UPDATE', contact.id);
   return true;
 }
 

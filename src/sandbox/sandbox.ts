@@ -6,14 +6,28 @@ import { readBodyText, tooLarge } from '../wire/read-body.js';
 import { describeViolations, violationsOf } from '../wire/violations.js';
 import { toErrorAnswer, WireError } from '../wire/wire-error.js';
 import { checkAuth, requireScope, type AuthOptions, type Credential } from './auth-check.js';
+import {
+  type AppCredentials,
+  type AppTokenGrant,
+  type InstalledApp,
+  OAuthAuthority,
+  type TokenPair,
+  randomHex,
+  readTokenForm,
+  type TokenPortal,
+} from './oauth.js';
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
+import { DEFAULT_APP_LIMITS, type AppLimits } from './app-limits.js';
+import { isEventMethod, lowerKeys, maskEventValue, PortalEvents } from './app-events.js';
+import type { DeliverFunction, DeliveryAttempt } from './event-delivery.js';
 import { checkRecordCaps, DEFAULT_RECORD_LIMITS, type RecordLimits } from './record-caps.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import { OperatingBudget, RequestBucket, type BucketPlan, type OperatingLimit } from './limits.js';
 import { ListAnswer } from './list-query.js';
 import { methodHandlers } from './methods.js';
 import { DEFAULT_SEED, PortalState, type Seed } from './portal-state.js';
+import { handlerUrlProblem } from './handler-url.js';
 import { responseTime } from './response-time.js';
 
 export interface SandboxOptions {
@@ -29,16 +43,52 @@ export interface SandboxOptions {
   latencyMs?: number | { min: number; max: number };
   /** Caps on request size, nesting, parameter count, batch expansion and the journal. */
   limits?: Partial<SandboxLimits>;
-  /** Millisecond clock for the bucket, budgets and `time`. Default `Date.now`. */
+  /** Millisecond clock for the bucket, budgets, `time` and token expiry. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Sends event deliveries. `startSandbox` and the Node `createSandbox` pass one that posts only to
+   * loopback addresses (and `handlerHosts`); without one (a browser) deliveries are journaled as
+   * `not-sent`.
+   */
+  deliver?: DeliverFunction;
+  /** Host names (besides loopback addresses) event handlers may be on, for the Node deliverer. Default none. */
+  handlerHosts?: string[];
+}
+
+/**
+ * Where a portal lives when a server holds many (portal-registry.ts): its key, the server's shared
+ * authorization server, its addresses, and how its tokens are routed to it. Internal.
+ */
+export interface PortalHost {
+  key: string;
+  authority: OAuthAuthority;
+  /** The portal's address without scheme (`auth[domain]`). */
+  domain(): string;
+  /** `{origin}/rest/`. */
+  clientEndpoint(): string;
+  /** Called when a token becomes valid on this portal, so the server routes its calls here. */
+  routeToken(token: string): void;
+}
+
+/** Where the portal and its authorization server say they are when no server hosts them. */
+const IN_PROCESS_DOMAIN = 'sandbox.bitrix24.test';
+
+/** An app to install: its credentials, and the URL that receives `ONAPPINSTALL` (optional). */
+export interface AppInstall extends AppCredentials {
+  handler?: string;
 }
 
 export type { SandboxCall };
 
 /** Every cap of a sandbox: what one request may be, how much of the journal and how many records each portal keeps. */
-export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits {}
+export interface SandboxLimits extends WireLimits, JournalLimits, RecordLimits, AppLimits {}
 
-export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ ...DEFAULT_LIMITS, ...DEFAULT_JOURNAL_LIMITS, ...DEFAULT_RECORD_LIMITS });
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  ...DEFAULT_LIMITS,
+  ...DEFAULT_JOURNAL_LIMITS,
+  ...DEFAULT_RECORD_LIMITS,
+  ...DEFAULT_APP_LIMITS,
+});
 
 /** A fault to inject: a documented error example by name (`'queryLimitExceeded'`) or any status and body. */
 export type Fault = string | { status: number; error: string; error_description?: string };
@@ -87,6 +137,27 @@ export interface Sandbox {
   expireToken(token: string): void;
   /** Accepts an OAuth token (e.g. one your test's refresh handler issues), with the given scopes (default `crm`). */
   allowToken(token: string, scopes?: string[]): void;
+  /**
+   * Installs an app on this portal as Bitrix24 does: answers its first token pair (the access token
+   * expires on the sandbox clock after `expires_in` seconds; `/oauth/token/` refreshes it), its
+   * `application_token`, `member_id` and `domain`.
+   */
+  installApp(app: AppInstall): InstalledApp;
+  /**
+   * A new token pair for an app already installed on this portal (any portal of the same server), for
+   * the user `userId` (default 1): what a frame or a user's authorization would hand the app.
+   */
+  issueTokens(clientId: string, options?: { userId?: number; scopes?: string[] }): TokenPair;
+  /** An authorization code for an app on this portal, to exchange at `/oauth/token/` with `grant_type=authorization_code` within 30 s. */
+  authorizeApp(app: AppCredentials): { code: string; domain: string; member_id: string };
+  /** Event deliveries tried on this portal, oldest first: event, handler (path masked), outcome (bounded by `limits.maxDeliveryLog`). */
+  readonly deliveries: readonly DeliveryAttempt[];
+  /** Attempts dropped from `deliveries` (oldest first) to keep it within its cap. */
+  readonly droppedDeliveries: number;
+  /** Resolves when no delivery is queued or in flight: every one so far has its outcome in `deliveries`. */
+  deliveriesIdle(): Promise<void>;
+  /** This portal's `member_id` and `domain`, as tokens and deliveries carry them. */
+  readonly identity: { member_id: string; domain: string; client_endpoint: string };
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -107,7 +178,7 @@ function checkLimits(limits: SandboxLimits) {
  * await client.crm.lead.contact.add({ id: 2, fields: { CONTACT_ID: 1020 } });
  * sandbox.lead(2)?.contacts; // [{ CONTACT_ID: 1020, SORT: 10, IS_PRIMARY: 'Y' }]
  */
-export function createSandbox(options: SandboxOptions = {}): Sandbox {
+export function createSandbox(options: SandboxOptions = {}, host?: PortalHost): Sandbox {
   const now = options.now ?? Date.now;
   const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   checkLimits(limits);
@@ -117,10 +188,44 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();
+  const grants = new Map<string, AppTokenGrant>();
+  const authority = host?.authority ?? new OAuthAuthority(now, limits);
+  const memberId = randomHex();
+  const domain = host ? host.domain : () => IN_PROCESS_DOMAIN;
+  const clientEndpoint = host ? host.clientEndpoint : () => `https://${IN_PROCESS_DOMAIN}/rest/`;
+  /** The app's `application_token` on this portal, by client id. */
+  const applicationTokens = new Map<string, string>();
+  const tokenPortal: TokenPortal = {
+    memberId,
+    get domain() {
+      return domain();
+    },
+    get clientEndpoint() {
+      return clientEndpoint();
+    },
+    grantToken(token, grant) {
+      expired.delete(token);
+      allowed.delete(token);
+      // Past the cap the oldest grant goes: its token then answers NO_AUTH_FOUND, as an unknown one does.
+      if (grants.size >= limits.maxTokens) grants.delete(grants.keys().next().value as string);
+      grants.set(token, grant);
+      host?.routeToken(token);
+    },
+    applicationToken(clientId) {
+      let token = applicationTokens.get(clientId);
+      if (token === undefined) {
+        applicationTokens.set(clientId, (token = randomHex()));
+      }
+      return token;
+    },
+  };
+  const events = new PortalEvents(limits, now, options.deliver, tokenPortal, authority);
+  state.onRecordChange = events.observe;
   let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
   let budgets = new Map<string, OperatingBudget>();
 
-  const journal = (entry: SandboxCall) => calls.add(entry);
+  // Handler addresses in event.* parameters and results are masked like in every log.
+  const journal = (entry: SandboxCall) => calls.add(entry.method.startsWith('event.') ? maskEventValue(entry) : entry);
 
   function takeFault(method: string): WireError | undefined {
     const index = faults.findIndex((fault) => fault.method === method || fault.method === '*');
@@ -131,13 +236,23 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   }
 
   /** Runs one method (not `batch`) against the state; throws a WireError for a documented failure. */
-  function runMethod(method: string, params: Record<string, unknown>, credential: Credential) {
+  function runMethod(method: string, givenParams: Record<string, unknown>, credential: Credential) {
     const started = now();
+    const eventMethod = isEventMethod(method);
+    // Only an app may bind events: an incoming webhook gets WRONG_AUTH_TYPE (401 inferred from the module source).
+    if (eventMethod && credential.key.startsWith('webhook')) {
+      throw new WireError(401, 'WRONG_AUTH_TYPE', 'Current authorization type is denied for this method');
+    }
+    const params = eventMethod ? lowerKeys(givenParams) : givenParams;
     // Checked per method, so a batch cannot run commands its credential has no scope for.
     requireScope(credential.scopes, method);
     const fault = takeFault(method);
     if (fault) throw fault;
-    const handler = Object.hasOwn(methodHandlers, method) ? methodHandlers[method] : undefined;
+    const handler = eventMethod
+      ? (_state: PortalState, eventParams: Record<string, unknown>) => events.call(method, eventParams, credential)
+      : Object.hasOwn(methodHandlers, method)
+        ? methodHandlers[method]
+        : undefined;
     if (!handler) throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
     const validate = requestValidators[method];
     if (validate && !validate(params)) {
@@ -199,18 +314,23 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     let params: Record<string, unknown> = {};
     try {
       await delay();
+      if (isTokenPath(request.url)) return authority.answer(readTokenForm(request.url, request.contentType ?? '', request.body ?? ''));
       const target = requireMethodUrl(request.url);
       method = target.method;
       if (target.form === 'bare') throw new WireError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
       const decoded = decodeRequest(contract, { httpMethod: request.method, target, contentType: request.contentType ?? '', body: request.body ?? '' }, limits);
       params = decoded.params;
-      const credential = checkAuth(options.auth, target, decoded, { expired, allowed });
+      const credential = checkAuth(options.auth, target, decoded, { expired, allowed, grants, now });
       bucket?.take();
+      events.begin({ userId: credential.app?.userId ?? (Number(target.userId) || 1) });
       return answer(target, params, credential, decoded.parameterCount);
     } catch (error) {
       const { status, body } = toErrorAnswer(error);
       journal({ method, params, status, error: body });
       return { status, body };
+    } finally {
+      // After the answer is built: the changes are queued, and sent on a later turn.
+      events.end();
     }
   }
 
@@ -242,12 +362,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     reset(newSeed) {
       // Built before anything changes: a seed that cannot be built leaves the portal as it was.
       state = new PortalState(newSeed ?? seed, now);
+      state.onRecordChange = events.observe;
       if (newSeed) seed = newSeed;
+      events.clear();
       calls.clear();
       faults.length = 0;
       expired.clear();
       for (const token of options.auth?.expiredTokens ?? []) expired.add(token);
       allowed.clear();
+      grants.clear();
+      applicationTokens.clear();
       bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
       budgets = new Map();
     },
@@ -289,10 +413,46 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     allowToken(token, scopes = ['crm']) {
       expired.delete(token);
+      grants.delete(token);
       allowed.set(token, scopes);
+    },
+    installApp(app) {
+      const { handler, ...credentials } = app;
+      // Checked before anything is installed, so a bad handler leaves no half-installed app.
+      if (handler !== undefined && handlerUrlProblem(handler)) throw new TypeError(`handler: ${handlerUrlProblem(handler)}`);
+      const installed = authority.install(tokenPortal, credentials);
+      if (handler !== undefined) events.announceInstall(handler, installed);
+      return installed;
+    },
+    issueTokens(clientId, { userId = 1, scopes = ['crm'] } = {}) {
+      return authority.issue(tokenPortal, clientId, { userId, scopes });
+    },
+    authorizeApp(app) {
+      return { code: authority.authorize(tokenPortal, app), domain: domain(), member_id: memberId };
+    },
+    get deliveries() {
+      return events.queue.log;
+    },
+    get droppedDeliveries() {
+      return events.queue.dropped;
+    },
+    deliveriesIdle() {
+      return events.queue.idle();
+    },
+    get identity() {
+      return { member_id: memberId, domain: domain(), client_endpoint: clientEndpoint() };
     },
   };
   return sandbox;
+}
+
+/** `/oauth/token/`: the authorization server's one route (oauth.bitrix.info serves it beside every portal). */
+function isTokenPath(url: string): boolean {
+  try {
+    return /^\/oauth\/token\/?$/.test(new URL(url, 'http://sandbox.invalid').pathname);
+  } catch {
+    return false;
+  }
 }
 
 /** Reads what a `fetch` call would send: method, URL, content type and the body as text, within the size cap. */

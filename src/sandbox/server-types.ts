@@ -46,7 +46,10 @@ export interface RunningSandbox extends SandboxPortal {
    * The frame host's address for an app (`{url}/__sandbox/frame?app=…`): open it in a browser to run
    * the app in a portal-like frame (see docs/frame.md). `options` are the placement options, e.g. `{ ID: '1' }`.
    */
-  frameUrl(app: string, options?: { placement?: string; options?: Record<string, unknown>; lang?: string; mode?: 'post' | 'get'; portal?: string }): string;
+  frameUrl(
+    app: string,
+    options?: { placement?: string; options?: Record<string, unknown>; lang?: string; mode?: 'post' | 'get'; portal?: string; clientId?: string },
+  ): string;
   /** The portal of a webhook code (`/rest/{userId}/{code}/`), created on first use. */
   portal(code: string): SandboxPortal;
   /** Stops listening and closes every connection. */

@@ -42,3 +42,12 @@ export const OPERATING_WINDOW_MS = 10 * OPERATING_BASKET_MS;
 
 /** An OAuth refresh token stays usable this long after it was issued. https://apidocs.bitrix24.com/settings/oauth/index.html */
 export const REFRESH_TOKEN_LIFETIME_MS = 180 * 24 * 3600 * 1000;
+
+/** An OAuth access token answers `expired_token` this long after it was issued (`expires_in: 3600`). https://apidocs.bitrix24.com/settings/oauth/index.html */
+export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+
+/** An OAuth authorization code must be exchanged within this. https://apidocs.bitrix24.com/settings/oauth/index.html */
+export const AUTHORIZATION_CODE_LIFETIME_MS = 30_000;
+
+/** Where Bitrix24 apps refresh their tokens: the authorization server. https://apidocs.bitrix24.com/settings/oauth/auto-renewal.html */
+export const OAUTH_SERVER = 'https://oauth.bitrix.info';

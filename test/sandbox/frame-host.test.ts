@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import type { FrameHostConfig } from '../../src/sandbox/frame-host-script.js';
 import { FrameSessions } from '../../src/sandbox/frame-sessions.js';
-import type { SandboxPortal } from '../../src/sandbox/portal-registry.js';
 import { postJson, send } from '../support/contract-answer.js';
 import { RawConnection } from '../support/raw-http.js';
 
@@ -47,7 +46,7 @@ describe('GET /__sandbox/frame', () => {
       placementOptions: { ID: '1' },
       lang: 'ru',
       mode: 'post',
-      auth: { AUTH_ID: expect.stringMatching(/^[0-9a-f]{64}$/), AUTH_EXPIRES: '3600', REFRESH_ID: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      auth: { AUTH_ID: expect.stringMatching(/^[0-9a-f]{32}$/), AUTH_EXPIRES: '3600', REFRESH_ID: expect.stringMatching(/^[0-9a-f]{32}$/) },
     });
     expect(second.config!.appSid).not.toBe(first.config!.appSid);
     expect(second.config!.auth.AUTH_ID).not.toBe(first.config!.auth.AUTH_ID);
@@ -111,15 +110,25 @@ describe("the frame's token pair", () => {
     expect((await leadWith(auth.AUTH_ID)).status).toBe(200);
     const renewed = await refresh(appSid, auth.REFRESH_ID);
     expect(renewed.body.result).toEqual({
-      AUTH_ID: expect.stringMatching(/^[0-9a-f]{64}$/),
+      AUTH_ID: expect.stringMatching(/^[0-9a-f]{32}$/),
       AUTH_EXPIRES: '3600',
-      REFRESH_ID: expect.stringMatching(/^[0-9a-f]{64}$/),
+      REFRESH_ID: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect((await leadWith(renewed.body.result.AUTH_ID)).status).toBe(200);
     expect(await leadWith(auth.AUTH_ID)).toMatchObject({ status: 401, body: { error: 'expired_token' } });
     const spent = await refresh(appSid, auth.REFRESH_ID);
     expect([spent.status, spent.body.error]).toEqual([401, 'invalid_grant']);
     expect(spent.text).not.toContain(auth.REFRESH_ID);
+  });
+
+  it('belongs to the app named by ?clientId= when it is installed, and names an unknown one in a 400', async () => {
+    const portal = sandbox.portal('frame-app');
+    const installed = portal.installApp({ clientId: 'local.frame.test', clientSecret: 'a-secret-for-the-frame-test' });
+    const { config } = await openFrame(sandbox.frameUrl(APP, { portal: 'frame-app', clientId: 'local.frame.test' }));
+    expect(config!.memberId).toBe(installed.member_id);
+    expect((await leadWith(config!.auth.AUTH_ID)).status).toBe(200);
+    const unknown = await send(sandbox.frameUrl(APP, { clientId: 'local.nobody' }));
+    expect([unknown.status, unknown.body.error_description]).toEqual([400, expect.stringMatching(/^clientId local\.nobody names no app installed/)]);
   });
 
   it("belongs to the portal named by ?portal=, whose journal shows the frame's calls", async () => {
@@ -143,13 +152,12 @@ describe("the frame's token pair", () => {
 
 describe('FrameSessions', () => {
   it('keeps the newest frames up to its cap: the oldest can no longer refresh', () => {
-    const allowed: string[] = [];
-    const portal = { allowToken: (token: string) => allowed.push(token), expireToken: () => {} } as unknown as SandboxPortal;
-    const sessions = new FrameSessions(2);
-    const [a, b, c] = [sessions.open(portal), sessions.open(portal), sessions.open(portal)];
-    expect(() => sessions.refresh(a.appSid, a.tokens.REFRESH_ID)).toThrow(/No open frame has this APP_SID/);
-    expect(sessions.refresh(b.appSid, b.tokens.REFRESH_ID).AUTH_ID).toMatch(/^[0-9a-f]{64}$/);
-    expect(sessions.refresh(c.appSid, c.tokens.REFRESH_ID).AUTH_ID).toMatch(/^[0-9a-f]{64}$/);
-    expect(allowed).toHaveLength(5);
+    const portal = sandbox.portal('frame-cap');
+    const sessions = new FrameSessions(() => true, 2);
+    portal.installApp({ clientId: 'local.frame-cap', clientSecret: 'a-secret-for-the-cap-test' });
+    const [a, b, c] = [1, 2, 3].map(() => sessions.open(portal, 'local.frame-cap'));
+    expect(() => sessions.refresh(a!.appSid, a!.tokens.REFRESH_ID)).toThrow(/No open frame has this APP_SID/);
+    expect(sessions.refresh(b!.appSid, b!.tokens.REFRESH_ID).AUTH_ID).toMatch(/^[0-9a-f]{32}$/);
+    expect(sessions.refresh(c!.appSid, c!.tokens.REFRESH_ID).AUTH_ID).toMatch(/^[0-9a-f]{32}$/);
   });
 });
