@@ -1,15 +1,12 @@
 // Issue 26: in-portal apps run in the sandbox's frame host in Chromium. The host page is on the
 // sandbox's origin (127.0.0.1), the apps on a stand-in dev server (localhost) or a static folder
 // (another 127.0.0.1 port). Every wait is on an event or a page condition, never a fixed time.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveAppFolder, startSandbox, type AppFolder, type RunningSandbox } from '../../src/node/sandbox.js';
 import type { FrameHostHandle } from '../../src/sandbox/frame-host-script.js';
 import { hasChromium, launchChromium, requireChromium } from '../support/chromium.js';
-import { appFrame, startAppServer, type AppServer } from '../support/frame-apps.js';
+import { appFrame, buildLeadTabExample, startAppServer, type AppServer } from '../support/frame-apps.js';
 
 requireChromium('the frame host in a real browser');
 
@@ -41,9 +38,7 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
 
   beforeAll(async () => {
     [browser, sandbox, apps] = await Promise.all([launchChromium(), startSandbox(), startAppServer()]);
-    const dir = mkdtempSync(join(tmpdir(), 'b24-frame-app-'));
-    writeFileSync(join(dir, 'index.html'), apps.oursHtml);
-    folder = await serveAppFolder(dir);
+    folder = await serveAppFolder(await buildLeadTabExample());
   }, 60_000);
 
   afterAll(async () => {
@@ -259,12 +254,19 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     });
   });
 
-  describe('dev servers and static folders', () => {
-    it('opens a static folder with GET and the app connects and calls REST', async () => {
+  describe('a static folder: examples/lead-card-tab, built as npm run example:lead-tab builds it', () => {
+    it('opens with GET, connects, reads the lead and its contacts through the typed client, and sizes its tab', async () => {
       const page = await host(sandbox.frameUrl(folder.url, { ...LEAD_TAB, mode: 'get' }));
-      const frame = await appFrame(page, new RegExp(`^${folder.url}`), () => window.frame);
-      const title = await frame.evaluate(async () => (await window.ours.createBitrix24Client(window.frame.connection).crm.lead.get({ id: 1 })).TITLE);
-      expect(title).toBe(sandbox.lead(1)!.fields.TITLE);
+      const frame = await appFrame(page, new RegExp(`^${folder.url}`), () => document.querySelector('h2'));
+      const shown = await frame.evaluate(() => ({
+        title: document.querySelector('h2')!.textContent,
+        items: [...document.querySelectorAll('li')].map((li) => li.textContent),
+      }));
+      expect(shown.title).toBe(sandbox.lead(1)!.fields.TITLE);
+      expect(shown.items).toHaveLength(sandbox.lead(1)!.contacts.length);
+      expect(shown.items[0]).toMatch(/\(primary\)$/);
+      await page.waitForFunction(() => window.frameHost.log.some((entry) => entry.command === 'resizeWindow'));
+      expect(await commandsOf(page, 'resizeWindow')).toEqual([expect.objectContaining({ outcome: 'answered' })]);
       expect(new URL(frame.url()).searchParams.get('DOMAIN')).toBe(new URL(sandbox.url).host);
     });
   });

@@ -3,9 +3,11 @@
 // (src/ bundled by esbuild for the browser), both in one frame, and a page of a foreign origin that
 // posts one message to the top window. The server answers GET and POST (as a dev server that takes
 // the portal's form) and keeps the form fields each POST brought.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
 
@@ -29,8 +31,6 @@ export interface AppServer {
   url(path: string, foreign?: boolean): string;
   /** The form fields of each POST, by path. */
   posts: Array<{ path: string; fields: Record<string, string> }>;
-  /** The same app script as a static folder's index.html (for serveAppFolder). */
-  oursHtml: string;
   close(): Promise<void>;
 }
 
@@ -72,12 +72,27 @@ export async function startAppServer(): Promise<AppServer> {
   return {
     url: (path, foreign = false) => `http://${foreign ? '127.0.0.1' : 'localhost'}:${port}${path}`,
     posts,
-    oursHtml,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** Builds examples/lead-card-tab into a fresh folder, as `npm run example:lead-tab` does; resolves with the folder. */
+export async function buildLeadTabExample(): Promise<string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'b24-lead-tab-'));
+  const example = join(ROOT, 'examples', 'lead-card-tab');
+  await build({
+    entryPoints: [join(example, 'app.ts'), join(example, 'index.html')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    loader: { '.html': 'copy' },
+    outdir,
+    logLevel: 'warning',
+  });
+  return outdir;
 }
 
 /** The app's frame inside a frame host page, once its document has loaded and `ready` holds there. */
