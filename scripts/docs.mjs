@@ -123,7 +123,19 @@ export function docsSpec(spec, t = DOCS_STRINGS.en) {
       delete operation.tags;
     }
   }
-  delete copy.tags;
+  // Deliveries (OpenAPI 3.1 `webhooks`): listed in the overview under their own heading.
+  const deliveries = [];
+  for (const [name, item] of Object.entries(copy.webhooks ?? {})) {
+    const operation = item.post;
+    if (!operation) continue;
+    const [, what = operation.summary ?? ''] = /^\S+\s+—\s+(.*)$/.exec(operation.summary ?? '') ?? [];
+    deliveries.push(`| \`${name}\` | ${cell(what)} |`);
+  }
+  const deliveryTag = (copy.tags ?? []).find((tag) => (copy.webhooks ? Object.values(copy.webhooks) : []).length > 0 && tag.name === 'Event deliveries');
+  if (deliveryTag) groups.set(deliveryTag.name, { tag: deliveryTag, rows: deliveries });
+  // Redoc renders a webhook only under a tag: the deliveries keep theirs, and only it.
+  copy.tags = deliveryTag ? [deliveryTag] : [];
+  if (copy.tags.length === 0) delete copy.tags;
   delete copy['x-tagGroups'];
   const overview = [`## ${t.methodsHeading}`];
   for (const { tag, rows } of groups.values()) {

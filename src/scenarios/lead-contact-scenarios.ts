@@ -14,7 +14,7 @@ export interface Scenario {
   /** The rule, as the contract's descriptions state it. */
   rule: string;
   /** Where the rule comes from: the lead pages, or the deal sibling the contract assumes leads follow. */
-  source: 'lead docs' | 'deal sibling (inferred)' | 'batch docs' | 'record docs' | 'record docs (inferred)';
+  source: 'lead docs' | 'deal sibling (inferred)' | 'batch docs' | 'record docs' | 'record docs (inferred)' | 'module source (inferred)';
   run(client: Bitrix24Client, records: ScenarioRecords): Promise<void>;
 }
 

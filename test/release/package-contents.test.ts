@@ -29,6 +29,10 @@ const CONTENTS: Record<string, RegExp[]> = {
     /^dist\/lib\/generated\/validators\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/openapi\.bundle\.json$/,
   ],
+  // What Bitrix24 sends an app: reading and verifying deliveries, the offline reader, the OAuth refresh.
+  './events': [/^dist\/lib\/src\/events\.(js|d\.ts)$/, /^dist\/lib\/src\/events\/[a-z-]+\.(js|d\.ts)$/],
+  // The Node http adapter of the event handler.
+  './events/node': [/^dist\/lib\/src\/node\/event-listener\.(js|d\.ts)$/],
   // MSW request handlers that answer through a sandbox.
   './msw': [/^dist\/lib\/src\/msw\.(js|d\.ts)$/],
   // `npx b24-lead-contact sandbox`.

@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { leadContactScenarios, runScenarios } from '../../src/scenarios/lead-contact-scenarios.js';
 import { recordScenarios } from '../../src/scenarios/record-scenarios.js';
-import { sandboxWithClient } from '../support/checked-sandbox.js';
+import { createBitrix24Client } from '../../src/index.js';
+import { createSandbox } from '../../src/sandbox/browser.js';
+import { eventScenarios } from '../../src/scenarios/event-scenarios.js';
+import { checkedFetch, sandboxWithClient } from '../support/checked-sandbox.js';
 
 const marker = 'b24-lead-contact scenario run';
 // As verify --write makes them: the lead's TITLE and the contacts' LAST_NAME carry the run's marker.
@@ -21,6 +24,14 @@ const records = { lead: 100, contacts: [201, 202, 203] as const, marker };
 describe('the lead–contact and record scenarios against the sandbox', () => {
   it.each([...leadContactScenarios, ...recordScenarios].map((scenario) => [scenario.rule, scenario] as const))('%s', async (_rule, scenario) => {
     const { client } = sandboxWithClient({ seed });
+    const [outcome] = await runScenarios(client, records, [scenario]);
+    expect(outcome?.mismatch).toBeUndefined();
+  });
+
+  it.each(eventScenarios.map((scenario) => [scenario.rule, scenario] as const))('%s (as an app, through its offline queue)', async (_rule, scenario) => {
+    const sandbox = createSandbox({ seed });
+    const { access_token } = sandbox.installApp({ clientId: 'local.verify', clientSecret: 'verify-secret' });
+    const client = createBitrix24Client({ portal: 'https://sandbox.bitrix24.test', accessToken: access_token, fetch: checkedFetch(sandbox), retry: false });
     const [outcome] = await runScenarios(client, records, [scenario]);
     expect(outcome?.mismatch).toBeUndefined();
   });

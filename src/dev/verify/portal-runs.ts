@@ -1,5 +1,6 @@
 import { createBitrix24Client, type Bitrix24Client } from '../../client/client.js';
 import { leadContactScenarios, runScenarios, type ScenarioRecords } from '../../scenarios/lead-contact-scenarios.js';
+import { eventScenarios } from '../../scenarios/event-scenarios.js';
 import { recordScenarios } from '../../scenarios/record-scenarios.js';
 import type { PortalConnection } from './connection.js';
 import { checkResponse, type PortalAnswer, type Violation } from './contract-checks.js';
@@ -165,7 +166,10 @@ export async function runWrite(connection: PortalConnection, report: Report, opt
     let current = 'prepare';
     const client = checkingClient(connection, report, () => current, options);
     const records: ScenarioRecords = { lead, contacts, marker: stamp };
-    for (const scenario of [...leadContactScenarios, ...recordScenarios]) {
+    // The event rules read the app's offline queue: only an app's OAuth token may (a webhook gets WRONG_AUTH_TYPE).
+    const events = connection.token ? eventScenarios : [];
+    if (!connection.token) report.note('event rules skipped: they need an app OAuth token (--token), not a webhook');
+    for (const scenario of [...leadContactScenarios, ...recordScenarios, ...events]) {
       current = `rule: ${scenario.rule}`;
       const [outcome] = await runScenarios(client, records, [scenario]);
       const violations: Violation[] = outcome?.mismatch ? [{ path: `(rule, ${scenario.source})`, message: outcome.mismatch }] : [];
