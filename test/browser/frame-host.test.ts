@@ -71,7 +71,8 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
     let page: Page;
     let frame: Frame;
     beforeAll(async () => {
-      page = await host(sandbox.frameUrl(apps.url('/sdk/'), LEAD_TAB));
+      const options = new URLSearchParams({ userOptions: '{"theme":"dark"}', appOptions: '{"mode":"full"}' });
+      page = await host(`${sandbox.frameUrl(apps.url('/sdk/'), LEAD_TAB)}&${options}`);
       frame = await appFrame(page, /\/sdk\//, () => window.sdkApp);
     });
 
@@ -118,6 +119,13 @@ describe.skipIf(!hasChromium)('the frame host in a real browser', () => {
       expect(fresh).not.toBe(old);
       expect(await callWith(old)).toMatchObject({ status: 401, body: { error: 'expired_token' } });
       expect(sandbox.calls.at(-2)).toMatchObject({ method: 'crm.lead.get', status: 200 });
+    });
+
+    it('hands over user and app options, and answers setting them', async () => {
+      expect(await frame.evaluate(() => [window.sdkApp.options.userGet('theme'), window.sdkApp.options.appGet('mode')])).toEqual(['dark', 'full']);
+      await frame.evaluate(() => Promise.all([window.sdkApp.options.userSet('theme', 'light'), window.sdkApp.options.appSet('mode', 'compact')]));
+      expect(await commandsOf(page, 'setUserOption')).toEqual([expect.objectContaining({ outcome: 'answered', params: { name: 'theme', value: 'light' } })]);
+      expect(await commandsOf(page, 'setAppOption')).toEqual([expect.objectContaining({ outcome: 'answered', params: { name: 'mode', value: 'compact' } })]);
     });
 
     it('answers fitWindow, getInterface and reloadData, and drops setTitle on a card tab', async () => {
