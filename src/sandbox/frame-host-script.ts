@@ -86,10 +86,15 @@ export function runFrameHost(config: FrameHostConfig): void {
     }
   }
 
+  /** A line for an accepted message: its command, callback and params (not its APP_SID). */
+  function noteMessage(message: FrameMessage, { outcome, note: what }: Pick<FrameLogEntry, 'outcome' | 'note'>) {
+    note({ command: message.command, callback: message.callback, params: message.params, outcome, ...(what ? { note: what } : {}) });
+  }
+
   /** Answers only the app's frame, and only at the app's origin: the answers carry tokens. */
   function reply(message: FrameMessage, value?: unknown, what?: string) {
     frame.contentWindow?.postMessage(frameReply(message.callback, value), config.appOrigin);
-    note({ command: message.command, callback: message.callback, params: message.params, outcome: 'answered', ...(what ? { note: what } : {}) });
+    noteMessage(message, { outcome: 'answered', note: what });
   }
 
   function initData() {
@@ -145,7 +150,7 @@ export function runFrameHost(config: FrameHostConfig): void {
     const message = parseFrameMessage(event.data);
     if (!message) return note({ command: '?', callback: '', params: '', outcome: 'ignored', note: 'not a frame message' });
     if (message.appSid !== config.appSid) {
-      return note({ command: message.command, callback: message.callback, params: message.params, outcome: 'ignored', note: 'wrong APP_SID' });
+      return noteMessage(message, { outcome: 'ignored', note: 'wrong APP_SID' });
     }
     const params = (typeof message.params === 'object' && message.params !== null ? message.params : {}) as Record<string, unknown>;
     switch (frameCommandRule(message.command, config.placement)) {
@@ -158,7 +163,7 @@ export function runFrameHost(config: FrameHostConfig): void {
         if (message.command === 'setUserOption' && typeof params.name === 'string') config.userOptions[params.name] = params.value;
         return reply(message, message.params);
       case 'appOption':
-        if (!config.isAdmin) return note({ ...message, outcome: 'unanswered', note: 'app options need an admin' });
+        if (!config.isAdmin) return noteMessage(message, { outcome: 'unanswered', note: 'app options need an admin' });
         if (typeof params.name === 'string') config.appOptions[params.name] = params.value;
         return reply(message, config.appOptions);
       case 'resize': {
@@ -177,11 +182,11 @@ export function runFrameHost(config: FrameHostConfig): void {
           handle.installed = true;
           document.body.dataset.installed = 'true';
         }
-        return note({ ...message, outcome: 'unanswered', note: 'the portal never answers it' });
+        return noteMessage(message, { outcome: 'unanswered', note: 'the portal never answers it' });
       case 'denied':
-        return note({ ...message, outcome: 'denied', note: `not allowed in ${config.placement}` });
+        return noteMessage(message, { outcome: 'denied', note: `not allowed in ${config.placement}` });
       default:
-        return note({ ...message, outcome: 'unanswered', note: 'not a command here, or not emulated' });
+        return noteMessage(message, { outcome: 'unanswered', note: 'not a command here, or not emulated' });
     }
   }
   window.addEventListener('message', onMessage);
