@@ -16,7 +16,7 @@ const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
 const TOKEN_ENV = 'B24_SANDBOX_ADMIN_TOKEN';
 
 const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json] [--admin-token T]
-                                [--app URL|FOLDER [--placement CODE] [--options JSON]]
+                                [--app URL|FOLDER [--placement CODE] [--options JSON] [--mode get|post]]
 
 Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
 
@@ -30,6 +30,8 @@ Options:
                     static files (served on a port of its own and opened with GET); prints the address
   --placement CODE  where the app is shown (default DEFAULT), e.g. CRM_LEAD_DETAIL_TAB
   --options JSON    the placement options, e.g. '{"ID":"1"}' for a lead card tab
+  --mode get|post   how the app's page is loaded: post (the portal's form, the default for a URL) or
+                    get (for dev servers that answer a POST with 404, such as Vite's; a folder's default)
   -h, --help        show this text
 
 Each webhook code is its own portal: http://HOST:PORT/rest/1/<any code>/crm.lead.contact.add
@@ -49,6 +51,7 @@ const OPTIONS = {
   app: { type: 'string' },
   placement: { type: 'string' },
   options: { type: 'string' },
+  mode: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,11 +82,12 @@ function parse(argv: string[]) {
       throw new UsageError(`${(error as Error).message}.`);
     }
   }
-  if ((values.placement !== undefined || values.options !== undefined) && values.app === undefined)
-    throw new UsageError('--placement and --options need --app.');
+  if ((values.placement !== undefined || values.options !== undefined || values.mode !== undefined) && values.app === undefined) {
+    throw new UsageError('--placement, --options and --mode need --app.');
+  }
   return {
     help: false as const,
-    app: values.app === undefined ? undefined : readApp(values.app, values.placement, values.options),
+    app: values.app === undefined ? undefined : readApp(values.app, values.placement, values.options, values.mode),
     port: Number(portText),
     host: values.host ?? '127.0.0.1',
     adminToken: givenToken,
@@ -92,7 +96,7 @@ function parse(argv: string[]) {
 }
 
 /** `--app`: a URL as it is, or an existing folder to serve; the placement and options checked as the host checks them. */
-function readApp(app: string, placement: string | undefined, options: string | undefined) {
+function readApp(app: string, placement: string | undefined, options: string | undefined, mode: string | undefined) {
   const isUrl = /^https?:\/\//i.test(app);
   if (!isUrl && !statSync(app, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--app must be an http:// or https:// URL or an existing folder, got "${app.slice(0, 80)}".`);
@@ -100,13 +104,16 @@ function readApp(app: string, placement: string | undefined, options: string | u
   const query = new URLSearchParams({ app: isUrl ? app : 'http://127.0.0.1/' });
   if (placement !== undefined) query.set('placement', placement);
   if (options !== undefined) query.set('options', options);
+  if (mode !== undefined) query.set('mode', mode);
   let checked: ReturnType<typeof readFrameQuery>;
   try {
     checked = readFrameQuery(query);
   } catch (error) {
-    throw new UsageError(`--${/^(placement|options)/.exec((error as Error).message)?.[1] ?? 'app'}: ${(error as Error).message}`);
+    throw new UsageError(`--${/^(placement|options|mode)/.exec((error as Error).message)?.[1] ?? 'app'}: ${(error as Error).message}`);
   }
-  return { url: isUrl ? checked.app : undefined, folder: isUrl ? undefined : app, placement: checked.placement, options: checked.options };
+  // A folder is served for GET only, as a portal loads a static app.
+  const chosen = isUrl ? (mode === undefined ? undefined : checked.mode) : 'get';
+  return { url: isUrl ? checked.app : undefined, folder: isUrl ? undefined : app, placement: checked.placement, options: checked.options, mode: chosen };
 }
 
 function readSeed(file: string): Seed {
@@ -183,7 +190,7 @@ async function main(argv: string[]): Promise<void> {
   if (app) {
     const appUrl = folder?.url ?? (app.url as string);
     if (folder) console.log(`  app:     ${appUrl}   (${app.folder}, static)`);
-    const frame = sandbox.frameUrl(appUrl, { placement: app.placement, options: app.options, ...(folder ? { mode: 'get' as const } : {}) });
+    const frame = sandbox.frameUrl(appUrl, { placement: app.placement, options: app.options, ...(app.mode ? { mode: app.mode } : {}) });
     console.log(`  frame:   ${frame}   (open it in a browser)`);
   }
   if (!isLoopback(host)) {
