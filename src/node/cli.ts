@@ -3,7 +3,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkAdminToken, isLoopback } from './admin-exposure.js';
+import { serveAppFolder } from './app-folder.js';
 import { startSandbox } from './sandbox-server.js';
+import { readFrameQuery } from '../sandbox/frame-routes.js';
 import type { Seed } from '../sandbox/portal-state.js';
 import { checkSeed, SeedError } from '../sandbox/seed-check.js';
 
@@ -14,8 +16,9 @@ const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
 const TOKEN_ENV = 'B24_SANDBOX_ADMIN_TOKEN';
 
 const USAGE = `Usage: b24-lead-contact sandbox [--port N] [--host H] [--seed file.json] [--admin-token T] [--handler-host NAME]…
+                                [--app URL|FOLDER [--placement CODE] [--options JSON] [--mode get|post]]
 
-Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, batch) over HTTP.
+Serves a stateful Bitrix24 sandbox (crm.lead.contact.*, crm.lead.*, crm.contact.*, crm.item.*, event.*, batch) over HTTP.
 
 Options:
   --port N          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -24,6 +27,12 @@ Options:
                     made up and printed at start when --host is not a loopback address
   --seed FILE       JSON file with the records to start from: { "leads": [1], "contacts": [1010] }
   --handler-host H  a host event handlers may be on besides loopback addresses (repeatable)
+  --app URL|FOLDER  an in-portal app to open in the frame host: its dev server's URL, or a folder of
+                    static files (served on a port of its own and opened with GET); prints the address
+  --placement CODE  where the app is shown (default DEFAULT), e.g. CRM_LEAD_DETAIL_TAB
+  --options JSON    the placement options, e.g. '{"ID":"1"}' for a lead card tab
+  --mode get|post   how the app's page is loaded: post (the portal's form, the default for a URL) or
+                    get (for dev servers that answer a POST with 404, such as Vite's; a folder's default)
   -h, --help        show this text
 
 Each webhook code is its own portal: http://HOST:PORT/rest/1/<any code>/crm.lead.contact.add
@@ -41,6 +50,10 @@ const OPTIONS = {
   'admin-token': { type: 'string' },
   seed: { type: 'string' },
   'handler-host': { type: 'string', multiple: true },
+  app: { type: 'string' },
+  placement: { type: 'string' },
+  options: { type: 'string' },
+  mode: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,14 +84,39 @@ function parse(argv: string[]) {
       throw new UsageError(`${(error as Error).message}.`);
     }
   }
+  if ((values.placement !== undefined || values.options !== undefined || values.mode !== undefined) && values.app === undefined) {
+    throw new UsageError('--placement, --options and --mode need --app.');
+  }
   return {
     help: false as const,
+    app: values.app === undefined ? undefined : readApp(values.app, values.placement, values.options, values.mode),
     port: Number(portText),
     host: values.host ?? '127.0.0.1',
     adminToken: givenToken,
     seed: values.seed === undefined ? undefined : readSeed(values.seed),
     handlerHosts: values['handler-host'] ?? [],
   };
+}
+
+/** `--app`: a URL as it is, or an existing folder to serve; the placement and options checked as the host checks them. */
+function readApp(app: string, placement: string | undefined, options: string | undefined, mode: string | undefined) {
+  const isUrl = /^https?:\/\//i.test(app);
+  if (!isUrl && !statSync(app, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--app must be an http:// or https:// URL or an existing folder, got "${app.slice(0, 80)}".`);
+  }
+  const query = new URLSearchParams({ app: isUrl ? app : 'http://127.0.0.1/' });
+  if (placement !== undefined) query.set('placement', placement);
+  if (options !== undefined) query.set('options', options);
+  if (mode !== undefined) query.set('mode', mode);
+  let checked: ReturnType<typeof readFrameQuery>;
+  try {
+    checked = readFrameQuery(query);
+  } catch (error) {
+    throw new UsageError(`--${/^(placement|options|mode)/.exec((error as Error).message)?.[1] ?? 'app'}: ${(error as Error).message}`);
+  }
+  // A folder is served for GET only, as a portal loads a static app.
+  const chosen = isUrl ? (mode === undefined ? undefined : checked.mode) : 'get';
+  return { url: isUrl ? checked.app : undefined, folder: isUrl ? undefined : app, placement: checked.placement, options: checked.options, mode: chosen };
 }
 
 function readSeed(file: string): Seed {
@@ -122,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { port, host, seed, adminToken, handlerHosts } = args;
+  const { port, host, seed, adminToken, handlerHosts, app } = args;
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
     sandbox = await startSandbox({
@@ -148,8 +186,9 @@ async function main(argv: string[]): Promise<void> {
   }
   // Before the URLs are printed: a caller may signal as soon as it reads them, and without a
   // listener the signal's default action would end the process with no exit code.
+  const folder = app?.folder === undefined ? undefined : await serveAppFolder(app.folder, { host: isLoopback(host) ? host : '127.0.0.1' });
   const stop = () => {
-    void sandbox.close().then(() => process.exit(0));
+    void Promise.all([sandbox.close(), folder?.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -157,6 +196,12 @@ async function main(argv: string[]): Promise<void> {
   console.log(`  webhook: ${sandbox.webhookUrl}   (any other code in /rest/1/<code>/ is a separate portal)`);
   console.log(`  OAuth:   ${sandbox.oauthUrl}   (send any token as auth)`);
   console.log(`  admin:   ${sandbox.adminUrl}${sandbox.adminToken === undefined ? '' : '   (send the admin token as X-Sandbox-Token)'}`);
+  if (app) {
+    const appUrl = folder?.url ?? (app.url as string);
+    if (folder) console.log(`  app:     ${appUrl}   (${app.folder}, static)`);
+    const frame = sandbox.frameUrl(appUrl, { placement: app.placement, options: app.options, ...(app.mode ? { mode: app.mode } : {}) });
+    console.log(`  frame:   ${frame}   (open it in a browser)`);
+  }
   if (!isLoopback(host)) {
     console.warn(`WARNING: listening on ${host}, beyond loopback: anyone who can reach this address can call every portal. The admin API requires the token.`);
   }

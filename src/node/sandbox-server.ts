@@ -7,6 +7,8 @@ import { adminExposure, checkAdminToken, isLoopback, refuseAdmin, type AdminExpo
 import { nodeDeliver } from './event-deliver.js';
 import { closeServer, createGuardedServer, listen, sendJson } from './guarded-server.js';
 import { handleAdmin, isAdminPath } from '../sandbox/admin-api.js';
+import { frameUrl, handleFrame, isFramePath } from '../sandbox/frame-routes.js';
+import { FrameSessions } from '../sandbox/frame-sessions.js';
 import { DEFAULT_MAX_PORTALS, DEFAULT_PORTAL, PortalRegistry } from '../sandbox/portal-registry.js';
 import type { SandboxAnswer } from '../sandbox/sandbox.js';
 import { checkSeed, UNCAPPED_SEED } from '../sandbox/seed-check.js';
@@ -15,6 +17,8 @@ import type { RunningSandbox, StartSandboxOptions } from '../sandbox/server-type
 const CORS = { methods: 'GET, POST', headers: 'content-type, accept' };
 /** On admin answers: no page of another origin may embed or sniff them, and no cache keeps them. */
 const ADMIN_HEADERS = { 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'same-origin', 'cache-control': 'no-store' };
+/** On the frame host's page: it holds a frame's tokens, so no other page may frame it. */
+const FRAME_PAGE_HEADERS = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" };
 
 /** The path of a request target, read once per request the same way the router reads it. */
 function pathnameOf(url: string): string {
@@ -64,6 +68,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   let exposure: AdminExposure | undefined;
   const deliver = sandboxOptions.deliver ?? nodeDeliver({ hosts: sandboxOptions.handlerHosts ?? [] });
   const registry = new PortalRegistry({ ...sandboxOptions, deliver }, maxPortals, (key) => `${origin}/rest/1/${encodeURIComponent(key)}/`);
+  const frames = new FrameSessions((clientId) => registry.authority.knows(clientId));
   const paths = new WeakMap<IncomingMessage, string>();
   const isAdmin = (req: IncomingMessage) => {
     let pathname = paths.get(req);
@@ -85,6 +90,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     try {
       if (isAdmin(req)) {
         for (const [name, value] of Object.entries(ADMIN_HEADERS)) res.setHeader(name, value);
+        if (isFramePath(paths.get(req) ?? '')) {
+          const page = handleFrame(registry, frames, { method: req.method ?? 'GET', url, body });
+          if (page.contentType === 'application/json') return sendJson(req, res, page.status, JSON.parse(page.body));
+          res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page.body), ...FRAME_PAGE_HEADERS });
+          return void res.end(req.method === 'HEAD' ? undefined : page.body);
+        }
         answer = handleAdmin(registry, { method: req.method ?? 'GET', url, body });
       } else {
         const request = { method: req.method ?? 'GET', url, contentType: req.headers['content-type'] ?? '', body };
@@ -110,6 +121,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     oauthUrl: `${origin}/rest/`,
     adminUrl: `${origin}/__sandbox/`,
     adminToken,
+    frameUrl: (app, frameOptions) => frameUrl(origin, app, frameOptions),
     fetch: main.fetch,
     handle: main.handle,
     reset: main.reset,

@@ -4,6 +4,7 @@ import { nodeDeliver } from './event-deliver.js';
 
 export { startSandbox } from './sandbox-server.js';
 export * from '../sandbox/public-surface.js';
+export { serveAppFolder } from './app-folder.js';
 
 /**
  * An in-process sandbox (see the browser entry) that also posts event deliveries, to loopback

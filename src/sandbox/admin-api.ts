@@ -58,6 +58,12 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
   { method: 'GET', path: '/__sandbox/clock', summary: "the server's clock (ms) that token expiry reads" },
   { method: 'POST', path: '/__sandbox/clock', summary: 'move the clock forward: JSON body { advanceMs }' },
+  {
+    method: 'GET',
+    path: '/__sandbox/frame',
+    summary: 'the frame host: opens ?app=<url> in a frame as the portal does (placement, options, lang, mode, portal, clientId); an HTML page',
+  },
+  { method: 'POST', path: '/__sandbox/frame/refresh', summary: "the frame host page's refreshAuth: JSON body { appSid, refreshToken }" },
 ];
 
 const ok = (result: unknown): SandboxAnswer => ({ status: 200, body: { result } });

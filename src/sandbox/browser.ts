@@ -1,7 +1,7 @@
 // The browser entry of `b24-lead-contact/sandbox` (the `browser` export condition): the in-process
 // sandbox for MSW or a custom fetch, without node:http. startSandbox keeps its type and explains itself.
 import { createSandbox as createCoreSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
-import type { RunningSandbox, StartSandboxOptions } from './server-types.js';
+import type { AppFolder, RunningSandbox, StartSandboxOptions } from './server-types.js';
 
 export * from './public-surface.js';
 
@@ -17,4 +17,9 @@ export function startSandbox(_options?: StartSandboxOptions): Promise<RunningSan
       'startSandbox needs Node (node:http) and is not available in a browser; use createSandbox() with sandbox.fetch, or sandboxHandlers() from b24-lead-contact/msw.',
     ),
   );
+}
+
+/** Serving a folder needs Node; in a browser there is nothing to serve it from. */
+export function serveAppFolder(_dir: string, _options?: { host?: string; port?: number }): Promise<AppFolder> {
+  return Promise.reject(new Error('serveAppFolder needs Node (node:http) and is not available in a browser.'));
 }

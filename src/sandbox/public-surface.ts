@@ -23,4 +23,4 @@ export type { StatePage } from './state-page.js';
 export type { ErrorBody } from '../wire/wire-error.js';
 export { DEFAULT_PORTAL, type SandboxPortal } from './portal-registry.js';
 export { checkSeed, SeedError } from './seed-check.js';
-export type { RunningSandbox, ServerTimeouts, StartSandboxOptions } from './server-types.js';
+export type { AppFolder, RunningSandbox, ServerTimeouts, StartSandboxOptions } from './server-types.js';

@@ -44,8 +44,23 @@ export interface RunningSandbox extends SandboxPortal {
   readonly adminUrl: string;
   /** The token the admin API requires, or undefined when it requires none (loopback without `adminToken`). */
   readonly adminToken: string | undefined;
+  /**
+   * The frame host's address for an app (`{url}/__sandbox/frame?app=…`): open it in a browser to run
+   * the app in a portal-like frame (see docs/frame.md). `options` are the placement options, e.g. `{ ID: '1' }`.
+   */
+  frameUrl(
+    app: string,
+    options?: { placement?: string; options?: Record<string, unknown>; lang?: string; mode?: 'post' | 'get'; portal?: string; clientId?: string },
+  ): string;
   /** The portal of a webhook code (`/rest/{userId}/{code}/`), created on first use. */
   portal(code: string): SandboxPortal;
   /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** A static app folder served on an origin of its own (`serveAppFolder`). */
+export interface AppFolder {
+  /** `http://{host}:{port}/`: pass it as the frame host's `app`, with `mode: 'get'`. */
+  readonly url: string;
   close(): Promise<void>;
 }

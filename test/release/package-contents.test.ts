@@ -28,7 +28,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // the wire layer, with the contract and the validators compiled from it.
   './sandbox': [
     /^dist\/lib\/src\/(sandbox|wire)\/[a-z0-9-]+\.(js|d\.ts)$/,
-    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure|event-deliver)\.(js|d\.ts)$/,
+    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure|event-deliver|app-folder)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/validators\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/openapi\.bundle\.json$/,
   ],
@@ -40,6 +40,8 @@ const CONTENTS: Record<string, RegExp[]> = {
   './msw': [/^dist\/lib\/src\/msw\.(js|d\.ts)$/],
   // `npx b24-lead-contact sandbox`.
   'bin:b24-lead-contact': [/^dist\/lib\/src\/node\/cli\.(js|d\.ts)$/],
+  // The app side of an in-portal frame (browser only): its entry and connectFrame.
+  './frame': [/^dist\/lib\/src\/frame\.(js|d\.ts)$/, /^dist\/lib\/src\/frame\/[a-z-]+\.(js|d\.ts)$/],
   // The Redis store for fleets: its entry and the shared-store logic only it imports.
   './redis': [/^dist\/lib\/src\/redis\.(js|d\.ts)$/, /^dist\/lib\/src\/store\/[a-z-]+\.(js|d\.ts)$/],
 };

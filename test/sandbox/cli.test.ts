@@ -46,6 +46,40 @@ describe('npx b24-lead-contact sandbox', () => {
     expect(answer.body.result).toEqual([{ CONTACT_ID: 77, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' }]);
   });
 
+  it('prints the frame host address for --app: a URL as given, a folder served on a port of its own with GET', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b24-frame-app-'));
+    writeFileSync(join(dir, 'index.html'), '<p>app</p>');
+    const byUrl = runCli([
+      'sandbox',
+      '--port',
+      '0',
+      '--app',
+      'http://localhost:5173/',
+      '--placement',
+      'CRM_LEAD_DETAIL_TAB',
+      '--options',
+      '{"ID":"1"}',
+      '--mode',
+      'get',
+    ]);
+    const byFolder = runCli(['sandbox', '--port', '0', '--app', dir]);
+    const url = await byUrl.url();
+    const frame = new URL((await byUrl.printed('stdout', /frame: +(\S+)/))[1]!);
+    expect(`${frame.origin}${frame.pathname}`).toBe(`${url}/__sandbox/frame`);
+    expect(Object.fromEntries(frame.searchParams)).toEqual({
+      app: 'http://localhost:5173/',
+      placement: 'CRM_LEAD_DETAIL_TAB',
+      options: '{"ID":"1"}',
+      mode: 'get',
+    });
+    expect((await fetch(frame)).status).toBe(200);
+    await byFolder.url();
+    const app = (await byFolder.printed('stdout', /app: +(\S+)/))[1]!;
+    const folderFrame = new URL((await byFolder.printed('stdout', /frame: +(\S+)/))[1]!);
+    expect([folderFrame.searchParams.get('app'), folderFrame.searchParams.get('mode')]).toEqual([app, 'get']);
+    expect(await (await fetch(app)).text()).toBe('<p>app</p>');
+  });
+
   it('prints the usage for --help and exits 0', async () => {
     const cli = runCli(['--help']);
     expect(await cli.exited).toBe(0);
@@ -59,6 +93,10 @@ describe('npx b24-lead-contact sandbox', () => {
     [['sandbox', '--port'], /--port/],
     [[], /Name a command: b24-lead-contact sandbox/],
     [['serve'], /Unknown command "serve"/],
+    [['sandbox', '--app', 'no-such-folder'], /--app must be an http:\/\/ or https:\/\/ URL or an existing folder/],
+    [['sandbox', '--app', 'http://localhost:5173/', '--options', '[1]'], /--options: options must be a JSON object/],
+    [['sandbox', '--placement', 'CRM_LEAD_DETAIL_TAB'], /--placement, --options and --mode need --app/],
+    [['sandbox', '--app', 'http://localhost:5173/', '--mode', 'put'], /--mode: mode must be post .* or get/],
     [['sandbox', '--seed', '/nonexistent/seed.json'], /Cannot read the seed file \/nonexistent\/seed\.json: no such file/],
     [['sandbox', '--seed', seedFile('{"leads": [1,')], /is not valid JSON/],
     [['sandbox', '--seed', seedFile('{"leads": [{"id": -1}]}')], /is not a valid seed: leads\[0\]\.id must be a positive integer/],

@@ -140,14 +140,17 @@ describe('the packed package', () => {
       const { sandboxHandlers } = require('b24-lead-contact/msw');
       const { createRedisStore } = require('b24-lead-contact/redis');
       const contract = require('b24-lead-contact/openapi.json');
+      const { createEventHandler } = require('b24-lead-contact/events');
+      const { toNodeListener } = require('b24-lead-contact/events/node');
+      const { connectFrame } = require('b24-lead-contact/frame');
       const sandbox = createSandbox();
       createBitrix24Client({ webhookUrl: 'https://example.bitrix24.com/rest/1/code/', fetch: sandbox.fetch })
         .crm.lead.contact.items.get({ id: 1 })
-        .then((links) => console.log(JSON.stringify({ links: links.length, handlers: sandboxHandlers(sandbox).length, redis: typeof createRedisStore, version: contract.openapi })));
+        .then((links) => console.log(JSON.stringify({ links: links.length, handlers: sandboxHandlers(sandbox).length, redis: typeof createRedisStore, version: contract.openapi, wings: [createEventHandler, toNodeListener, connectFrame].map((f) => typeof f) })));
     `,
       '.cjs',
     );
-    expect(out).toEqual({ links: 2, handlers: 1, redis: 'function', version: '3.1.0' });
+    expect(out).toEqual({ links: 2, handlers: 1, redis: 'function', version: '3.1.0', wings: ['function', 'function', 'function'] });
   });
 
   it.skipIf(!hasRedisServer)('lets two clients share one Redis store through ioredis (b24-lead-contact/redis)', async () => {

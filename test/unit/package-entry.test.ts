@@ -54,3 +54,28 @@ describe('the b24-lead-contact/redis entry', () => {
     expect(inputs.filter((path) => /shared-store|redis/.test(path))).toEqual([]);
   });
 });
+
+describe('the b24-lead-contact/frame entry', () => {
+  const inputsOf = async (entry: string) => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    return Object.keys(result.metafile.inputs);
+  };
+
+  it('exports connectFrame under the package name (after npm run build)', async () => {
+    const entry = await import('b24-lead-contact/frame');
+    expect(typeof entry.connectFrame).toBe('function');
+  });
+
+  it('holds only the frame code (the client comes from the main entry), and the main entry holds none of it', async () => {
+    expect(await inputsOf('../../src/frame.ts')).toEqual(['src/frame/connect-frame.ts', 'src/frame.ts']);
+    expect((await inputsOf('../../src/index.ts')).filter((path) => path.includes('frame'))).toEqual([]);
+  });
+});
