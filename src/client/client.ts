@@ -11,7 +11,7 @@ import { isRecord } from '../wire/json-pointer.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
 import { createTokenRefresher } from './token-refresh.js';
-import { createTransport, PlainRequest } from './transport.js';
+import { createTransport } from './transport.js';
 
 /**
  * The client: every method of the contract under its Bitrix24 name, and `call` for any method by
@@ -27,8 +27,7 @@ const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
 
 const LIST_METHODS: ReadonlySet<string> = new Set(listMethodNames);
 
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -85,10 +84,9 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   /** One attempt: sends the call and reads its answer; resolves with the result or the failure as a Bitrix24Error. */
   async function send(method: MethodName, params: unknown, signal?: AbortSignal, timeoutMs?: number) {
     try {
-      const request = new PlainRequest(`${endpoint.baseUrl}/${method}`, { method: 'POST', headers, body: serialize(params), signal }, { method, timeoutMs });
-      const response = await transport(request);
+      const [response, text] = await transport.send(`${endpoint.baseUrl}/${method}`, { method, headers, body: serialize(params), signal, timeoutMs });
       const { status } = response;
-      const payload = parseJson(await response.text());
+      const payload = parseJson(text);
       const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
       // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
       const serverNow = (time.finish as number) ?? now() / 1000;
@@ -158,6 +156,6 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
 
   // The typed batch replaces the generated `batch(params)`; its requests still go through `call`.
   const client = methodTree<Bitrix24Client>((method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options), { call });
-  register(client, { call, mask, baseUrl: endpoint.baseUrl, fetch: transport, serialize });
+  register(client, { call, mask, baseUrl: endpoint.baseUrl, transport, serialize });
   return client;
 }

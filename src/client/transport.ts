@@ -5,18 +5,30 @@ import { readCappedText } from '../wire/read-body.js';
 import { nextHop } from './redirect.js';
 import { setLongTimeout } from './sleep.js';
 
-/** Per-call settings the transport reads from the request; absent for raw openapi-fetch calls. */
-export interface CallSettings {
+/**
+ * One request as the transport sends it: `call()` builds it from the method and its serialized
+ * parameters, `rawClient` from openapi-fetch's `Request`. The body stays a string, so it can be sent,
+ * and sent again after a redirect, without building and re-reading a `Request` stream, the costliest
+ * step of a call in Node's fetch (bench/overhead.mjs).
+ */
+export interface Outgoing {
+  /** The Bitrix24 method, for errors and hooks. */
   method: string;
+  /** The HTTP method; default `POST`. */
+  verb?: string;
+  headers: Headers;
+  body: string | null;
+  signal?: AbortSignal;
+  /** This call's `timeoutMs`, when it overrides the client's. */
   timeoutMs?: number;
 }
 
-/**
- * The answer for a {@link PlainRequest}: the fields openapi-fetch and `call()` read, over a body already
- * read as text, which saves building a second `Response` per call.
- */
-function plainResponse({ status, ok, headers, type }: Response, text: string): Response {
-  return { status, ok, headers, type, text: async () => text } as Response;
+/** A client's transport (see {@link createTransport}). */
+export interface Transport {
+  /** Sends `request` to `url` on the portal and answers with the response and its body, read in full. */
+  send(url: string, request: Outgoing): Promise<[Response, string]>;
+  /** The origin requests go to now: the configured one until a followed portal move. */
+  portal(): string;
 }
 
 /** What {@link createTransport} needs from the client. */
@@ -54,37 +66,11 @@ export interface PortalOptions {
 }
 
 /**
- * What `call()` hands the transport instead of a WHATWG `Request`: it keeps the serialized body as a
- * string, so the transport can send it, and send it again after a redirect, without constructing and
- * re-reading a `Request` stream, the costliest step of a call in Node's fetch (bench/overhead.mjs).
- * Raw openapi-fetch calls (`rawClient`) still come as real `Request` objects.
+ * The one way out of a client: every request (method calls, their retries and raw calls) passes the
+ * rate limiter, gets a timeout and has redirects re-POSTed. It answers with the response and its body,
+ * read in full under the byte cap, or throws a {@link Bitrix24Error}.
  */
-export class PlainRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly body: string | null;
-  readonly signal: AbortSignal | undefined;
-
-  constructor(
-    url: string,
-    init: RequestInit,
-    readonly settings: Partial<CallSettings> = {},
-  ) {
-    this.url = url;
-    this.method = init.method ?? 'GET';
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    this.body = typeof init.body === 'string' ? init.body : null;
-    this.signal = init.signal ?? undefined;
-  }
-}
-
-/**
- * The `fetch` handed to openapi-fetch, so every request of a client (method calls, their retries and
- * raw calls) passes the rate limiter, gets a timeout and has redirects re-POSTed. It answers with a
- * fully read Response or throws a {@link Bitrix24Error}.
- */
-export function createTransport(options: TransportOptions) {
+export function createTransport(options: TransportOptions): Transport {
   const { limiter, emit, maskedError } = options;
   const home = options.portal.origin;
   const policy = { followPortalMoves: options.portal.followPortalMoves, allowInsecureHttp: options.allowInsecureHttp };
@@ -98,20 +84,14 @@ export function createTransport(options: TransportOptions) {
       .then(options.portal.onPortalMoved)
       .catch(() => {});
   };
-  return async (request: Request | PlainRequest): Promise<Response> => {
-    const settings = request instanceof PlainRequest ? request.settings : {};
-    const method = settings.method ?? new URL(request.url).pathname.split('/').pop()!;
-    const signal = request.signal ?? undefined;
-    let url = request.url;
+  const send: Transport['send'] = async (url, request) => {
+    const { method, signal } = request;
+    // Only raw calls (`rawClient`, which checks the origin first) may already aim at a moved portal.
     if (url.startsWith(`${home}/`)) url = portal + url.slice(home.length);
-    else if (new URL(url).origin !== portal) {
-      // A raw call's own baseUrl: the auth in its body (or its headers) would go to that origin.
-      throw maskedError(0, 'ORIGIN_REFUSED', 'Not sent: the request is aimed at an origin other than the portal', method);
-    }
     let headers = request.headers;
-    const body = request instanceof PlainRequest ? request.body : request.body ? await request.text() : null;
+    const { body } = request;
     const timeout = new AbortController();
-    const timeoutMs = settings.timeoutMs ?? options.timeoutMs;
+    const timeoutMs = request.timeoutMs ?? options.timeoutMs;
     try {
       for (let hop = 0; ; hop++) {
         let delayMs = limiter?.take() ?? 0;
@@ -129,7 +109,7 @@ export function createTransport(options: TransportOptions) {
         const cancelTimer = setLongTimeout(timeoutMs, () => timeout.abort());
         try {
           const response = await options.fetch(url, {
-            method: request.method,
+            method: request.verb ?? 'POST',
             headers,
             body,
             signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
@@ -164,7 +144,7 @@ export function createTransport(options: TransportOptions) {
               method,
             );
           }
-          return request instanceof PlainRequest ? plainResponse(response, text) : new Response(text || null, response);
+          return [response, text];
         } finally {
           cancelTimer();
         }
@@ -181,4 +161,5 @@ export function createTransport(options: TransportOptions) {
       );
     }
   };
+  return { send, portal: () => portal };
 }
