@@ -1,5 +1,3 @@
-import type { PortalMove } from './transport.js';
-
 /** A pair of OAuth tokens as the client holds them. */
 export interface OAuthTokens {
   accessToken: string;
@@ -31,6 +29,14 @@ export interface Endpoint extends TokenRefreshOptions {
   accessToken?: string;
   /** Strings to mask in everything the client reports. */
   secrets: string[];
+}
+
+/** A portal move the client followed, as reported to `onPortalMoved`. */
+export interface PortalMove {
+  /** The origin calls went to before, e.g. `https://old.bitrix24.com`. */
+  from: string;
+  /** The origin all later calls go to, e.g. `https://new.bitrix24.com`. */
+  to: string;
 }
 
 /** Options shared by both ways of connecting. */

@@ -4,7 +4,7 @@ import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors
 import { createEmit } from './hooks.js';
 import { register } from './internals.js';
 import { methodTree, type CallOptions, type MethodAnswer, type MethodParams, type MethodTree } from './method-tree.js';
-import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
+import { type Bitrix24ClientOptions, checkOptions } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { nextAttempt } from './retry.js';
 import { isRecord } from '../wire/json-pointer.js';
@@ -24,8 +24,6 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> & {
 };
 
 const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
-
-const LIST_METHODS: ReadonlySet<string> = new Set(listMethodNames);
 
 function parseJson(text: string): unknown {
   try {
@@ -65,17 +63,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
   const resets = new Map<string, number>();
 
-  const transport = createTransport({
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-    limiter,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    allowInsecureHttp: options.allowInsecureHttp,
-    sleep,
-    emit,
-    maskedError,
-    portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-  });
+  const transport = createTransport(options, { limiter, sleep, emit, maskedError, home: new URL(endpoint.baseUrl).origin });
   // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
   // It is read at each attempt, so a repeat after a refresh sends the new token.
   const serialize = (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body);
@@ -94,7 +82,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       if (response.ok && isRecord(payload) && 'result' in payload) {
         // A list method's page keeps the `total` and `next` that sit beside `result` in the envelope.
         const { result, total, next } = payload;
-        return { status, result: LIST_METHODS.has(method) ? { result, total, next } : result };
+        return { status, result: (listMethodNames as readonly string[]).includes(method) ? { result, total, next } : result };
       }
       return {
         status,

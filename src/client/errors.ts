@@ -108,8 +108,8 @@ export class Bitrix24Error extends Error {
 
   /** A plain object with the error's fields, so `JSON.stringify(error)` shows them. */
   toJSON(): Bitrix24ErrorInit & { name: string; message: string } {
-    const { name, message, status, code, description, method, retryable, newOrigin } = this;
-    return { name, message, status, code, description, method, retryable, ...(newOrigin === undefined ? {} : { newOrigin }) };
+    // `message` is not enumerable; the own fields follow in the constructor's order, `newOrigin` only when set.
+    return Object.assign({ name: this.name, message: this.message }, this);
   }
 }
 

@@ -1,7 +1,8 @@
 import { isBitrix24Error, type Bitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import type { Emit } from './hooks.js';
+import { type Bitrix24ClientOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { readCappedText } from '../wire/read-body.js';
+import { readCappedStream } from '../wire/read-body.js';
 import { nextHop } from './redirect.js';
 import { setLongTimeout } from './sleep.js';
 
@@ -31,38 +32,15 @@ export interface Transport {
   portal(): string;
 }
 
-/** What {@link createTransport} needs from the client. */
-export interface TransportOptions {
-  fetch: typeof globalThis.fetch;
+/** What {@link createTransport} gets from the client beyond its options. */
+export interface TransportParts {
   limiter?: RateLimiter;
-  timeoutMs: number;
-  allowInsecureHttp?: boolean;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   emit: Emit;
   /** Builds (does not throw) a {@link Bitrix24Error} with secrets masked. */
   maskedError: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
-  /** The one origin that gets the credentials, and what happens when it moves. */
-  portal: PortalOptions;
-  /** Largest answer body read, in bytes. */
-  maxResponseBytes: number;
-}
-
-/** A portal move the client followed, as reported to `onPortalMoved`. */
-export interface PortalMove {
-  /** The origin calls went to before, e.g. `https://old.bitrix24.com`. */
-  from: string;
-  /** The origin all later calls go to, e.g. `https://new.bitrix24.com`. */
-  to: string;
-}
-
-/** Where a client's requests, and with them its credentials, may go. */
-export interface PortalOptions {
-  /** The configured portal's origin; openapi-fetch builds every URL on it. */
-  origin: string;
-  /** Follow a redirect to another origin and send this and later calls there. Default `false`. */
-  followPortalMoves?: boolean;
-  /** Told once per followed move, so the app can store the new address. Exceptions are ignored. */
-  onPortalMoved?: (move: PortalMove) => unknown;
+  /** The configured portal's origin, the one that gets the credentials; every call's URL is built on it. */
+  home: string;
 }
 
 /**
@@ -70,10 +48,9 @@ export interface PortalOptions {
  * rate limiter, gets a timeout and has redirects re-POSTed. It answers with the response and its body,
  * read in full under the byte cap, or throws a {@link Bitrix24Error}.
  */
-export function createTransport(options: TransportOptions): Transport {
-  const { limiter, emit, maskedError } = options;
-  const home = options.portal.origin;
-  const policy = { followPortalMoves: options.portal.followPortalMoves, allowInsecureHttp: options.allowInsecureHttp };
+export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep, emit, maskedError, home }: TransportParts): Transport {
+  const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const { maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
   // Where requests go: the configured origin until a followed portal move re-targets the client.
   let portal = home;
   const moveTo = (origin: string) => {
@@ -81,7 +58,7 @@ export function createTransport(options: TransportOptions): Transport {
     const move = { from: portal, to: origin };
     portal = origin;
     void Promise.resolve(move)
-      .then(options.portal.onPortalMoved)
+      .then(options.onPortalMoved)
       .catch(() => {});
   };
   const send: Transport['send'] = async (url, request) => {
@@ -91,7 +68,7 @@ export function createTransport(options: TransportOptions): Transport {
     let headers = request.headers;
     const { body } = request;
     const timeout = new AbortController();
-    const timeoutMs = request.timeoutMs ?? options.timeoutMs;
+    const timeoutMs = request.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
       for (let hop = 0; ; hop++) {
         let delayMs = limiter?.take() ?? 0;
@@ -99,7 +76,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (typeof delayMs !== 'number') delayMs = await delayMs;
         if (delayMs) {
           emit('onWait', { method, reason: 'rate-limit', delayMs });
-          await options.sleep(delayMs, signal).catch((reason) => {
+          await sleep(delayMs, signal).catch((reason) => {
             limiter!.give();
             throw reason;
           });
@@ -108,7 +85,7 @@ export function createTransport(options: TransportOptions): Transport {
         // signal before it fires (and it fires at once past 2^31-1 ms); the timer is cleared as soon as the answer is read.
         const cancelTimer = setLongTimeout(timeoutMs, () => timeout.abort());
         try {
-          const response = await options.fetch(url, {
+          const response = await fetch(url, {
             method: request.verb ?? 'POST',
             headers,
             body,
@@ -117,7 +94,7 @@ export function createTransport(options: TransportOptions): Transport {
             // a GET without its body (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html), so redirects are repeated here by hand.
             redirect: 'manual',
           });
-          const redirect = nextHop(response, url, hop, policy);
+          const redirect = nextHop(response, url, hop, options);
           if (redirect) {
             await response.body?.cancel().catch(() => {});
             if (!redirect.follow) throw maskedError(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
@@ -131,16 +108,16 @@ export function createTransport(options: TransportOptions): Transport {
             continue;
           }
           // Reading the body here puts a stalled body under the same timeout as the headers.
-          const text = await readCappedText(
+          const text = await readCappedStream(
             response.body,
-            options.maxResponseBytes,
+            maxResponseBytes,
             response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined,
           );
           if (text === undefined) {
             throw maskedError(
               response.status,
               'RESPONSE_TOO_LARGE',
-              `The answer is larger than maxResponseBytes (${options.maxResponseBytes} bytes); reading stopped`,
+              `The answer is larger than maxResponseBytes (${maxResponseBytes} bytes); reading stopped`,
               method,
             );
           }
