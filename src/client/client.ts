@@ -109,10 +109,10 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       const started = now();
       const usedToken = endpoint.accessToken;
       const answer = await send(method, params, signal, timeoutMs);
-      const { error } = answer;
-      const event = { method, attempt, status: answer.status, ...(error && { code: error.code }) };
-      emit('onAttempt', { ...event, durationMs: now() - started });
+      const { error, status } = answer;
+      emit?.('onAttempt', { method, attempt, status, ...(error && { code: error.code }), durationMs: now() - started });
       if (!error) return answer.result;
+      const event = { method, attempt, status, code: error.code };
 
       const step = nextAttempt(error, attempt, {
         retry,
@@ -129,13 +129,13 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         } catch {
           throw maskedError(401, 'TOKEN_REFRESH_FAILED', 'Refreshing the access token failed', method);
         }
-        emit('onRetry', { ...event, code: error.code, delayMs: 0 });
+        emit?.('onRetry', { ...event, delayMs: 0 });
         continue;
       }
       if (error.code === 'QUERY_LIMIT_EXCEEDED') limiter?.fill();
-      emit('onRetry', { ...event, code: error.code, delayMs: step.ms });
+      emit?.('onRetry', { ...event, delayMs: step.ms });
       if (!step.ms) continue;
-      emit('onWait', { method, reason: step.reason, delayMs: step.ms });
+      emit?.('onWait', { method, reason: step.reason, delayMs: step.ms });
       await sleep(step.ms, signal).catch(() => {
         throw maskedError(0, 'ABORTED', 'The call was aborted', method);
       });

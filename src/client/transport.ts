@@ -36,7 +36,8 @@ export interface Transport {
 export interface TransportParts {
   limiter?: RateLimiter;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  emit: Emit;
+  /** Absent when the client has no hooks and no logger. */
+  emit?: Emit;
   /** Builds (does not throw) a {@link Bitrix24Error} with secrets masked. */
   maskedError: (status: number, code: Bitrix24ErrorCode, description: string, method: string, newOrigin?: string) => Bitrix24Error;
   /** The configured portal's origin, the one that gets the credentials; every call's URL is built on it. */
@@ -75,7 +76,7 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
         // A shared store answers with a promise; the local limiter stays synchronous (no extra tick per call).
         if (typeof delayMs !== 'number') delayMs = await delayMs;
         if (delayMs) {
-          emit('onWait', { method, reason: 'rate-limit', delayMs });
+          emit?.('onWait', { method, reason: 'rate-limit', delayMs });
           await sleep(delayMs, signal).catch((reason) => {
             limiter!.give();
             throw reason;
@@ -111,7 +112,8 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
           const text = await readCappedStream(
             response.body,
             maxResponseBytes,
-            response.headers.has('content-length') ? Number(response.headers.get('content-length')) : undefined,
+            // One header lookup: no Content-Length reads as 0, which no cap refuses.
+            Number(response.headers.get('content-length')),
           );
           if (text === undefined) {
             throw maskedError(

@@ -44,21 +44,25 @@ export async function readCappedStream(
   maxBytes: number,
   declaredLength?: number,
 ): Promise<string | undefined> {
-  const text = new CappedText(maxBytes);
-  if (text.refuses(declaredLength)) {
+  if ((declaredLength ?? 0) > maxBytes) {
     await stream?.cancel().catch(() => undefined);
     return undefined;
   }
   if (!stream) return '';
+  // Counted here rather than through CappedText: this is the one reader in the client's browser bundle.
+  const decoder = new TextDecoder();
   const reader = stream.getReader();
+  let text = '';
+  let size = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return text.finish();
-      if (!text.push(value)) {
+      if (done) return text + decoder.decode();
+      if ((size += value.byteLength) > maxBytes) {
         await reader.cancel().catch(() => undefined); // closes the connection
         return undefined;
       }
+      text += decoder.decode(value, { stream: true });
     }
   } finally {
     reader.releaseLock();
