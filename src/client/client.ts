@@ -23,16 +23,6 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> & {
   call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodAnswer<M>>;
 };
 
-const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Creates a typed client for the Bitrix24 `crm.lead.contact.*` methods.
  *
@@ -74,7 +64,10 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
     try {
       const [response, text] = await transport.send(`${endpoint.baseUrl}/${method}`, { method, headers, body: serialize(params), signal, timeoutMs });
       const { status } = response;
-      const payload = parseJson(text);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {} // not JSON: INVALID_RESPONSE below
       const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
       // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
       const serverNow = (time.finish as number) ?? now() / 1000;
@@ -89,7 +82,12 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         error:
           isRecord(payload) && typeof payload.error === 'string'
             ? maskedError(status, payload.error, String(payload.error_description ?? ''), method)
-            : maskedError(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method),
+            : maskedError(
+                status,
+                'INVALID_RESPONSE',
+                `The answer is not a Bitrix24 JSON envelope (HTTP ${status}, ${response.headers.get('content-type')})`,
+                method,
+              ),
       };
     } catch (thrown) {
       // The transport turns every failure of a request it sent into a Bitrix24Error; anything else

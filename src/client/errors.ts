@@ -55,8 +55,26 @@ export interface Bitrix24ErrorInit {
   newOrigin?: string;
 }
 
-const RETRYABLE_CODES = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER', 'expired_token', 'NETWORK_ERROR', 'TIMEOUT'];
-const NEVER_RETRYABLE_CODES = ['OVERLOAD_LIMIT', 'PORTAL_DELETED', 'ABORTED', 'REDIRECT_REFUSED', 'PORTAL_MOVED', 'INVALID_REDIRECT', 'INVALID_PARAMS', 'ORIGIN_REFUSED', 'RESPONSE_TOO_LARGE'];
+const RETRYABLE_CODES = [
+  'QUERY_LIMIT_EXCEEDED',
+  'OPERATION_TIME_LIMIT',
+  'INTERNAL_SERVER_ERROR',
+  'ERROR_UNEXPECTED_ANSWER',
+  'expired_token',
+  'NETWORK_ERROR',
+  'TIMEOUT',
+];
+const NEVER_RETRYABLE_CODES = [
+  'OVERLOAD_LIMIT',
+  'PORTAL_DELETED',
+  'ABORTED',
+  'REDIRECT_REFUSED',
+  'PORTAL_MOVED',
+  'INVALID_REDIRECT',
+  'INVALID_PARAMS',
+  'ORIGIN_REFUSED',
+  'RESPONSE_TOO_LARGE',
+];
 
 /** Whether a failure with this code and HTTP status may succeed when the same call is repeated later. */
 export function isRetryableFailure(code: string, status: number): boolean {

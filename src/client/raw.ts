@@ -24,7 +24,12 @@ export function rawClient(client: object): Client<paths> {
       const method = pathname.split('/').pop()!;
       if (origin !== home && origin !== transport.portal()) {
         // A per-request baseUrl: the auth in its body (or its headers) would go to that origin.
-        throw new Bitrix24Error({ status: 0, code: 'ORIGIN_REFUSED', description: 'Not sent: the request is aimed at an origin other than the portal', method: mask(method) });
+        throw new Bitrix24Error({
+          status: 0,
+          code: 'ORIGIN_REFUSED',
+          description: 'Not sent: the request is aimed at an origin other than the portal',
+          method: mask(method),
+        });
       }
       const [response, text] = await transport.send(request.url, {
         method,

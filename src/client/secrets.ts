@@ -24,10 +24,11 @@ function spellings(secret: string): string[] {
   const forms = new Set([secret, json, phpJsonEscaped(json)]);
   for (const form of [...forms]) {
     const encoded = percentEncoded(form);
-    forms.add(encoded);
-    forms.add(encoded.replace(/%20/g, '+'));
-    forms.add(new URLSearchParams({ s: form }).toString().slice(2));
-    forms.add(percentEncoded(encoded));
+    forms
+      .add(encoded)
+      .add(encoded.replace(/%20/g, '+'))
+      .add(new URLSearchParams({ s: form }).toString().slice(2))
+      .add(percentEncoded(encoded));
   }
   return [...forms];
 }

@@ -98,7 +98,7 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
           const redirect = nextHop(response, url, hop, options);
           if (redirect) {
             await response.body?.cancel().catch(() => {});
-            if (!redirect.follow) throw maskedError(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
+            if ('code' in redirect) throw maskedError(response.status, redirect.code, redirect.description, method, redirect.newOrigin);
             if (redirect.moved) {
               moveTo(new URL(redirect.url).origin);
               // A cookie belongs to the host that set it; the opted-in credentials are the webhook code, `auth` and headers.
