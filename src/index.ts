@@ -10,7 +10,7 @@ export {
   type KnownErrorCode,
 } from './client/errors.js';
 export type { Connection, OAuthConnection, OAuthTokens, TokenRefreshOptions, WebhookConnection } from './client/auth.js';
-export type { PortalMove } from './client/transport.js';
+export type { PortalMove } from './client/auth.js';
 export type { AttemptEvent, Hooks, Logger, RetryEvent, StoreErrorEvent, WaitEvent } from './client/hooks.js';
 export type { Bitrix24Store, StoreClientOptions, StoreConnection, StoreContext } from './store/store.js';
 export { RATE_LIMIT_PLANS, type RateLimit } from './client/rate-limiter.js';

@@ -1,5 +1,3 @@
-import type { PortalMove } from './transport.js';
-
 /** A pair of OAuth tokens as the client holds them. */
 export interface OAuthTokens {
   accessToken: string;
@@ -31,6 +29,14 @@ export interface Endpoint extends TokenRefreshOptions {
   accessToken?: string;
   /** Strings to mask in everything the client reports. */
   secrets: string[];
+}
+
+/** A portal move the client followed, as reported to `onPortalMoved`. */
+export interface PortalMove {
+  /** The origin calls went to before, e.g. `https://old.bitrix24.com`. */
+  from: string;
+  /** The origin all later calls go to, e.g. `https://new.bitrix24.com`. */
+  to: string;
 }
 
 /** Options shared by both ways of connecting. */
@@ -90,14 +96,10 @@ function checkScheme(url: URL, allowInsecureHttp: boolean | undefined, what: str
   throw new TypeError(`${what} must be an https:// URL`);
 }
 
-/** A connection with a `webhookUrl` set is a webhook, whatever else it holds. */
-function isWebhook(connection: Connection): connection is WebhookConnection {
-  return 'webhookUrl' in connection && connection.webhookUrl !== undefined;
-}
-
 /** Validates a connection and derives the base URL and the secrets to mask. Messages never echo secrets. */
 export function resolveEndpoint(connection: Connection): Endpoint {
-  if (isWebhook(connection)) {
+  // A connection with a `webhookUrl` set is a webhook, whatever else it holds.
+  if ('webhookUrl' in connection && connection.webhookUrl !== undefined) {
     const url = parseUrl(connection.webhookUrl, 'webhookUrl');
     checkScheme(url, connection.allowInsecureHttp, 'webhookUrl');
     const match = WEBHOOK_PATH.exec(url.pathname);
@@ -107,7 +109,7 @@ export function resolveEndpoint(connection: Connection): Endpoint {
     const code = decodeURIComponent(match.groups.code!);
     return { baseUrl: `${url.origin}${match.groups.prefix}`, secrets: [code] };
   }
-  const { portal, accessToken, refreshToken, onTokenExpired, onTokensRefreshed } = connection;
+  const { portal, accessToken, refreshToken, onTokenExpired, onTokensRefreshed } = connection as OAuthConnection;
   if (typeof portal !== 'string' || portal === '') throw new TypeError('portal is required (or pass webhookUrl)');
   if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('accessToken must be a non-empty string');
   const url = parseUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(portal) ? portal : `https://${portal}`, 'portal');

@@ -3,15 +3,15 @@ import { resolveEndpoint } from './auth.js';
 import { Bitrix24Error, isBitrix24Error, type Bitrix24ErrorCode } from './errors.js';
 import { createEmit } from './hooks.js';
 import { register } from './internals.js';
-import { type CallOptions, type MethodAnswer, type MethodParams, type MethodTree, methodTree } from './method-tree.js';
-import { type Bitrix24ClientOptions, checkOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './options.js';
+import { methodTree, type CallOptions, type MethodAnswer, type MethodParams, type MethodTree } from './method-tree.js';
+import { type Bitrix24ClientOptions, checkOptions } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { nextAttempt } from './retry.js';
 import { isRecord } from '../wire/json-pointer.js';
 import { redact } from './secrets.js';
 import { sleep as realSleep } from './sleep.js';
 import { createTokenRefresher } from './token-refresh.js';
-import { createTransport, PlainRequest } from './transport.js';
+import { createTransport } from './transport.js';
 
 /**
  * The client: every method of the contract under its Bitrix24 name, and `call` for any method by
@@ -22,19 +22,6 @@ export type Bitrix24Client = Omit<MethodTree, 'batch'> & {
   /** Calls a method by its wire name; what every generated method uses. */
   call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodAnswer<M>>;
 };
-
-const INVALID_RESPONSE = 'The answer is not a Bitrix24 JSON envelope';
-
-const LIST_METHODS: ReadonlySet<string> = new Set(listMethodNames);
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Creates a typed client for the Bitrix24 `crm.lead.contact.*` methods.
@@ -66,17 +53,7 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   // Per method, when (on the local clock) its operating-time budget next drops a minute basket.
   const resets = new Map<string, number>();
 
-  const transport = createTransport({
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-    limiter,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    allowInsecureHttp: options.allowInsecureHttp,
-    sleep,
-    emit,
-    maskedError,
-    portal: { origin: new URL(endpoint.baseUrl).origin, followPortalMoves: options.followPortalMoves, onPortalMoved: options.onPortalMoved },
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-  });
+  const transport = createTransport(options, { limiter, sleep, emit, maskedError, home: new URL(endpoint.baseUrl).origin });
   // Bitrix24 reads the OAuth token from the body as `auth`; keeping it out of the URL keeps it out of logs.
   // It is read at each attempt, so a repeat after a refresh sends the new token.
   const serialize = (body: unknown) => JSON.stringify(endpoint.accessToken && isRecord(body) ? { ...body, auth: endpoint.accessToken } : body);
@@ -85,10 +62,12 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
   /** One attempt: sends the call and reads its answer; resolves with the result or the failure as a Bitrix24Error. */
   async function send(method: MethodName, params: unknown, signal?: AbortSignal, timeoutMs?: number) {
     try {
-      const request = new PlainRequest(`${endpoint.baseUrl}/${method}`, { method: 'POST', headers, body: serialize(params), signal }, { method, timeoutMs });
-      const response = await transport(request);
+      const [response, text] = await transport.send(`${endpoint.baseUrl}/${method}`, { method, headers, body: serialize(params), signal, timeoutMs });
       const { status } = response;
-      const payload = parseJson(await response.text());
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {} // not JSON: INVALID_RESPONSE below
       const time = isRecord(payload) && isRecord(payload.time) ? payload.time : {};
       // Relative to the server's own `finish` in the same answer, so a skewed local clock does not matter.
       const serverNow = (time.finish as number) ?? now() / 1000;
@@ -96,14 +75,19 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       if (response.ok && isRecord(payload) && 'result' in payload) {
         // A list method's page keeps the `total` and `next` that sit beside `result` in the envelope.
         const { result, total, next } = payload;
-        return { status, result: LIST_METHODS.has(method) ? { result, total, next } : result };
+        return { status, result: (listMethodNames as readonly string[]).includes(method) ? { result, total, next } : result };
       }
       return {
         status,
         error:
           isRecord(payload) && typeof payload.error === 'string'
             ? maskedError(status, payload.error, String(payload.error_description ?? ''), method)
-            : maskedError(status, 'INVALID_RESPONSE', `${INVALID_RESPONSE} (HTTP ${status}, ${response.headers.get('content-type')})`, method),
+            : maskedError(
+                status,
+                'INVALID_RESPONSE',
+                `The answer is not a Bitrix24 JSON envelope (HTTP ${status}, ${response.headers.get('content-type')})`,
+                method,
+              ),
       };
     } catch (thrown) {
       // The transport turns every failure of a request it sent into a Bitrix24Error; anything else
@@ -123,10 +107,10 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
       const started = now();
       const usedToken = endpoint.accessToken;
       const answer = await send(method, params, signal, timeoutMs);
-      const { error } = answer;
-      const event = { method, attempt, status: answer.status, ...(error && { code: error.code }) };
-      emit('onAttempt', { ...event, durationMs: now() - started });
+      const { error, status } = answer;
+      emit?.('onAttempt', { method, attempt, status, ...(error && { code: error.code }), durationMs: now() - started });
       if (!error) return answer.result;
+      const event = { method, attempt, status, code: error.code };
 
       const step = nextAttempt(error, attempt, {
         retry,
@@ -143,13 +127,13 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
         } catch {
           throw maskedError(401, 'TOKEN_REFRESH_FAILED', 'Refreshing the access token failed', method);
         }
-        emit('onRetry', { ...event, code: error.code, delayMs: 0 });
+        emit?.('onRetry', { ...event, delayMs: 0 });
         continue;
       }
       if (error.code === 'QUERY_LIMIT_EXCEEDED') limiter?.fill();
-      emit('onRetry', { ...event, code: error.code, delayMs: step.ms });
+      emit?.('onRetry', { ...event, delayMs: step.ms });
       if (!step.ms) continue;
-      emit('onWait', { method, reason: step.reason, delayMs: step.ms });
+      emit?.('onWait', { method, reason: step.reason, delayMs: step.ms });
       await sleep(step.ms, signal).catch(() => {
         throw maskedError(0, 'ABORTED', 'The call was aborted', method);
       });
@@ -158,6 +142,6 @@ export function createBitrix24Client(options: Bitrix24ClientOptions): Bitrix24Cl
 
   // The typed batch replaces the generated `batch(params)` (the type leaves it out); its requests still go through `call`.
   const client = methodTree<Bitrix24Client>((method) => (params?: unknown, options?: CallOptions) => call(method, params ?? {}, options), { call });
-  register(client, { call, mask, baseUrl: endpoint.baseUrl, fetch: transport, serialize });
+  register(client, { call, mask, baseUrl: endpoint.baseUrl, transport, serialize });
   return client;
 }

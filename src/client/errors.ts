@@ -55,7 +55,7 @@ export interface Bitrix24ErrorInit {
   newOrigin?: string;
 }
 
-const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+const RETRYABLE_CODES = [
   'QUERY_LIMIT_EXCEEDED',
   'OPERATION_TIME_LIMIT',
   'INTERNAL_SERVER_ERROR',
@@ -63,8 +63,8 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'expired_token',
   'NETWORK_ERROR',
   'TIMEOUT',
-]);
-const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set([
+];
+const NEVER_RETRYABLE_CODES = [
   'OVERLOAD_LIMIT',
   'PORTAL_DELETED',
   'ABORTED',
@@ -74,12 +74,12 @@ const NEVER_RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'INVALID_PARAMS',
   'ORIGIN_REFUSED',
   'RESPONSE_TOO_LARGE',
-]);
+];
 
 /** Whether a failure with this code and HTTP status may succeed when the same call is repeated later. */
 export function isRetryableFailure(code: string, status: number): boolean {
-  if (RETRYABLE_CODES.has(code)) return true;
-  if (NEVER_RETRYABLE_CODES.has(code)) return false;
+  if (RETRYABLE_CODES.includes(code)) return true;
+  if (NEVER_RETRYABLE_CODES.includes(code)) return false;
   // Gateways in front of a portal answer 5xx pages without a Bitrix24 body; those are transient too.
   return [500, 502, 503, 504].includes(status);
 }
@@ -101,15 +101,15 @@ export function isRetryableFailure(code: string, status: number): boolean {
 export class Bitrix24Error extends Error {
   override readonly name = 'Bitrix24Error';
   /** HTTP status of the answer; 0 when none arrived (network failure, timeout, abort). */
-  readonly status: number;
+  declare readonly status: number;
   /** Bitrix24's `error` code (may be `''`) or a {@link ClientErrorCode}. */
-  readonly code: Bitrix24ErrorCode;
+  declare readonly code: Bitrix24ErrorCode;
   /** Bitrix24's `error_description`, or the client's explanation. */
-  readonly description: string;
+  declare readonly description: string;
   /** The Bitrix24 method that failed. */
-  readonly method: string;
+  declare readonly method: string;
   /** Whether repeating the same call later can succeed. */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   /** With `PORTAL_MOVED`: the origin the portal redirected to, for the app to store. */
   declare readonly newOrigin?: string;
 
@@ -126,8 +126,8 @@ export class Bitrix24Error extends Error {
 
   /** A plain object with the error's fields, so `JSON.stringify(error)` shows them. */
   toJSON(): Bitrix24ErrorInit & { name: string; message: string } {
-    const { name, message, status, code, description, method, retryable, newOrigin } = this;
-    return { name, message, status, code, description, method, retryable, ...(newOrigin === undefined ? {} : { newOrigin }) };
+    // `message` is not enumerable; the own fields follow in the constructor's order, `newOrigin` only when set.
+    return Object.assign({ name: this.name, message: this.message }, this);
   }
 }
 

@@ -61,11 +61,15 @@ export interface Logger {
 /** Sends one event to its hook and to the logger. */
 export type Emit = <K extends keyof Hooks>(kind: K, event: Parameters<NonNullable<Hooks[K]>>[0]) => void;
 
-/** Creates the {@link Emit} function of a client. */
-export function createEmit(hooks: Hooks = {}, logger?: Logger): Emit {
+/**
+ * Creates the {@link Emit} function of a client; `undefined` without hooks and logger, so callers
+ * write `emit?.(…)` and a call builds no event objects that nobody reads.
+ */
+export function createEmit(hooks?: Hooks, logger?: Logger): Emit | undefined {
+  if (!hooks && !logger) return undefined;
   return (kind, event) => {
     try {
-      (hooks[kind] as ((e: typeof event) => void) | undefined)?.(event);
+      (hooks?.[kind] as ((e: typeof event) => void) | undefined)?.(event);
       logger?.debug(`bitrix24 ${kind}`, event);
     } catch {
       // A broken hook or logger must not turn a successful call into a failure.

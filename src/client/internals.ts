@@ -2,6 +2,7 @@
 // registered once by createBitrix24Client, looked up by the client object.
 import type { MethodName } from '../../generated/methods.js';
 import type { CallOptions } from './method-tree.js';
+import type { Transport } from './transport.js';
 
 /** The parts of a client its add-ons build on. */
 export interface ClientInternals {
@@ -11,7 +12,7 @@ export interface ClientInternals {
   /** The portal's base URL, e.g. `https://portal/rest/1/code`. */
   baseUrl: string;
   /** The client's transport: limiter, timeout, redirects, response cap. */
-  fetch(request: Request): Promise<Response>;
+  transport: Transport;
   /** JSON with the OAuth token added as `auth`, read at each request. */
   serialize(body: unknown): string;
 }

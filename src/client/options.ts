@@ -54,7 +54,7 @@ export type Bitrix24ClientOptions = Connection & {
 /** The default `timeoutMs`: a cloud portal cuts a request off after 60 s, plus time for the answer to arrive. */
 export const DEFAULT_TIMEOUT_MS = REQUEST_TIME_LIMIT_MS + 5000;
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 8_388_608; // 8 MiB
 
 /** Refuses timing and size options that would make waits (or reads) endless or zero, naming the option. */
 export function checkOptions({
@@ -65,8 +65,10 @@ export function checkOptions({
 }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
   checkNumber('timeoutMs', timeoutMs, 'positive');
   checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
-  checkNumber('retry.attempts', retry ? retry.attempts : undefined, 'integer ≥ 1');
-  checkNumber('retry.baseDelayMs', retry ? retry.baseDelayMs : undefined, 'non-negative');
-  checkNumber('retry.maxDelayMs', retry ? retry.maxDelayMs : undefined, 'non-negative');
+  // `retry: false` has no numbers to check.
+  const { attempts, baseDelayMs, maxDelayMs } = retry || {};
+  checkNumber('retry.attempts', attempts, 'integer ≥ 1');
+  checkNumber('retry.baseDelayMs', baseDelayMs, 'non-negative');
+  checkNumber('retry.maxDelayMs', maxDelayMs, 'non-negative');
   checkNumber('operationTimeLimit.maxWaitMs', operationTimeLimit?.maxWaitMs, 'non-negative');
 }

@@ -7,8 +7,8 @@ const REDIRECT_STATUSES: readonly number[] = [301, 302, 307, 308];
 
 /** What to do with a redirect answer: send the same request to `url`, or fail with `code`. */
 export type RedirectStep =
-  | { follow: true; url: string /** True when `url` is on another origin: the portal moved. */; moved: boolean }
-  | { follow: false; code: ClientErrorCode; description: string; newOrigin?: string };
+  | { url: string /** True when `url` is on another origin: the portal moved. */; moved: boolean }
+  | { code: ClientErrorCode; description: string; newOrigin?: string };
 
 /** The client options that decide which redirects are followed. */
 export interface RedirectPolicy {
@@ -16,7 +16,7 @@ export interface RedirectPolicy {
   allowInsecureHttp?: boolean;
 }
 
-const refuse = (code: ClientErrorCode, description: string, newOrigin?: string): RedirectStep => ({ follow: false, code, description, newOrigin });
+const refuse = (code: ClientErrorCode, description: string, newOrigin?: string): RedirectStep => ({ code, description, newOrigin });
 
 /**
  * Decides whether a redirect may be followed; `undefined` when the answer is no redirect.
@@ -39,7 +39,7 @@ export function nextHop(response: Response, from: string, hop: number, policy: R
   }
   if (hop >= MAX_REDIRECTS) return refuse('REDIRECT_REFUSED', `Redirect not followed (more than ${MAX_REDIRECTS} hops)`);
   const current = new URL(from);
-  if (next.origin === current.origin) return { follow: true, url: next.href, moved: false };
+  if (next.origin === current.origin) return { url: next.href, moved: false };
   if (next.protocol !== 'https:' && !(next.protocol === 'http:' && current.protocol === 'http:' && policy.allowInsecureHttp)) {
     return refuse(
       'REDIRECT_REFUSED',
@@ -49,5 +49,5 @@ export function nextHop(response: Response, from: string, hop: number, policy: R
   if (!policy.followPortalMoves) {
     return refuse('PORTAL_MOVED', `The portal answered from a new address, ${next.origin}; store it, or pass followPortalMoves: true`, next.origin);
   }
-  return { follow: true, url: next.href, moved: true };
+  return { url: next.href, moved: true };
 }

@@ -9,12 +9,9 @@ function percentEncoded(text: string): string {
   }
 }
 
-/** PHP's `json_encode` defaults, which Bitrix24 answers with: `/` as `\/`, non-ASCII as `\uXXXX`. */
-function phpJsonEscaped(text: string): string {
-  return JSON.stringify(text)
-    .slice(1, -1)
-    .replace(/\//g, '\\/')
-    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** PHP's `json_encode` defaults, which Bitrix24 answers with, on top of standard JSON escaping: `/` as `\/`, non-ASCII as `\uXXXX`. */
+function phpJsonEscaped(jsonEscaped: string): string {
+  return jsonEscaped.replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -23,13 +20,15 @@ function phpJsonEscaped(text: string): string {
  * and escaped inside JSON text (standard and PHP style).
  */
 function spellings(secret: string): string[] {
-  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), phpJsonEscaped(secret)]);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = new Set([secret, json, phpJsonEscaped(json)]);
   for (const form of [...forms]) {
     const encoded = percentEncoded(form);
-    forms.add(encoded);
-    forms.add(encoded.replace(/%20/g, '+'));
-    forms.add(new URLSearchParams({ s: form }).toString().slice(2));
-    forms.add(percentEncoded(encoded));
+    forms
+      .add(encoded)
+      .add(encoded.replace(/%20/g, '+'))
+      .add(new URLSearchParams({ s: form }).toString().slice(2))
+      .add(percentEncoded(encoded));
   }
   return [...forms];
 }

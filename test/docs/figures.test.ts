@@ -32,7 +32,7 @@ const FIGURES: Array<{ guide: string; figure: string; quoted: () => unknown; tru
   {
     guide: 'docs/batch.md',
     figure: 'the size-limit budgets (package.json)',
-    quoted: () => [quoted('docs/batch.md', /browser app under (\d[\d.]* KB) gzip/), quoted('docs/batch.md', /with `batch` under (\d[\d.]* KB)/)],
+    quoted: () => [quoted('docs/batch.md', /browser app under (\d[\d.]* Ki?B) gzip/), quoted('docs/batch.md', /with `batch` under (\d[\d.]* KB)/)],
     truth: () => pkg['size-limit'].map((entry: { limit: string }) => entry.limit),
   },
   {
