@@ -12,6 +12,8 @@ import type { InstalledApp, OAuthAuthority, TokenPortal } from './oauth.js';
 import { ListAnswer } from './list-query.js';
 import { OfflineQueue } from './offline-queue.js';
 import type { RecordChange } from './portal-state.js';
+import { heapSize } from './heap-size.js';
+import { BudgetedMap, ServerBudget } from './server-budget.js';
 
 /** The app a plain token (one the sandbox did not issue) acts as: `event.*` works with any token. */
 export const DEFAULT_APP = 'sandbox.app';
@@ -61,7 +63,7 @@ export class PortalEvents {
   readonly queue: DeliveryQueue;
   private hit: { actor: Actor; changes: Map<string, RecordChange> } | undefined;
   /** An access token per app and user for deliveries, reused until it is close to expiry. */
-  private readonly deliveryTokens = new Map<string, { token: string; expiresAt: number; scopes: string[] }>();
+  private readonly deliveryTokens: BudgetedMap<string, { token: string; expiresAt: number; scopes: string[] }>;
 
   constructor(
     private readonly limits: AppLimits,
@@ -69,10 +71,13 @@ export class PortalEvents {
     deliver: DeliverFunction | undefined,
     private readonly portal: TokenPortal,
     private readonly authority: OAuthAuthority,
+    /** The server's budget for what apps leave; the queues and the log charge it. */
+    private readonly budget: ServerBudget = new ServerBudget(limits.maxServerAppBytes),
   ) {
-    this.bindings = new EventBindings(limits.maxHandlers);
-    this.offline = new OfflineQueue(limits.maxOfflineEvents, now);
-    this.queue = new DeliveryQueue(limits, now, deliver);
+    this.deliveryTokens = new BudgetedMap(budget, (key, value) => heapSize([key, value]));
+    this.bindings = new EventBindings(limits.maxHandlers, budget);
+    this.offline = new OfflineQueue(limits.maxOfflineEvents, now, budget);
+    this.queue = new DeliveryQueue(limits, now, deliver, budget);
   }
 
   /** Starts gathering the changes of one request. */
@@ -185,6 +190,10 @@ export class PortalEvents {
     const pair = this.authority.issue(this.portal, binding.clientId, { scopes: ['crm'], userId });
     const fresh = { token: pair.access_token, expiresAt: pair.expires * 1000, scopes: pair.scope.split(',') };
     this.deliveryTokens.set(key, fresh);
+    // A cache keyed by user ids a webhook URL names freely: bounded like the tokens it holds (a dropped one is minted again).
+    while (this.deliveryTokens.size > 1 && (this.deliveryTokens.size > this.limits.maxTokens || this.budget.over)) {
+      this.deliveryTokens.delete(this.deliveryTokens.keys().next().value as string);
+    }
     return fresh;
   }
 
@@ -254,7 +263,9 @@ export class PortalEvents {
     this.hit = undefined;
     this.deliveryTokens.clear();
     this.queue.clear();
-    this.bindings = new EventBindings(this.limits.maxHandlers);
-    this.offline = new OfflineQueue(this.limits.maxOfflineEvents, this.now);
+    this.bindings.release();
+    this.bindings = new EventBindings(this.limits.maxHandlers, this.budget);
+    this.offline.release();
+    this.offline = new OfflineQueue(this.limits.maxOfflineEvents, this.now, this.budget);
   }
 }

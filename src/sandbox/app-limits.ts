@@ -1,6 +1,7 @@
 /**
  * Caps on what apps leave in a sandbox: tokens, apps and refresh grants, event handlers, the delivery
- * queue and its log, and the offline queue. Each store drops or refuses past its cap (SECURITY.md).
+ * queue and its log, and the offline queue. Each store drops or refuses past its cap; the per-portal
+ * ones also share one server-wide budget of memory, `maxServerAppBytes` (SECURITY.md).
  */
 export interface AppLimits {
   /** Access tokens issued to apps that one portal keeps; past it the oldest stops working (NO_AUTH_FOUND). */
@@ -23,6 +24,13 @@ export interface AppLimits {
   maxDeliveryLog: number;
   /** Offline events one portal queues; past it the oldest is dropped. */
   maxOfflineEvents: number;
+  /**
+   * Bytes of memory (counted as `heapSize` counts) that the event handlers, waiting deliveries (with
+   * their bodies), delivery logs, offline queues and issued tokens of all portals of a server keep
+   * together. Past it, `event.bind` is refused and a new delivery is dropped; the log, the offline
+   * queue and the tokens of the portal that adds one drop their own oldest (an oldest token stops working).
+   */
+  maxServerAppBytes: number;
 }
 
 export const DEFAULT_APP_LIMITS: Readonly<AppLimits> = Object.freeze({
@@ -36,4 +44,5 @@ export const DEFAULT_APP_LIMITS: Readonly<AppLimits> = Object.freeze({
   deliveryTimeoutMs: 5000,
   maxDeliveryLog: 10_000,
   maxOfflineEvents: 10_000,
+  maxServerAppBytes: 64 * 1024 * 1024,
 });

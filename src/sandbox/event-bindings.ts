@@ -1,5 +1,7 @@
 import { WireError } from '../wire/wire-error.js';
 import { handlerUrlProblem } from './handler-url.js';
+import { heapSize } from './heap-size.js';
+import { ServerBudget } from './server-budget.js';
 
 /** The events a sandbox portal knows: the lead and contact events it raises, and the install event. */
 export const RECORD_EVENTS = ['ONCRMLEADADD', 'ONCRMLEADUPDATE', 'ONCRMLEADDELETE', 'ONCRMCONTACTADD', 'ONCRMCONTACTUPDATE', 'ONCRMCONTACTDELETE'] as const;
@@ -31,12 +33,15 @@ export interface BindInput {
 
 const eventNotFound = () => new WireError(400, 'ERROR_EVENT_NOT_FOUND', 'Event not found');
 
-/** The event bindings of one portal, capped at `maxHandlers`. */
+/** The event bindings of one portal, capped at `maxHandlers` and charged (as `heapSize` counts a binding) to the server's app budget. */
 export class EventBindings {
   private readonly bindings: Binding[] = [];
   private nextId = 1;
 
-  constructor(private readonly maxHandlers: number) {}
+  constructor(
+    private readonly maxHandlers: number,
+    private readonly budget: ServerBudget = new ServerBudget(Number.MAX_SAFE_INTEGER),
+  ) {}
 
   bind(input: BindInput): Binding {
     const event = input.event.toUpperCase();
@@ -68,6 +73,11 @@ export class EventBindings {
     if (this.bindings.length >= this.maxHandlers) {
       throw new WireError(400, 'SANDBOX_HANDLER_LIMIT', `This sandbox portal keeps at most ${this.maxHandlers} event handlers (limits.maxHandlers).`);
     }
+    const cost = heapSize(binding);
+    if (this.budget.used + cost > this.budget.maxBytes) {
+      throw new WireError(400, 'SANDBOX_HANDLER_LIMIT', `This sandbox server's app stores are full (limits.maxServerAppBytes ${this.budget.maxBytes}).`);
+    }
+    this.budget.used += cost;
     this.bindings.push(binding);
     return binding;
   }
@@ -82,6 +92,7 @@ export class EventBindings {
       if (input.handler !== undefined && b.handler !== input.handler) continue;
       if (input.userId !== undefined && b.userId !== input.userId) continue;
       this.bindings.splice(i, 1);
+      this.budget.used -= heapSize(b);
       count++;
     }
     return count;
@@ -99,5 +110,10 @@ export class EventBindings {
 
   get size() {
     return this.bindings.length;
+  }
+
+  /** Gives every binding's bytes back (the bindings are being replaced). */
+  release() {
+    for (const b of this.bindings.splice(0)) this.budget.used -= heapSize(b);
   }
 }

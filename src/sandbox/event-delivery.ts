@@ -3,6 +3,8 @@
 // in Node, with its address checks), so this module stays browser-safe.
 import type { AppLimits } from './app-limits.js';
 import { maskUrl } from './handler-url.js';
+import { heapSize } from './heap-size.js';
+import { ServerBudget } from './server-budget.js';
 
 /** One post to make: the handler, the form body, how long it may take. */
 export interface DeliveryRequest {
@@ -67,19 +69,25 @@ export function encodeForm(fields: Record<string, unknown>): string {
 
 type QueueLimits = Pick<AppLimits, 'maxDeliveryQueue' | 'maxDeliveriesInFlight' | 'maxDeliveryBytes' | 'deliveryTimeoutMs' | 'maxDeliveryLog'>;
 
+type Waiting = DeliveryJob & { queuedAt: number; cost: number };
+
 /**
  * The deliveries of one portal: queued without waiting, sent `maxDeliveriesInFlight` at a time after
- * the REST answer (a timer, never the caller's turn), once each, in no promised order.
+ * the REST answer (a timer, never the caller's turn), once each, in no promised order. A job (waiting
+ * or in flight) and each logged attempt are charged to the server's app budget: past it a new job is dropped and
+ * the portal's oldest attempts leave the log.
  */
 export class DeliveryQueue {
   /** Waiting jobs per handler URL, so one dead handler cannot hold every slot (insertion order: round robin). */
-  private readonly waiting = new Map<string, Array<DeliveryJob & { queuedAt: number }>>();
+  private readonly waiting = new Map<string, Waiting[]>();
   private waitingCount = 0;
   private readonly handlerInFlight = new Map<string, number>();
   private inFlight = 0;
   private seq = 0;
   private scheduled = false;
   private readonly attempts: DeliveryAttempt[] = [];
+  /** Bytes each kept attempt is charged, in the same order. */
+  private readonly attemptCosts: number[] = [];
   private droppedAttempts = 0;
   private idleWaiters: Array<() => void> = [];
 
@@ -87,6 +95,7 @@ export class DeliveryQueue {
     private readonly limits: QueueLimits,
     private readonly now: () => number,
     private readonly deliver: DeliverFunction | undefined,
+    private readonly budget: ServerBudget = new ServerBudget(Number.MAX_SAFE_INTEGER),
   ) {}
 
   /** The latest attempts, oldest first (at most `maxDeliveryLog`). */
@@ -124,10 +133,19 @@ export class DeliveryQueue {
         reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).`,
       });
     }
+    const waiting: Waiting = { ...job, queuedAt, cost: 0 };
+    waiting.cost = heapSize(waiting);
+    if (this.budget.used + waiting.cost > this.budget.maxBytes) {
+      return this.record(job, queuedAt, {
+        outcome: 'dropped',
+        reason: `The server's app stores are full (limits.maxServerAppBytes ${this.budget.maxBytes}).`,
+      });
+    }
     const line = this.waiting.get(job.url);
-    if (line) line.push({ ...job, queuedAt });
-    else this.waiting.set(job.url, [{ ...job, queuedAt }]);
+    if (line) line.push(waiting);
+    else this.waiting.set(job.url, [waiting]);
     this.waitingCount++;
+    this.budget.used += waiting.cost;
     if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(() => this.pump(), 0);
@@ -142,9 +160,12 @@ export class DeliveryQueue {
 
   /** Forgets what is queued (not what is in flight) and the log. */
   clear() {
+    for (const line of this.waiting.values()) for (const job of line) this.budget.used -= job.cost;
     this.waiting.clear();
     this.waitingCount = 0;
+    for (const cost of this.attemptCosts) this.budget.used -= cost;
     this.attempts.length = 0;
+    this.attemptCosts.length = 0;
     this.droppedAttempts = 0;
     this.settle();
   }
@@ -165,6 +186,8 @@ export class DeliveryQueue {
         this.handlerInFlight.set(url, busy + 1);
         progressed = true;
         this.send(job).finally(() => {
+          // Charged until the post ends: the body is held while it is in flight too.
+          this.budget.used -= job.cost;
           this.inFlight--;
           const left = (this.handlerInFlight.get(url) ?? 1) - 1;
           if (left === 0) this.handlerInFlight.delete(url);
@@ -176,7 +199,7 @@ export class DeliveryQueue {
     this.settle();
   }
 
-  private async send(job: DeliveryJob & { queuedAt: number }) {
+  private async send(job: Waiting) {
     let result: DeliveryResult;
     try {
       result = await this.deliver!({ url: job.url, body: job.body, timeoutMs: this.limits.deliveryTimeoutMs });
@@ -189,7 +212,7 @@ export class DeliveryQueue {
   }
 
   private record(job: DeliveryJob, queuedAt: number, result: Pick<DeliveryAttempt, 'outcome' | 'status' | 'reason'>) {
-    this.attempts.push({
+    const attempt: DeliveryAttempt = {
       seq: ++this.seq,
       event: job.event,
       ...(job.handlerId === undefined ? {} : { event_handler_id: String(job.handlerId) }),
@@ -198,9 +221,14 @@ export class DeliveryQueue {
       ...result,
       queuedAt,
       finishedAt: this.now(),
-    });
-    while (this.attempts.length > this.limits.maxDeliveryLog) {
+    };
+    const cost = heapSize(attempt);
+    this.attempts.push(attempt);
+    this.attemptCosts.push(cost);
+    this.budget.used += cost;
+    while (this.attempts.length > this.limits.maxDeliveryLog || (this.budget.over && this.attempts.length > 1)) {
       this.attempts.shift();
+      this.budget.used -= this.attemptCosts.shift()!;
       this.droppedAttempts++;
     }
     this.settle();

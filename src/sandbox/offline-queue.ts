@@ -1,4 +1,6 @@
+import { heapSize } from './heap-size.js';
 import { randomHex } from './oauth.js';
+import { ServerBudget } from './server-budget.js';
 
 /** One queued offline event, as `event.offline.list` shows it. */
 export interface OfflineRow {
@@ -15,7 +17,12 @@ export interface OfflineRow {
 interface Row extends OfflineRow {
   clientId: string;
   connector: string;
+  /** Bytes charged to the server's app budget for this row. */
+  cost: number;
 }
+
+/** Room for the 32-hex `PROCESS_ID` a reservation writes into a row, charged when it is queued. */
+const PROCESS_ID_BYTES = 32;
 
 /**
  * A stable 32-hex id for an event and its data: the portal keys offline rows by
@@ -36,7 +43,7 @@ export function messageId(event: string, data: unknown): string {
 }
 
 const stamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
-const publicRow = ({ clientId: _c, connector: _k, ...row }: Row): OfflineRow => structuredClone(row);
+const publicRow = ({ clientId: _c, connector: _k, cost: _b, ...row }: Row): OfflineRow => structuredClone(row);
 const view = (row: Row) => {
   const { PROCESS_ID: _p, ERROR: _e, ...rest } = publicRow(row);
   return rest;
@@ -45,7 +52,7 @@ const view = (row: Row) => {
 /**
  * The offline queue of one portal: one row per app, connector, event and object (a later change
  * refreshes the row's time), read with reservations (`process_id`) or deleted on read. Capped: past
- * `maxRows` the oldest row is dropped.
+ * `maxRows`, or past the server's app budget, the portal's oldest row is dropped.
  */
 export class OfflineQueue {
   private rows: Row[] = [];
@@ -54,7 +61,26 @@ export class OfflineQueue {
   constructor(
     private readonly maxRows: number,
     private readonly now: () => number,
+    private readonly budget: ServerBudget = new ServerBudget(Number.MAX_SAFE_INTEGER),
   ) {}
+
+  /** Keeps the rows `keep` accepts and gives the others' bytes back to the budget. */
+  private retain(keep: (row: Row) => boolean) {
+    this.rows = this.rows.filter((row) => {
+      if (keep(row)) return true;
+      this.budget.used -= row.cost;
+      return false;
+    });
+  }
+
+  private dropOldest() {
+    this.budget.used -= this.rows.shift()!.cost;
+  }
+
+  /** Gives every row's bytes back (the queue is being replaced). */
+  release() {
+    this.retain(() => false);
+  }
 
   /** Queues (or refreshes) the row of this event and object for the app. */
   push(clientId: string, connector: string, event: string, data: unknown, userId: number) {
@@ -64,8 +90,8 @@ export class OfflineQueue {
       existing.TIMESTAMP_X = stamp(this.now());
       return;
     }
-    if (this.rows.length >= this.maxRows) this.rows.shift();
-    this.rows.push({
+    if (this.rows.length >= this.maxRows) this.dropOldest();
+    const row: Row = {
       ID: String(this.nextId++),
       TIMESTAMP_X: stamp(this.now()),
       EVENT_NAME: event,
@@ -76,7 +102,12 @@ export class OfflineQueue {
       ERROR: '0',
       clientId,
       connector,
-    });
+      cost: 0,
+    };
+    row.cost = heapSize(row) + PROCESS_ID_BYTES;
+    this.rows.push(row);
+    this.budget.used += row.cost;
+    while (this.budget.over && this.rows.length > 1) this.dropOldest();
   }
 
   /**
@@ -93,7 +124,7 @@ export class OfflineQueue {
         .sort(byTime)
         .slice(0, limit);
       const gone = new Set(taken);
-      this.rows = this.rows.filter((row) => !gone.has(row));
+      this.retain((row) => !gone.has(row));
       return { process_id: null, events: taken.map(view) };
     }
     const id = processId || randomHex();
@@ -108,7 +139,7 @@ export class OfflineQueue {
 
   /** `event.offline.clear`: deletes the reservation's rows (only those named, when ids are given). */
   clear(clientId: string, processId: string, ids?: readonly string[], messageIds?: readonly string[]) {
-    this.rows = this.rows.filter((row) => {
+    this.retain((row) => {
       if (row.clientId !== clientId || row.PROCESS_ID !== processId) return true;
       if (ids && !ids.includes(row.ID)) return true;
       if (messageIds && !messageIds.includes(row.MESSAGE_ID)) return true;

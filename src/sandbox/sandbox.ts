@@ -19,7 +19,7 @@ import {
 import { runBatch } from './batch-runner.js';
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SandboxCall } from './journal.js';
 import { changeWithinCaps, DEFAULT_RECORD_LIMITS, RecordLedger, type RecordLimits } from './record-caps.js';
-import { serverBudgets, type ServerBudgets } from './server-budget.js';
+import { BudgetedMap, serverBudgets, type ServerBudgets } from './server-budget.js';
 import { DEFAULT_APP_LIMITS, type AppLimits } from './app-limits.js';
 import { isEventMethod, lowerKeys, maskEventValue, PortalEvents } from './app-events.js';
 import type { DeliverFunction, DeliveryAttempt } from './event-delivery.js';
@@ -41,6 +41,7 @@ import { handlerUrlProblem } from './handler-url.js';
 import { responseTime } from './response-time.js';
 import { statePage, type StatePage } from './state-page.js';
 import { jsonSize } from '../wire/json-size.js';
+import { heapSize } from './heap-size.js';
 
 export interface SandboxOptions {
   /** Records the portal starts with (and returns to on `reset()`). Default: the records the contract's examples use. */
@@ -201,8 +202,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 }
 
 /**
- * A sandbox that is one portal of a server: its records and its journal are charged to `server`,
- * which every portal of that server shares (`limits.maxServerBytes`, `maxServerJournalBytes`).
+ * A sandbox that is one portal of a server: its records, its journal and what its apps leave are
+ * charged to `server`, which every portal of that server shares (`limits.maxServerBytes`,
+ * `maxServerJournalBytes`, `maxServerAppBytes`).
  * `createSandbox` is a server of one portal.
  */
 export function createServerPortal(options: SandboxOptions, server?: ServerBudgets, host?: PortalHost): Sandbox {
@@ -218,7 +220,8 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
   const faults: Array<{ method: string; error: WireError; remaining: number }> = [];
   const expired = new Set<string>(options.auth?.expiredTokens ?? []);
   const allowed = new Map<string, string[]>();
-  const grants = new Map<string, AppTokenGrant>();
+  // Charged to the server's app budget: a token, its grant and the map's slot.
+  const grants = new BudgetedMap<string, AppTokenGrant>(shared.apps, (token, grant) => heapSize([token, grant]));
   const authority = host?.authority ?? new OAuthAuthority(now, limits);
   const memberId = randomHex();
   const domain = host ? host.domain : () => IN_PROCESS_DOMAIN;
@@ -239,6 +242,8 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
       // Past the cap the oldest grant goes: its token then answers NO_AUTH_FOUND, as an unknown one does.
       if (grants.size >= limits.maxTokens) grants.delete(grants.keys().next().value as string);
       grants.set(token, grant);
+      // Past the server's budget this portal's oldest grants go too (the new one stays).
+      while (shared.apps.over && grants.size > 1) grants.delete(grants.keys().next().value as string);
       host?.routeToken(token);
     },
     applicationToken(clientId) {
@@ -249,7 +254,7 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
       return token;
     },
   };
-  const events = new PortalEvents(limits, now, options.deliver, tokenPortal, authority);
+  const events = new PortalEvents(limits, now, options.deliver, tokenPortal, authority, shared.apps);
   state.onRecordChange = events.observe;
   let bucket = options.rateLimit ? new RequestBucket(options.rateLimit, now) : undefined;
   let budgets = new Map<string, OperatingBudget>();

@@ -2,7 +2,8 @@
 // from every path that changes a record, none for link changes, offline events, and the limits.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/node/sandbox-server.js';
-import { createSandbox } from '../../src/sandbox/sandbox.js';
+import { PortalRegistry, type SandboxPortal } from '../../src/sandbox/portal-registry.js';
+import { createSandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import type { RunningSandbox } from '../../src/sandbox/server-types.js';
 import { type EventReceiver, startEventReceiver } from '../support/event-receiver.js';
 
@@ -213,5 +214,96 @@ describe('offline events', () => {
     await rest('crm.contact.add', { fields: { NAME: 'A' } });
     expect((await rest('event.offline.get', {})).body.result).toMatchObject({ process_id: null, events: [{ EVENT_NAME: 'ONCRMCONTACTADD' }] });
     expect((await rest('event.offline.get', {})).body.result.events).toEqual([]);
+  });
+});
+
+describe("the server's app stores share limits.maxServerAppBytes", () => {
+  // In-process portals of one server (no HTTP): each case builds its own small budget.
+  const server = (maxServerAppBytes: number, options: Partial<SandboxOptions> = {}) =>
+    new PortalRegistry({ seed: { leads: [], contacts: [] }, limits: { maxServerAppBytes }, ...options }, 10, (key) => `https://budget.test/rest/1/${key}/`);
+  const app = (portal: SandboxPortal) => {
+    const { access_token } = portal.installApp({ clientId: `local.${portal.key}`, clientSecret: 'budget-secret' });
+    const call = async (method: string, params: Record<string, unknown>, auth = access_token) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...params, auth }) };
+      const response = await portal.fetch(`https://budget.test/rest/${method}`, init);
+      return { status: response.status, body: await response.json() };
+    };
+    return { call, token: access_token };
+  };
+  const addLeads = async (call: ReturnType<typeof app>['call'], count: number) => {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) ids.push((await call('crm.lead.add', { fields: { TITLE: `lead ${i}` } })).body.result);
+    return ids;
+  };
+  const offlineIds = async (call: ReturnType<typeof app>['call']) =>
+    (await call('event.offline.list', {})).body.result.map((row: { EVENT_DATA: { FIELDS: { ID: number } } }) => row.EVENT_DATA.FIELDS.ID);
+
+  it('drops offline rows oldest first on the portal that adds one past the budget, and takes rows again once a portal is removed', async () => {
+    const registry = server(8000);
+    const a = app(registry.portal('a'));
+    const b = app(registry.portal('b'));
+    await a.call('event.bind', { event: 'ONCRMLEADADD', event_type: 'offline' });
+    await b.call('event.bind', { event: 'ONCRMLEADADD', event_type: 'offline' });
+    const aIds = await addLeads(a.call, 3);
+    expect(await offlineIds(a.call)).toEqual(aIds);
+    const bIds = await addLeads(b.call, 5);
+    const bKept = await offlineIds(b.call);
+    expect(bKept.length).toBeLessThan(5);
+    expect(bKept).toEqual(bIds.slice(-bKept.length));
+    aIds.push(...(await addLeads(a.call, 1)));
+    const aKept = await offlineIds(a.call);
+    expect(aKept.length).toBeLessThan(4);
+    expect(aKept).toEqual(aIds.slice(-aKept.length));
+    registry.remove('b');
+    aIds.push(...(await addLeads(a.call, 1)));
+    expect(await offlineIds(a.call)).toEqual([...aKept, aIds.at(-1)]);
+  });
+
+  it("stops the oldest token of the portal that is issued one past the budget; other portals' tokens keep working", async () => {
+    const registry = server(3000, { auth: { tokens: [] } });
+    const a = registry.portal('a');
+    const first = app(a);
+    const b = app(registry.portal('b'));
+    for (let i = 0; i < 5; i++) registry.portal('b').issueTokens('local.b');
+    const latest = a.issueTokens('local.a').access_token;
+    expect((await first.call('event.get', {})).body).toMatchObject({ error: 'NO_AUTH_FOUND' });
+    expect((await first.call('event.get', {}, latest)).status).toBe(200);
+    expect((await b.call('event.get', {}, registry.portal('b').issueTokens('local.b').access_token)).status).toBe(200);
+  });
+
+  it('refuses event.bind past the budget with the cap named, and binds again once one is unbound', async () => {
+    const registry = server(6000);
+    const { call } = app(registry.portal('a'));
+    const bindTo = (i: number) => call('event.bind', { event: 'ONCRMLEADADD', handler: `http://handler.test/${'x'.repeat(500)}/${i}` });
+    let refused: Awaited<ReturnType<typeof bindTo>> | undefined;
+    let bound = 0;
+    while (!refused && bound < 50) {
+      const answer = await bindTo(bound);
+      if (answer.status === 200) bound++;
+      else refused = answer;
+    }
+    expect(refused?.body).toMatchObject({ error: 'SANDBOX_HANDLER_LIMIT', error_description: expect.stringContaining('limits.maxServerAppBytes') });
+    await call('event.unbind', { event: 'ONCRMLEADADD', handler: `http://handler.test/${'x'.repeat(500)}/0` });
+    expect((await bindTo(bound)).status).toBe(200);
+  });
+
+  it('drops a delivery that does not fit, logged as dropped with the cap named', async () => {
+    // Posts are held until released, so what the request queued is still charged when the log is read.
+    const held: Array<() => void> = [];
+    let open = false;
+    const delivered = { outcome: 'delivered' as const, status: 200 };
+    const deliver = () => (open ? Promise.resolve(delivered) : new Promise<typeof delivered>((resolve) => held.push(() => resolve(delivered))));
+    const registry = server(8000, { deliver });
+    const portal = registry.portal('a');
+    const { call } = app(portal);
+    await call('event.bind', { event: 'ONCRMLEADADD', handler: 'http://handler.test/add' });
+    const cmd = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`add${i}`, `crm.lead.add?fields[TITLE]=lead${i}`]));
+    expect((await call('batch', { cmd })).status).toBe(200);
+    expect(portal.deliveries.find((attempt) => attempt.outcome === 'dropped')?.reason).toContain('limits.maxServerAppBytes');
+    open = true;
+    for (const release of held) release();
+    await portal.deliveriesIdle();
+    // Every one of the ten has its outcome: the last attempt logged is the tenth.
+    expect(portal.deliveries.at(-1)?.seq).toBe(10);
   });
 });

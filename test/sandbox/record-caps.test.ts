@@ -36,6 +36,7 @@ describe('the records a portal stores', () => {
       maxServerJournalBytes: 256 * 1024 * 1024,
       maxAnswerBytes: 32 * 1024 * 1024,
       maxPendingAnswerBytes: 128 * 1024 * 1024,
+      maxServerAppBytes: 64 * 1024 * 1024,
     });
   });
 
