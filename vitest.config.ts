@@ -4,6 +4,8 @@ import { mswForThisNode } from './test/support/toolchains.js';
 
 /** The suites that call the Prism mock; only they start it. */
 const MOCK_SUITES = ['test/contract/**/*.test.ts', 'test/browser/client.test.ts'];
+/** The suites that read the built docs site; the run builds it once for them. */
+const DOCS_SITE_SUITES = ['test/browser/docs.test.ts', 'test/browser/docs-ru.test.ts', 'test/docs/russian-docs.test.ts'];
 
 // The MSW suites run with the newest msw this Node allows: msw 3 (the `msw3` alias) from Node 22.12.
 const msw3 = mswForThisNode('vitest.config').major === 3;
@@ -30,9 +32,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'docs-site',
+          include: DOCS_SITE_SUITES,
+          // Starts building the site (scripts/docs.mjs) in a child process; the suites wait for it.
+          globalSetup: ['test/support/docs-site-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'no-mock',
           include: ['test/**/*.test.ts'],
-          exclude: MOCK_SUITES,
+          exclude: [...MOCK_SUITES, ...DOCS_SITE_SUITES],
           typecheck: {
             enabled: true,
             include: ['test/types/**/*.test-d.ts'],
