@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import DocsAfterMockSequencer from './test/support/docs-after-mock-sequencer.js';
 import { mswForThisNode } from './test/support/toolchains.js';
 
 /** The suites that call the Prism mock; only they start it. */
@@ -21,6 +22,7 @@ export default defineConfig({
     // Each file runs in a fresh worker; a thread starts and loads vitest with less CPU than a forked
     // process (test/unit, test/wire and two sandbox files: 35.8 → 28.9 CPU-s), and the suite is CPU-bound.
     pool: 'threads',
+    sequence: { sequencer: DocsAfterMockSequencer },
     hookTimeout: 60_000,
     projects: [
       {
