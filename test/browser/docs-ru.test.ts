@@ -1,16 +1,16 @@
 // Opens the Russian docs page from disk in Debian's Chromium and checks what a Russian-speaking reader
 // sees: every method, every error code, Cyrillic text that is neither mojibake nor missing-glyph boxes,
-// and the switch links between the two pages. The site is built into a temporary folder, so this
-// suite never races the English docs test over dist/docs. The methods come from the Russian bundle
+// and the switch links between the two pages. The site is the run's own build (in a temporary folder,
+// shared with the English docs test, which only reads it too). The methods come from the Russian bundle
 // the build writes, so a new method is checked without touching this file.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, docsDir } from '../../scripts/docs.mjs';
+import { docsDir } from '../../scripts/docs.mjs';
 import { hasChromium, launchChromium, requireChromium } from '../support/chromium.js';
+import { builtSite } from '../support/docs-site.js';
 import { type DocsMethod, errorCodesOf, missingGlyphs, openMethodSection, proseFonts } from '../support/docs-reader.js';
 
 requireChromium('Russian docs page in a real browser');
@@ -38,8 +38,9 @@ describe.skipIf(!hasChromium)('Russian docs page in a real browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    siteDir = mkdtempSync(join(tmpdir(), 'b24-docs-ru-'));
-    const pages = buildSite(siteDir); // a fresh site, both languages, as `npm run docs` writes it
+    // A fresh site, both languages, as `npm run docs` writes it; Chromium starts while it is built.
+    const [pages] = await Promise.all([builtSite(), launchChromium().then((launched) => (browser = launched))]);
+    siteDir = pages.dir;
     ruUrl = pathToFileURL(pages.ru).href;
     enUrl = pathToFileURL(pages.en).href;
     const ruSpec = JSON.parse(readFileSync(join(siteDir, 'openapi.ru.json'), 'utf8'));
@@ -49,7 +50,6 @@ describe.skipIf(!hasChromium)('Russian docs page in a real browser', () => {
       deprecated: Boolean(item.post.deprecated),
       codes: errorCodesOf(ruSpec, item.post.responses),
     }));
-    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1100 }, reducedMotion: 'reduce' });
     // The two pages may load; anything else that tries to leave the page is recorded and refused.
     const allowed = new Set([ruUrl, enUrl]);
@@ -73,7 +73,6 @@ describe.skipIf(!hasChromium)('Russian docs page in a real browser', () => {
       await page.screenshot({ path: join(docsDir, 'screenshot.ru.png') });
     }
     await browser?.close();
-    if (siteDir) rmSync(siteDir, { recursive: true, force: true });
   });
 
   /** The page's text once an introduction section (by its slug) shows its heading. */

@@ -2,15 +2,16 @@
 // what a reader sees. The list of methods comes from generated/openapi.bundle.json, so a new method is
 // checked without touching this file. Without Chromium the suite is skipped with a notice, except
 // under CI=true, where a missing browser fails.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocs, contractFiles } from '../../scripts/docs.mjs';
+import { contractFiles, docsDir } from '../../scripts/docs.mjs';
 import { SAMPLE_RULES } from '../support/code-samples.js';
 import { resolveRef, spec } from '../support/helpers.js';
 import { hasChromium, launchChromium, requireChromium } from '../support/chromium.js';
+import { builtSite } from '../support/docs-site.js';
 
 requireChromium('docs page in a real browser');
 
@@ -44,14 +45,13 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let pageUrl: string;
-  let docsFile: string;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    docsFile = buildDocs(); // always a fresh page, never a stale one
-    pageUrl = pathToFileURL(docsFile).href;
-    browser = await launchChromium();
+    // Always a fresh page, never a stale one: this run's build. Chromium starts while it is built.
+    const [site] = await Promise.all([builtSite(), launchChromium().then((launched) => (browser = launched))]);
+    pageUrl = pathToFileURL(site.en).href;
     const context = await browser.newContext({ viewport: { width: 1400, height: 1100 }, reducedMotion: 'reduce' });
     // Anything that tries to leave the page is recorded and refused.
     await context.route('**/*', (route) => (route.request().url().split('#')[0] === pageUrl ? route.continue() : route.abort()));
@@ -69,7 +69,8 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     if (page) {
       await page.goto(`${pageUrl}#/`);
       await page.keyboard.press('Escape');
-      await page.screenshot({ path: join(dirname(docsFile), 'screenshot.png') });
+      mkdirSync(docsDir, { recursive: true });
+      await page.screenshot({ path: join(docsDir, 'screenshot.png') });
     }
     await browser?.close();
   });

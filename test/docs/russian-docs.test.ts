@@ -1,14 +1,14 @@
 // The Russian docs are the English contract with Russian words: Redocly's bundle with the overlay
 // differs from the English bundle only in the translated strings, the words scripts/docs.mjs adds
 // exist in every language, and the code samples stay the same code with their comments translated.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_STRINGS } from '../../scripts/docs-strings.mjs';
-import { bundleRussian, docsSpec, ruContractFiles } from '../../scripts/docs.mjs';
+import { docsSpec, ruContractFiles } from '../../scripts/docs.mjs';
 import { compareRussianBundle, differences, withoutProse } from '../../scripts/russian-bundle.mjs';
 import { loadBundle } from '../../scripts/overlay.mjs';
+import { builtSite } from '../support/docs-site.js';
 
 const english = loadBundle();
 const CYRILLIC = /\p{Script=Cyrillic}/u;
@@ -23,11 +23,11 @@ describe('the Russian bundle (openapi.ru.yaml, openapi.ru.json)', () => {
   let siteDir: string;
   let russian: any;
 
-  beforeAll(() => {
-    siteDir = mkdtempSync(join(tmpdir(), 'b24-ru-bundle-'));
-    russian = bundleRussian(siteDir);
-  }, 60_000);
-  afterAll(() => rmSync(siteDir, { recursive: true, force: true }));
+  // The bundle the run's docs build wrote (scripts/docs.mjs bundleRussian, as `npm run docs` does).
+  beforeAll(async () => {
+    siteDir = (await builtSite()).dir;
+    russian = JSON.parse(readFileSync(join(siteDir, ruContractFiles[1]!), 'utf8'));
+  }, 120_000);
 
   // The same comparison `npm run docs` runs before it publishes (scripts/russian-bundle.mjs).
   it('is the English contract with only its human-readable strings changed, each one Russian', () => {
