@@ -6,7 +6,7 @@ import { mswForThisNode } from './test/support/toolchains.js';
 /** The suites that call the Prism mock; only they start it. */
 const MOCK_SUITES = ['test/contract/**/*.test.ts', 'test/browser/client.test.ts'];
 /** The suites that read the built docs site; the run builds it once for them. */
-const DOCS_SITE_SUITES = ['test/browser/docs.test.ts', 'test/browser/docs-ru.test.ts', 'test/docs/russian-docs.test.ts'];
+const DOCS_SITE_SUITES = ['test/browser/docs.test.ts', 'test/browser/docs-ru.test.ts', 'test/docs/russian-docs.test.ts', 'test/docs/webhooks.test.ts'];
 
 // The MSW suites run with the newest msw this Node allows: msw 3 (the `msw3` alias) from Node 22.12.
 const msw3 = mswForThisNode('vitest.config').major === 3;

@@ -1,24 +1,20 @@
 // The event deliveries (OpenAPI 3.1 `webhooks`) on the docs page: kept with their tag in the docs copy,
 // listed in the overview, and rendered by Redoc as their own group in the menu.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocs, docsSpec } from '../../scripts/docs.mjs';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { docsSpec } from '../../scripts/docs.mjs';
 import { loadBundle } from '../../scripts/overlay.mjs';
+import { builtSite } from '../support/docs-site.js';
 
 const DELIVERIES = ['ONAPPINSTALL', 'ONCRMLEADADD', 'ONCRMLEADUPDATE', 'ONCRMLEADDELETE', 'ONCRMCONTACTADD', 'ONCRMCONTACTUPDATE', 'ONCRMCONTACTDELETE'];
 
 describe('the deliveries on the docs page', () => {
   const docs = docsSpec(loadBundle()) as { webhooks: Record<string, { post: { tags: string[] } }>; info: { description: string } };
-  let dir: string;
   let html: string;
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'b24-webhooks-'));
-    html = readFileSync(buildDocs(join(dir, 'index.html')), 'utf8');
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    html = readFileSync((await builtSite()).en, 'utf8');
+  });
 
   it('keeps every delivery under the Event deliveries tag, the one tag Redoc needs to render them', () => {
     expect(Object.keys(docs.webhooks).sort()).toEqual([...DELIVERIES].sort());
