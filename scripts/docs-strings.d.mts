@@ -15,6 +15,7 @@ export interface DocsStrings {
   webhookLabel: string;
   oauthLabel: string;
   clientComment: string;
+  appClientComment: string;
   switchLabel: string;
   switchLang: string;
 }

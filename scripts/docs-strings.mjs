@@ -22,6 +22,7 @@ const en = {
   webhookLabel: 'cURL (webhook)',
   oauthLabel: 'cURL (OAuth)',
   clientComment: '// Webhook form; for an OAuth app: createBitrix24Client({ portal, accessToken })',
+  appClientComment: "// An installed app's OAuth token: this method refuses incoming webhooks",
   switchLabel: 'Русская версия',
   switchLang: 'ru',
 };
@@ -44,6 +45,7 @@ const ru = {
   webhookLabel: 'cURL (вебхук)',
   oauthLabel: 'cURL (OAuth)',
   clientComment: '// Форма вебхука; для приложения OAuth: createBitrix24Client({ portal, accessToken })',
+  appClientComment: '// Токен OAuth установленного приложения: входящие вебхуки этот метод отклоняет',
   switchLabel: 'English version',
   switchLang: 'en',
 };

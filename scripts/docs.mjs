@@ -71,7 +71,10 @@ function errorTable(errors, t) {
   return [`### ${t.errorsHeading}`, '', t.errorsIntro, '', `| HTTP | ${t.errorsColumn} |`, '|---|---|', ...rows].join('\n');
 }
 
-/** cURL for both auth forms and TypeScript with this package's client, from the first JSON request example. */
+/**
+ * cURL for both auth forms and TypeScript with this package's client, from the first JSON request
+ * example; for a method only an app may call (`x-oauth-only`), the OAuth forms alone.
+ */
 export function codeSamples(spec, method, operation, t = DOCS_STRINGS.en) {
   const json = operation.requestBody?.content?.['application/json'];
   const first = Object.values(json?.examples ?? {})[0];
@@ -84,8 +87,9 @@ export function codeSamples(spec, method, operation, t = DOCS_STRINGS.en) {
       `  -d '${JSON.stringify(body, null, 2).replace(/'/g, "'\\''")}'`,
     ].join('\n');
   const args = Object.keys(params).length ? JSON.stringify(params, null, 2).replace(/"([A-Za-z_$][\w$]*)":/g, '$1:') : '';
+  const oauthOnly = operation['x-oauth-only'] === true;
   return [
-    { lang: 'bash', label: t.webhookLabel, source: curl(`https://${host}/rest/1/your-webhook-code/${method}`, params) },
+    ...(oauthOnly ? [] : [{ lang: 'bash', label: t.webhookLabel, source: curl(`https://${host}/rest/1/your-webhook-code/${method}`, params) }]),
     { lang: 'bash', label: t.oauthLabel, source: curl(`https://${host}/rest/${method}`, { ...params, auth: 'your-access-token' }) },
     {
       lang: 'typescript',
@@ -93,8 +97,9 @@ export function codeSamples(spec, method, operation, t = DOCS_STRINGS.en) {
       source: [
         `import { createBitrix24Client } from 'b24-lead-contact';`,
         '',
-        t.clientComment,
-        'const client = createBitrix24Client({ webhookUrl: process.env.B24_WEBHOOK_URL! });',
+        ...(oauthOnly
+          ? [t.appClientComment, 'const client = createBitrix24Client({ portal: process.env.B24_PORTAL!, accessToken: process.env.B24_ACCESS_TOKEN! });']
+          : [t.clientComment, 'const client = createBitrix24Client({ webhookUrl: process.env.B24_WEBHOOK_URL! });']),
         '',
         `const result = await client.${method}(${args});`,
       ].join('\n'),

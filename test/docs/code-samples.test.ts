@@ -6,7 +6,9 @@ import { docsSpec } from '../../scripts/docs.mjs';
 import { loadBundle } from '../../scripts/overlay.mjs';
 import { SAMPLE_RULES } from '../support/code-samples.js';
 
-const docs = docsSpec(loadBundle()) as { paths: Record<string, { post: { 'x-codeSamples': Array<{ label: string; source: string }> } }> };
+const docs = docsSpec(loadBundle()) as {
+  paths: Record<string, { post: { 'x-oauth-only'?: boolean; 'x-codeSamples': Array<{ label: string; source: string }> } }>;
+};
 const methods = Object.keys(docs.paths).map((path) => path.slice(1));
 
 describe('the code samples of every method', () => {
@@ -14,10 +16,12 @@ describe('the code samples of every method', () => {
     expect(methods.length).toBeGreaterThan(15);
   });
 
-  it.each(methods)('%s has a cURL (webhook), a cURL (OAuth) and a TypeScript sample of itself', (name) => {
-    const samples = docs.paths[`/${name}`]!.post['x-codeSamples'];
-    expect(samples.map((sample) => sample.label)).toEqual(SAMPLE_RULES.map(([label]) => label));
-    for (const [label, rule] of SAMPLE_RULES) {
+  it.each(methods)('%s has a cURL (webhook) (unless only an app may call it), a cURL (OAuth) and a TypeScript sample of itself', (name) => {
+    const { 'x-codeSamples': samples, 'x-oauth-only': oauthOnly } = docs.paths[`/${name}`]!.post;
+    const rules = SAMPLE_RULES.filter(([label]) => !(oauthOnly && label === 'cURL (webhook)'));
+    expect(samples.map((sample) => sample.label)).toEqual(rules.map(([label]) => label));
+    if (oauthOnly) expect(samples.find((s) => s.label === 'TypeScript')!.source).toContain('accessToken');
+    for (const [label, rule] of rules) {
       const sample = samples.find((s) => s.label === label)!;
       expect(rule(name, sample.source.trim()), `${label} sample for ${name}: ${sample.source.slice(0, 120)}`).toBe(true);
     }
