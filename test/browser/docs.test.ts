@@ -176,28 +176,29 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
 
   // Every method's samples are checked for content in Node (test/docs/code-samples.test.ts); here the
   // page shows and switches them for one method of each kind: a link change, a method without
-  // parameters, a list and the duplicate search. One test per sample: a switch re-renders what is on
-  // screen, and that is the costly part on a busy 2-core machine.
+  // parameters, a list and the duplicate search. Each method switches to one tab, the tabs taken in
+  // turn, so every tab and every one of these methods is exercised once: a switch re-renders what is
+  // on screen, and that is the costly part on a busy 2-core machine.
   const SAMPLE_METHODS = ['crm.lead.contact.add', 'crm.lead.contact.fields', 'crm.lead.list', 'crm.duplicate.findbycomm'];
   const sampleMethods = methods.filter((method) => SAMPLE_METHODS.includes(method.name));
-  it('finds the methods whose samples it switches', () => {
+  it('finds the methods whose samples it switches, at least one for each tab', () => {
     expect(sampleMethods.map((method) => method.name).sort()).toEqual([...SAMPLE_METHODS].sort());
+    expect(sampleMethods.length).toBeGreaterThanOrEqual(SAMPLE_RULES.length);
   });
-  it.each(sampleMethods.flatMap((method) => SAMPLE_RULES.map(([label, matches]) => [label, method.name, method, matches] as const)))(
-    'shows the generated %s code sample in the %s section',
-    async (label, _name, method, matches) => {
-      const current = await readSection(method);
-      // Still on screen from the previous sample of the same method: no need to navigate again.
-      if (!current || !samplesShown()(current)) await openSection(method);
-      await sectionOnce(method, samplesShown());
-      await chooseSample(method, label);
-      const { code } = await sectionOnce(method, samplesShown(label));
-      expect(
-        code.some((text) => matches(method.name, text)),
-        `${label} sample for ${method.name}: ${JSON.stringify(code.map((text) => text.slice(0, 80)))}`,
-      ).toBe(true);
-    },
-  );
+  it.each(
+    sampleMethods
+      .map((method, at) => [...SAMPLE_RULES[at % SAMPLE_RULES.length]!, method] as const)
+      .map(([label, matches, method]) => [label, method.name, method, matches] as const),
+  )('shows the generated %s code sample in the %s section', async (label, _name, method, matches) => {
+    await openSection(method);
+    await sectionOnce(method, samplesShown());
+    await chooseSample(method, label);
+    const { code } = await sectionOnce(method, samplesShown(label));
+    expect(
+      code.some((text) => matches(method.name, text)),
+      `${label} sample for ${method.name}: ${JSON.stringify(code.map((text) => text.slice(0, 80)))}`,
+    ).toBe(true);
+  });
 
   it('names every documented error code in the introduction', async () => {
     await page.goto(`${pageUrl}#/section/errors`);
@@ -205,33 +206,42 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     for (const code of new Set(methods.flatMap((m) => m.codes))) expect(intro, `intro: ${code}`).toContain(code === '' ? '""' : code);
   });
 
-  /** How a method's heading is laid out: its text, line by line as rendered, and whether it overflows. */
-  const headingLayout = (method: Method) =>
-    page.evaluate(async (start) => {
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      const heading = [...document.querySelectorAll('h1, h2')].find((h) => h.textContent?.startsWith(start));
-      if (!heading) return null;
-      const box = heading.getBoundingClientRect();
-      const right = box.right - Number.parseFloat(getComputedStyle(heading).paddingRight);
-      const lines: string[] = [];
-      let top: number | undefined;
-      let overflows = false;
-      const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-        for (let i = 0; i < node.data.length; i++) {
-          const range = document.createRange();
-          range.setStart(node, i);
-          range.setEnd(node, i + 1);
-          const rect = range.getClientRects()[0];
-          if (rect && (top === undefined || rect.top > top + rect.height / 2)) lines.push('');
-          if (rect) top = rect.top;
-          // A space may hang past the edge at a line end; a visible character may not.
-          if (rect && /\S/.test(node.data[i]!) && rect.right > right + 0.5) overflows = true;
-          lines[Math.max(lines.length - 1, 0)] = (lines.at(-1) ?? '') + node.data[i];
-        }
-      }
-      return { text: heading.textContent ?? '', lines, overflows };
-    }, `${method.name} — `);
+  /**
+   * How each method's heading is laid out, in the order of `methods`: its text, line by line as rendered, and
+   * whether it overflows. One call for all headings: the layout after a resize is waited for once.
+   */
+  const headingLayouts = () =>
+    page.evaluate(
+      async (starts) => {
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const headings = [...document.querySelectorAll('h1, h2')];
+        return starts.map((start) => {
+          const heading = headings.find((h) => h.textContent?.startsWith(start));
+          if (!heading) return null;
+          const box = heading.getBoundingClientRect();
+          const right = box.right - Number.parseFloat(getComputedStyle(heading).paddingRight);
+          const lines: string[] = [];
+          let top: number | undefined;
+          let overflows = false;
+          const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+            for (let i = 0; i < node.data.length; i++) {
+              const range = document.createRange();
+              range.setStart(node, i);
+              range.setEnd(node, i + 1);
+              const rect = range.getClientRects()[0];
+              if (rect && (top === undefined || rect.top > top + rect.height / 2)) lines.push('');
+              if (rect) top = rect.top;
+              // A space may hang past the edge at a line end; a visible character may not.
+              if (rect && /\S/.test(node.data[i]!) && rect.right > right + 0.5) overflows = true;
+              lines[Math.max(lines.length - 1, 0)] = (lines.at(-1) ?? '') + node.data[i];
+            }
+          }
+          return { text: heading.textContent ?? '', lines, overflows };
+        });
+      },
+      methods.map((method) => `${method.name} — `),
+    );
 
   // One viewport size per test, all headings measured at once: a resize lays out every rendered section,
   // so resizing per method would grow with the contract (and took minutes on a busy 2-core machine).
@@ -246,8 +256,9 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
     it.each([1400, 800, 400, 320])('breaks a long method name in its heading only after a dot, never overflowing, at %ipx', async (width) => {
       await page.setViewportSize({ width, height: 1100 });
       let breaksAtDots = 0;
-      for (const method of methods) {
-        const layout = (await headingLayout(method))!;
+      const layouts = await headingLayouts();
+      for (const [index, method] of methods.entries()) {
+        const layout = layouts[index]!;
         const where = `${method.name} at ${width}px: ${layout.lines.map((line) => `[${line}]`).join(' ')}`;
         expect(layout.lines.join(''), where).toBe(layout.text);
         // A line that ends inside the method name ends right after a dot, never inside a segment.
@@ -274,6 +285,17 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
       expect(href).toBe(new URL(name, pageUrl).href);
       expect(readFileSync(fileURLToPath(href), 'utf8'), name).toBe(readFileSync(new URL(`../../generated/${source}`, import.meta.url), 'utf8'));
     }
+  });
+
+  // The Russian page's own switch back here is checked by test/browser/docs-ru.test.ts.
+  it('is declared as English and links the Russian page, built beside it, with a visible switch', async () => {
+    await page.goto(`${pageUrl}#/`);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    const toRussian = page.locator('a.lang-switch');
+    await expect.poll(() => toRussian.isVisible()).toBe(true);
+    expect(await toRussian.innerText()).toBe('Русская версия');
+    const href = await toRussian.evaluate((a) => (a as HTMLAnchorElement).href);
+    expect(href).toBe(pathToFileURL((await builtSite()).ru).href);
   });
 
   it('finds a method with the search', async () => {
