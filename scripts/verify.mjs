@@ -13,4 +13,7 @@
 // the report. Plain http:// portals are refused unless --allow-http is given (for local fakes).
 // Exit codes: 0 every answer conforms, 1 a violation (or a failed call), 2 missing or bad settings.
 const { runVerifyCli } = await import('../dist/lib/src/dev/verify/cli.js');
-process.exitCode = await runVerifyCli(process.argv.slice(2), process.env);
+const code = await runVerifyCli(process.argv.slice(2), process.env);
+// Exits once the summary is out rather than when the event loop empties: fetch keeps its idle
+// connections to the portal open for seconds after the last call, and a stopped proxy would linger.
+process.stdout.write('', () => process.exit(code));
