@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs npm scripts side by side: `node scripts/stages.mjs lint:ts lint:js …`. Each stage is a single
 // process (one core at most), so on a 2-core machine two at a time take about half as long as one
-// after another. Each stage's output is printed whole when it ends, in the order given; the exit code
-// is 1 when any stage failed, after every stage has run, and the failed ones are named last.
+// after another. Output reads in the order given: the first unfinished stage's output is printed as
+// it comes, a later stage's is held until every stage before it has ended. The exit code is 1 when
+// any stage failed, after every stage has run, and the failed ones are named last.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
@@ -14,36 +15,57 @@ if (stages.length === 0) {
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const slots = Math.max(2, availableParallelism());
 
+const results = new Array(stages.length);
+/** Each stage's output so far; a stage at the head of the print order writes through. */
+const held = stages.map(() => []);
+let next = 0;
+let printed = 0;
+let headerPrinted = -1;
+
+/** Prints the head stage's header and held output once, so that what follows can go straight out. */
+function openHead() {
+  if (printed >= stages.length || headerPrinted === printed) return;
+  headerPrinted = printed;
+  process.stdout.write(`\n> ${stages[printed]}\n`);
+  for (const chunk of held[printed].splice(0)) process.stdout.write(chunk);
+}
+
+/** Moves the print head past every finished stage, naming a failure after its output. */
+function flush() {
+  openHead();
+  while (printed < stages.length && results[printed]) {
+    const { name, code } = results[printed];
+    if (code !== 0) process.stdout.write(`\n> ${name} failed, exit ${code}\n`);
+    printed++;
+    openHead();
+  }
+}
+
 /** Runs one npm script with its stdout and stderr captured together. */
-function run(name) {
+function run(at) {
   return new Promise((resolve) => {
+    const name = stages[at];
     const child = spawn(npm, ['run', name], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
     });
-    const output = [];
-    child.stdout.on('data', (chunk) => output.push(chunk));
-    child.stderr.on('data', (chunk) => output.push(chunk));
-    child.once('error', (error) => resolve({ name, code: 1, output: Buffer.from(String(error)) }));
-    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(output) }));
+    const take = (chunk) => (at === printed ? process.stdout.write(chunk) : held[at].push(chunk));
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('error', (error) => {
+      take(Buffer.from(`${error}\n`));
+      resolve({ name, code: 1 });
+    });
+    child.once('close', (code) => resolve({ name, code }));
   });
 }
 
-const results = new Array(stages.length);
-let next = 0;
-let printed = 0;
-/** Prints every finished stage whose predecessors have been printed, so the log reads in order. */
-function flush() {
-  while (printed < stages.length && results[printed]) {
-    const { name, code, output } = results[printed++];
-    process.stdout.write(`\n> ${name}${code === 0 ? '' : ` (failed, exit ${code})`}\n${output}`);
-  }
-}
 await Promise.all(
   Array.from({ length: Math.min(slots, stages.length) }, async () => {
     while (next < stages.length) {
       const at = next++;
-      results[at] = await run(stages[at]);
+      if (at === printed) openHead();
+      results[at] = await run(at);
       flush();
     }
   }),
