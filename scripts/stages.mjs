@@ -17,7 +17,7 @@ const slots = Math.max(2, availableParallelism());
 
 const results = new Array(stages.length);
 /** Each stage's output so far; a stage at the head of the print order writes through. */
-const held = stages.map(() => []);
+const held = stages.map(() => /** @type {Buffer[]} */ ([]));
 let next = 0;
 let printed = 0;
 let headerPrinted = -1;
