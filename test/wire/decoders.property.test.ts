@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { decodeBracketForm } from '../../src/wire/bracket-form.js';
 import { isWireError } from '../../src/wire/wire-error.js';
+import { pathLike } from '../support/code-points.js';
 
 const keyPart = fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'fields', 'items', 'cmd', '0', '1', '', 'CONTACT_ID', 'a]', '[b', '%5B', 'x y');
 const bracketKey = fc.tuple(keyPart, fc.array(keyPart, { maxLength: 6 })).map(([head, rest]) => `${head}${rest.map((p) => `[${p}]`).join('')}`);
@@ -27,7 +28,7 @@ const url = fc.oneof(
         .constantFrom('crm.lead.contact.add', 'crm.lead.contact.items.set', 'batch', 'crm.lead.get', 'nosuch.method', 'crm.lead.contact.add.json')
         .map((m) => `${prefix}${m}`),
     ),
-  fc.webPath(),
+  pathLike,
 );
 
 const untouched = () => {
