@@ -47,16 +47,24 @@ describe('setLongTimeout and sleep: delays of any finite length', () => {
   afterEach(() => void vi.useRealTimers());
 
   it('fires a 30-day delay after 30 days, not before, and never hands setTimeout more than 2^31-1 ms', async () => {
-    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    // Every delay handed to the (fake) setTimeout, recorded by a wrapper put back before afterEach
+    // restores the real timers; a vi.spyOn here would leave the fake installed in the worker.
+    const fakeSetTimeout = globalThis.setTimeout;
+    const delays: number[] = [];
+    globalThis.setTimeout = ((handler: () => void, ms?: number) => (delays.push(ms ?? 0), fakeSetTimeout(handler, ms))) as typeof setTimeout;
     const fire = vi.fn();
-    setLongTimeout(THIRTY_DAYS_MS, fire);
-    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 1);
-    expect(fire).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(THIRTY_DAYS_MS - MAX_TIMER_MS - 2);
-    expect(fire).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(fire).toHaveBeenCalledTimes(1);
-    expect(Math.max(...setTimeoutSpy.mock.calls.map(([, ms]) => ms ?? 0))).toBe(MAX_TIMER_MS);
+    try {
+      setLongTimeout(THIRTY_DAYS_MS, fire);
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 1);
+      expect(fire).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(THIRTY_DAYS_MS - MAX_TIMER_MS - 2);
+      expect(fire).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fire).toHaveBeenCalledTimes(1);
+      expect(Math.max(...delays)).toBe(MAX_TIMER_MS);
+    } finally {
+      globalThis.setTimeout = fakeSetTimeout;
+    }
   });
 
   it('cancels a long delay at any step', async () => {
