@@ -19,9 +19,12 @@ export default defineConfig({
     // Most files spend their time waiting on other processes (Chromium, redis-server, Prism, npm):
     // vitest's default of cores − 1 workers runs them one after another on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // Each file runs in a fresh worker; a thread starts and loads vitest with less CPU than a forked
-    // process (test/unit, test/wire and two sandbox files: 35.8 → 28.9 CPU-s), and the suite is CPU-bound.
+    // Worker threads rather than forked processes, each running file after file without loading vitest
+    // and our modules again for every file: the suite is CPU-bound, and a whole run took 215 CPU-s with
+    // a fresh worker per file, 170 CPU-s without. So a file must leave no global behind: it restores
+    // what it stubs, spies on or fakes (vi.unstubAllGlobals, vi.useRealTimers, mockRestore).
     pool: 'threads',
+    isolate: false,
     sequence: { sequencer: DocsAfterMockSequencer },
     hookTimeout: 60_000,
     projects: [
