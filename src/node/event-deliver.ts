@@ -28,37 +28,70 @@ export function mayConnect(host: string, address: string, allowedHosts: readonly
 
 class Refused extends Error {}
 
+/** What a post needs of a handler URL, read once per handler rather than per post. */
+interface Target {
+  https: boolean;
+  /** The host name or address, without IPv6 brackets, in lower case. */
+  host: string;
+  /** An IP address rather than a name: checked as written, no lookup. */
+  literal: boolean;
+  port: number;
+  path: string;
+}
+
+/** Handlers read lately (a sandbox has few); past this many the memory starts again. */
+const TARGETS_KEPT = 256;
+
+function targetOf(handler: string): Target | undefined {
+  let url: URL;
+  try {
+    url = new URL(handler);
+  } catch {
+    return undefined;
+  }
+  const https = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return { https, host, literal: isIP(host) !== 0, port: url.port ? Number(url.port) : https ? 443 : 80, path: `${url.pathname}${url.search}` };
+}
+
 /** The deliverer `startSandbox` uses: loopback only, plus the host names in `hosts`. */
 export function nodeDeliver({ hosts = [] }: { hosts?: readonly string[] } = {}): DeliverFunction {
   const allowed = hosts.map((host) => host.toLowerCase());
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const targets = new Map<string, Target | undefined>();
 
   return (delivery) =>
     new Promise<DeliveryResult>((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(delivery.url);
-      } catch {
+      let target = targets.get(delivery.url);
+      if (target === undefined && !targets.has(delivery.url)) {
+        if (targets.size >= TARGETS_KEPT) targets.clear();
+        targets.set(delivery.url, (target = targetOf(delivery.url)));
+      }
+      if (!target) {
         resolve({ outcome: 'refused', reason: 'The handler is not a URL.' });
         return;
       }
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+      const { host, https } = target;
       const refuse = (address: string) =>
         `The handler's address ${address} is not on loopback, and ${host} is not among the allowed handler hosts (handlerHosts).`;
-      if (isIP(host) !== 0 && !mayConnect(host, host, allowed)) {
+      if (target.literal && !mayConnect(host, host, allowed)) {
         resolve({ outcome: 'refused', reason: refuse(host) });
         return;
       }
-      // Resolved here, and only addresses that may be reached are handed to the connection.
-      const lookup: LookupFunction = (name, options, callback) => {
-        dnsLookup(name, { all: true, ...(options.family ? { family: options.family } : {}) }, (error, found) => {
-          if (error) return (callback as (e: Error) => void)(error);
-          const usable = (found as LookupAddress[]).filter((entry) => mayConnect(host, entry.address, allowed));
-          if (usable.length === 0) return (callback as (e: Error) => void)(new Refused(refuse((found as LookupAddress[]).map((e) => e.address).join(', '))));
-          if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, usable);
-          else callback(null, usable[0]!.address, usable[0]!.family);
-        });
-      };
+      // A name is resolved here, and only addresses that may be reached are handed to the connection
+      // (an address literal needs no lookup: it was checked above, and the connected peer is checked below).
+      const lookup: LookupFunction | undefined = target.literal
+        ? undefined
+        : (name, options, callback) => {
+            dnsLookup(name, { all: true, ...(options.family ? { family: options.family } : {}) }, (error, found) => {
+              if (error) return (callback as (e: Error) => void)(error);
+              const usable = (found as LookupAddress[]).filter((entry) => mayConnect(host, entry.address, allowed));
+              if (usable.length === 0)
+                return (callback as (e: Error) => void)(new Refused(refuse((found as LookupAddress[]).map((e) => e.address).join(', '))));
+              if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, usable);
+              else callback(null, usable[0]!.address, usable[0]!.family);
+            });
+          };
       let settled = false;
       const finish = (result: DeliveryResult) => {
         if (settled) return;
@@ -66,11 +99,14 @@ export function nodeDeliver({ hosts = [] }: { hosts?: readonly string[] } = {}):
         clearTimeout(timer);
         resolve(result);
       };
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const request = send(url, {
+      const request = (https ? httpsRequest : httpRequest)({
+        protocol: https ? 'https:' : 'http:',
+        host,
+        port: target.port,
+        path: target.path,
         method: 'POST',
-        agent: url.protocol === 'https:' ? agents.https : agents.http,
-        lookup,
+        agent: https ? agents.https : agents.http,
+        ...(lookup ? { lookup } : {}),
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'content-length': Buffer.byteLength(delivery.body),
@@ -91,7 +127,7 @@ export function nodeDeliver({ hosts = [] }: { hosts?: readonly string[] } = {}):
       };
       request.on('socket', (socket: Socket) => {
         if (socket.remoteAddress !== undefined) checkSocket(socket);
-        else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => checkSocket(socket));
+        else socket.once(https ? 'secureConnect' : 'connect', () => checkSocket(socket));
       });
       request.on('response', (response: IncomingMessage) => {
         let read = 0;
