@@ -185,11 +185,13 @@ if (only.has('events')) {
   sections.push(
     `### Event deliveries: ${events.calls} sequential crm.lead.update calls over HTTP, median of ${events.rounds} interleaved rounds (target: a bound handler adds at most 10%; met: ${events.targetMet ? 'yes' : 'no'})\n\n` +
       table(
-        ['setup', 'ms per call', 'added to REST time', 'delivery outcomes'],
+        ['setup', 'ms per call', 'added to REST time', "median of rounds' own ratios", 'sandbox CPU µs per call', 'delivery outcomes'],
         events.rows.map((r) => [
           r.setup,
           r.msPerCall,
           `${r.addedPercent}%`,
+          `${r.addedPercentPerRound}%`,
+          r.sandboxCpuMicrosPerCall,
           Object.entries(r.outcomes)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ') || '–',

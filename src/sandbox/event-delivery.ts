@@ -54,18 +54,30 @@ export interface DeliveryJob {
 
 /** PHP bracket form of a nested object: `data[FIELDS][ID]=5`; every value as text. */
 export function encodeForm(fields: Record<string, unknown>): string {
-  const parts: string[] = [];
-  const walk = (prefix: string, value: unknown) => {
+  let out = '';
+  // The name is encoded part by part (`encodeURIComponent` works per character, so the result is the
+  // same as encoding `a[b][c]` whole); a delivery is built on the REST answer's turn, so this is kept cheap.
+  const walk = (name: string, value: unknown) => {
     if (value === undefined || value === null) return;
     if (typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value as Record<string, unknown>)) walk(prefix ? `${prefix}[${key}]` : key, inner);
+      for (const key of Object.keys(value)) {
+        const part = encodeURIComponent(key);
+        walk(name === '' ? part : `${name}%5B${part}%5D`, (value as Record<string, unknown>)[key]);
+      }
       return;
     }
-    parts.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(String(value))}`);
+    out += `${out === '' ? '' : '&'}${name}=${encodeURIComponent(String(value))}`;
   };
   walk('', fields);
-  return parts.join('&');
+  return out;
 }
+
+/** Runs `task` once the current turn's I/O callbacks are done: after the REST answer is written, before any timer. */
+const afterThisTurn: (task: () => void) => void = (() => {
+  // Node's setImmediate; a browser has none, and there the next timer is the next turn.
+  const immediate = (globalThis as { setImmediate?: (task: () => void) => unknown }).setImmediate;
+  return immediate ? (task) => void immediate(task) : (task) => void setTimeout(task, 0);
+})();
 
 type QueueLimits = Pick<AppLimits, 'maxDeliveryQueue' | 'maxDeliveriesInFlight' | 'maxDeliveryBytes' | 'deliveryTimeoutMs' | 'maxDeliveryLog'>;
 
@@ -73,7 +85,8 @@ type Waiting = DeliveryJob & { queuedAt: number; cost: number };
 
 /**
  * The deliveries of one portal: queued without waiting, sent `maxDeliveriesInFlight` at a time after
- * the REST answer (a timer, never the caller's turn), once each, in no promised order. A job (waiting
+ * the REST answer (all of one turn's together, once that turn's answers are written; never during the
+ * caller's turn), once each, in no promised order. A job (waiting
  * or in flight) and each logged attempt are charged to the server's app budget: past it a new job is dropped and
  * the portal's oldest attempts leave the log.
  */
@@ -148,7 +161,7 @@ export class DeliveryQueue {
     this.budget.used += waiting.cost;
     if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => this.pump(), 0);
+      afterThisTurn(() => this.pump());
     }
   }
 

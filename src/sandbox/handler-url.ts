@@ -16,15 +16,24 @@ export function handlerUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** Masked forms of the handler addresses seen lately: a log entry is written per delivery, the handlers are few. */
+const masked = new Map<string, string>();
+const MASKED_KEPT = 64;
+
 /**
  * A handler address as logs and the journal show it: scheme, host and port only. The path and query
  * may hold a secret (many apps put one there), so they are never shown.
  */
 export function maskUrl(url: string): string {
+  let shown = masked.get(url);
+  if (shown !== undefined) return shown;
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}/…`;
+    shown = `${parsed.protocol}//${parsed.host}/…`;
   } catch {
-    return '…';
+    shown = '…';
   }
+  if (masked.size >= MASKED_KEPT) masked.clear();
+  masked.set(url, shown);
+  return shown;
 }

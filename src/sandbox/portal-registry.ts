@@ -47,7 +47,8 @@ export class PortalRegistry {
   ) {
     const base = options.now ?? Date.now;
     this.options = { ...options, now: () => base() + this.clockOffsetMs };
-    this.authority = new OAuthAuthority(this.options.now!, options.limits ?? {}, () => this.endpointOf(DEFAULT_PORTAL));
+    const serverAddress = this.addressReader(DEFAULT_PORTAL);
+    this.authority = new OAuthAuthority(this.options.now!, options.limits ?? {}, () => serverAddress().endpoint);
     this.budgets = serverBudgets({ ...DEFAULT_SANDBOX_LIMITS, ...this.options.limits });
     this.portal(DEFAULT_PORTAL);
   }
@@ -62,17 +63,30 @@ export class PortalRegistry {
     this.clockOffsetMs += ms;
   }
 
-  /** `{origin}/rest/` of the server (the same for every portal). */
-  private endpointOf(key: string): string {
-    return new URL('/rest/', this.webhookUrlOf(key)).href;
+  /**
+   * `{origin}/rest/` of the server (the same for every portal) and the host, as read from a portal's
+   * webhook URL (the origin is known once the server listens). Each event delivery's body names both,
+   * so the URL is parsed again only when it changes, not per delivery.
+   */
+  private addressReader(key: string): () => { endpoint: string; host: string } {
+    let last = { webhookUrl: '', endpoint: '', host: '' };
+    return () => {
+      const webhookUrl = this.webhookUrlOf(key);
+      if (last.webhookUrl !== webhookUrl) {
+        const parsed = new URL(webhookUrl);
+        last = { webhookUrl, endpoint: new URL('/rest/', parsed).href, host: parsed.host };
+      }
+      return last;
+    };
   }
 
   private hostOf(key: string): PortalHost {
+    const address = this.addressReader(key);
     return {
       key,
       authority: this.authority,
-      domain: () => new URL(this.webhookUrlOf(key)).host,
-      clientEndpoint: () => this.endpointOf(key),
+      domain: () => address().host,
+      clientEndpoint: () => address().endpoint,
       routeToken: (token) => this.routeToken(key, token),
     };
   }

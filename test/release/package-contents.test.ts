@@ -28,7 +28,7 @@ const CONTENTS: Record<string, RegExp[]> = {
   // the wire layer, with the contract and the validators compiled from it.
   './sandbox': [
     /^dist\/lib\/src\/(sandbox|wire)\/[a-z0-9-]+\.(js|d\.ts)$/,
-    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure|event-deliver|app-folder)\.(js|d\.ts)$/,
+    /^dist\/lib\/src\/node\/(sandbox|sandbox-server|guarded-server|admin-exposure|event-deliver|handler-post|handler-answer|app-folder)\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/validators\.(js|d\.ts)$/,
     /^dist\/lib\/generated\/openapi\.bundle\.json$/,
   ],

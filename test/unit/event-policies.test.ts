@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress, mayConnect } from '../../src/node/event-deliver.js';
 import { handlerUrlProblem, maskUrl } from '../../src/sandbox/handler-url.js';
-import { DeliveryQueue } from '../../src/sandbox/event-delivery.js';
+import { DeliveryQueue, encodeForm } from '../../src/sandbox/event-delivery.js';
 import { messageId, OfflineQueue } from '../../src/sandbox/offline-queue.js';
 
 describe('handlerUrlProblem (the portal rule for event.bind)', () => {
@@ -55,6 +55,19 @@ describe('maskUrl (a handler in logs)', () => {
     ['not a url', '…'],
   ])('%s → %s', (url, shown) => {
     expect(maskUrl(url)).toBe(shown);
+  });
+});
+
+describe('encodeForm (the body a portal posts)', () => {
+  it.each([
+    ['flat values as text', { event: 'ONCRMLEADADD', ts: 17 }, 'event=ONCRMLEADADD&ts=17'],
+    ['nested groups in PHP brackets', { data: { FIELDS: { ID: 5 } } }, 'data%5BFIELDS%5D%5BID%5D=5'],
+    ['undefined and null left out, in place', { a: undefined, b: { c: null, d: 'x' }, e: 1 }, 'b%5Bd%5D=x&e=1'],
+    ['names and values escaped part by part', { 'a b': { 'c[d]': 'é&=' } }, 'a%20b%5Bc%5Bd%5D%5D=%C3%A9%26%3D'],
+    ['arrays by index', { scope: ['crm', 'user'] }, 'scope%5B0%5D=crm&scope%5B1%5D=user'],
+    ['nothing to send', {}, ''],
+  ])('%s', (_case, fields, body) => {
+    expect(encodeForm(fields)).toBe(body);
   });
 });
 
@@ -118,6 +131,26 @@ describe('DeliveryQueue', () => {
     }
     await quickDone;
     expect(hungCalls).toBe(4);
+  });
+
+  it("sends nothing during the caller's turn, and all of that turn's jobs together right after it", async () => {
+    const sent: string[] = [];
+    const queue = new DeliveryQueue(
+      limits,
+      () => 0,
+      (request) => {
+        sent.push(request.body);
+        return Promise.resolve({ outcome: 'delivered', status: 200 });
+      },
+    );
+    queue.enqueue({ url: 'http://127.0.0.1:1/a', body: 'one', event: 'ONCRMLEADADD' });
+    queue.enqueue({ url: 'http://127.0.0.1:1/a', body: 'two', event: 'ONCRMLEADADD' });
+    expect(sent).toEqual([]);
+    // Queued after the queue's own turn-end task, so it runs once that task has sent.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['one', 'two']);
+    await queue.idle();
+    expect(queue.log.map((attempt) => attempt.outcome)).toEqual(['delivered', 'delivered']);
   });
 
   it.each([
