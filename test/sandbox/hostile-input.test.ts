@@ -118,7 +118,7 @@ describe('stalled peers', () => {
     try {
       const dropped = new Promise<void>((resolve) => front.once('connection', (socket) => socket.once('close', () => resolve())));
       const caller = connect(port, '127.0.0.1');
-      caller.write(requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': 2 }) + '{}');
+      caller.write(`${requestHead(path(ADD), { 'content-type': 'application/json', 'content-length': 2 })}{}`);
       await dropped; // the caller has read nothing yet
       let received = 0;
       caller.on('data', (chunk: Buffer) => {
