@@ -104,6 +104,28 @@ describe('nodeDeliver', () => {
     expect(connections - before).toBe(opened);
   });
 
+  it('speaks TLS to an https:// handler, and logs a handshake that fails as failed', async () => {
+    // A loopback listener that reads the first byte and hangs up: 0x16 opens a TLS handshake record.
+    const firstBytes: number[] = [];
+    const listener = createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        firstBytes.push(chunk[0]!);
+        socket.destroy();
+      });
+    });
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    try {
+      const { port: tlsPort } = listener.address() as AddressInfo;
+      const result = await deliver({ url: `https://127.0.0.1:${tlsPort}/events?secret=1`, body: 'x=1', timeoutMs: 2_000 });
+      expect(firstBytes).toEqual([0x16]);
+      expect(result).toMatchObject({ outcome: 'failed' });
+      expect(JSON.stringify(result)).not.toContain('secret');
+    } finally {
+      listener.close();
+    }
+  });
+
   it('never connects to an address beyond loopback', async () => {
     const refused = await deliver({ url: 'http://192.0.2.1/x', body: 'x', timeoutMs: 200 });
     expect(refused).toMatchObject({ outcome: 'refused', reason: expect.stringContaining('192.0.2.1 is not on loopback') });
