@@ -25,6 +25,7 @@ export default defineConfig({
     // what it stubs, spies on or fakes (vi.unstubAllGlobals, vi.useRealTimers, mockRestore).
     pool: 'threads',
     isolate: false,
+    setupFiles: ['test/support/no-leaked-globals.ts'],
     sequence: { sequencer: DocsAfterMockSequencer },
     hookTimeout: 60_000,
     projects: [

@@ -1,7 +1,8 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Prints one plain closing line, `Tests: N passed, N failed, N skipped`, after vitest's own summary,
+ * Prints one plain closing line, `Tests: N passed, N failed, N skipped` (and `; N file(s) failed` when a
+ * file failed outside its tests), after vitest's own summary,
  * so CI logs that only read the last line see the counts without colour codes.
  */
 export default class SummaryReporter implements Reporter {
@@ -15,6 +16,10 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped += 1;
       }
     }
-    process.stdout.write(`\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    // A file can fail outside its tests (a hook, an import): counted apart, so the line never reads green then.
+    const failedFiles = testModules.filter((module) => module.state() === 'failed').length;
+    process.stdout.write(
+      `\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${failedFiles ? `; ${failedFiles} file(s) failed` : ''}\n`,
+    );
   }
 }
