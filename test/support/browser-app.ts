@@ -3,11 +3,9 @@
 // own loopback origin, open it in headless Chromium and wait until the page says it is ready.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
+import { bundlePageScript } from './bundle.js';
 import { launchChromium } from './chromium.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 export interface BrowserApp {
   page: Page;
@@ -24,15 +22,7 @@ export async function openBrowserApp(
   script: string,
   { files = {}, ready }: { files?: Record<string, { type: string; body: string | Buffer }>; ready: () => unknown },
 ): Promise<BrowserApp> {
-  const bundle = await build({
-    stdin: { contents: script, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  });
-  const html = `<!doctype html><title>app</title><script type="module">${bundle.outputFiles[0]!.text}</script>`;
+  const html = `<!doctype html><title>app</title><script type="module">${await bundlePageScript(script)}</script>`;
   // An origin of its own: calls to a local server are cross-origin, as from a dev server.
   const server: Server = createServer((req, res) => {
     const file = files[req.url ?? ''];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
+import { bundlePageScript } from './bundle.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SDK = readFileSync(new URL('../../node_modules/@bitrix24/b24jssdk/dist/umd/index.min.js', import.meta.url));
@@ -35,15 +36,7 @@ export interface AppServer {
 }
 
 export async function startAppServer(): Promise<AppServer> {
-  const bundle = await build({
-    stdin: { contents: OURS, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  });
-  const ours = bundle.outputFiles[0]!.text;
+  const ours = await bundlePageScript(OURS);
   const oursHtml = `<!doctype html><title>ours</title><script>${RECORD_IDS}</script><script type="module">${ours}</script>`;
   const pages: Record<string, string> = {
     '/sdk/': `<!doctype html><title>sdk</title><script>${RECORD_IDS}</script><script src="/b24jssdk.js"></script>

@@ -2,6 +2,20 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
+/** The source files a browser bundle of `entry` (relative to this file) is made of. */
+async function inputsOf(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'browser',
+    format: 'esm',
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
 describe('the published package entry', () => {
   it('exports createBitrix24Client under the package name (after npm run build)', async () => {
     const entry = await import('b24-lead-contact');
@@ -40,35 +54,13 @@ describe('the b24-lead-contact/redis entry', () => {
   });
 
   it('stays out of the main entry: a browser bundle of the client contains no store code', async () => {
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL('../../src/index.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'browser',
-      format: 'esm',
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
+    const inputs = await inputsOf('../../src/index.ts');
     expect(inputs.some((path) => path.endsWith('src/client/client.ts'))).toBe(true);
     expect(inputs.filter((path) => /shared-store|redis/.test(path))).toEqual([]);
   });
 });
 
 describe('the b24-lead-contact/frame entry', () => {
-  const inputsOf = async (entry: string) => {
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'browser',
-      format: 'esm',
-      logLevel: 'silent',
-    });
-    return Object.keys(result.metafile.inputs);
-  };
-
   it('exports connectFrame under the package name (after npm run build)', async () => {
     const entry = await import('b24-lead-contact/frame');
     expect(typeof entry.connectFrame).toBe('function');
