@@ -65,10 +65,7 @@ export class HandlerConnections {
         socket.off('error', onError);
         socket.off('close', onClose);
         if (end?.reusable && !socket.destroyed) this.give(key, socket, end.keepAliveMs);
-        else {
-          socket.on('error', ignore);
-          socket.destroy();
-        }
+        else discard(socket);
         resolve(outcome);
       };
       const onData = (chunk: Buffer) => {
@@ -113,11 +110,6 @@ export class HandlerConnections {
     });
   }
 
-  /** Closes the idle connections (those in use close when their post ends). */
-  close() {
-    for (const list of this.idle.values()) for (const entry of [...list]) entry.gone();
-  }
-
   private take(key: string): Socket | undefined {
     const list = this.idle.get(key);
     const entry = list?.pop();
@@ -134,8 +126,7 @@ export class HandlerConnections {
     const idleMs = keepAliveMs === undefined ? DEFAULT_IDLE_MS : Math.min(DEFAULT_IDLE_MS, keepAliveMs - 1000);
     const list = this.idle.get(key) ?? [];
     if (idleMs <= 0 || list.length >= IDLE_KEPT) {
-      socket.on('error', ignore);
-      socket.destroy();
+      discard(socket);
       return;
     }
     const entry: Idle = {
@@ -146,8 +137,7 @@ export class HandlerConnections {
         const at = list.indexOf(entry);
         if (at >= 0) list.splice(at, 1);
         if (list.length === 0 && this.idle.get(key) === list) this.idle.delete(key);
-        socket.on('error', ignore);
-        socket.destroy();
+        discard(socket);
       },
     };
     for (const event of IDLE_EVENTS) socket.on(event, entry.gone);
@@ -158,7 +148,11 @@ export class HandlerConnections {
   }
 }
 
-const ignore = () => {};
+/** Ends a connection whose late errors nobody waits for any more. */
+function discard(socket: Socket) {
+  socket.on('error', () => {});
+  socket.destroy();
+}
 
 function open(target: PostTarget, lookup: LookupFunction | undefined): Socket {
   const where = { host: target.host, port: target.port, ...(lookup ? { lookup } : {}) };
