@@ -77,7 +77,7 @@ export interface OAuthConnection extends ConnectionSecurityOptions, TokenRefresh
 
 export type Connection = WebhookConnection | OAuthConnection;
 
-const WEBHOOK_PATH = /^(?<prefix>.*?\/rest\/(?<userId>\d+)\/(?<code>[^/]+))(?:\/.*)?$/;
+const WEBHOOK_PATH = /^(?<prefix>.*?\/rest\/\d+\/(?<code>[^/]+))(?:\/.*)?$/;
 
 function parseUrl(text: string, what: string): URL {
   try {
@@ -110,8 +110,8 @@ export function resolveEndpoint(connection: Connection): Endpoint {
     return { baseUrl: `${url.origin}${match.groups.prefix}`, secrets: [code] };
   }
   const { portal, accessToken, refreshToken, onTokenExpired, onTokensRefreshed } = connection as OAuthConnection;
-  if (typeof portal !== 'string' || portal === '') throw new TypeError('portal is required (or pass webhookUrl)');
-  if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('accessToken must be a non-empty string');
+  if (!portal || typeof portal !== 'string') throw new TypeError('portal is required (or pass webhookUrl)');
+  if (!accessToken || typeof accessToken !== 'string') throw new TypeError('accessToken must be a non-empty string');
   const url = parseUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(portal) ? portal : `https://${portal}`, 'portal');
   checkScheme(url, connection.allowInsecureHttp, 'portal');
   const path = url.pathname.replace(/\/+$/, '');

@@ -114,7 +114,7 @@ export class Bitrix24Error extends Error {
   declare readonly newOrigin?: string;
 
   constructor(init: Bitrix24ErrorInit) {
-    const shownCode = init.code === '' ? '(empty code)' : init.code;
+    const shownCode = init.code || '(empty code)';
     super(`${init.method} failed with ${init.status || 'no'} HTTP status, ${shownCode}: ${init.description}`);
     this.status = init.status;
     this.code = init.code;

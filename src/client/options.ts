@@ -9,7 +9,10 @@ import { REQUEST_TIME_LIMIT_MS } from '../wire/bitrix24.js';
 
 /** Options of {@link createBitrix24Client}: a connection plus transport, limit and retry settings. */
 export type Bitrix24ClientOptions = Connection & {
-  /** The `fetch` to use; defaults to the global one. Handy for tests and custom agents. */
+  /**
+   * The `fetch` to use; defaults to the global `fetch` as it is at each request, so a mock installed
+   * after the client was made (MSW's `server.listen()`) still sees its calls. Handy for tests and custom agents.
+   */
   fetch?: typeof globalThis.fetch;
   /**
    * Client-side leaky bucket shared by every request of this client: a plan preset (`'standard'`:
@@ -63,12 +66,12 @@ export function checkOptions({
   operationTimeLimit,
   maxResponseBytes,
 }: Pick<Bitrix24ClientOptions, 'timeoutMs' | 'retry' | 'operationTimeLimit' | 'maxResponseBytes'>) {
-  checkNumber('timeoutMs', timeoutMs, 'positive');
-  checkNumber('maxResponseBytes', maxResponseBytes, 'integer ≥ 1');
+  checkNumber('timeoutMs', timeoutMs, 'positive number');
+  checkNumber('maxResponseBytes', maxResponseBytes, 'whole number ≥ 1');
   // `retry: false` has no numbers to check.
   const { attempts, baseDelayMs, maxDelayMs } = retry || {};
-  checkNumber('retry.attempts', attempts, 'integer ≥ 1');
-  checkNumber('retry.baseDelayMs', baseDelayMs, 'non-negative');
-  checkNumber('retry.maxDelayMs', maxDelayMs, 'non-negative');
-  checkNumber('operationTimeLimit.maxWaitMs', operationTimeLimit?.maxWaitMs, 'non-negative');
+  checkNumber('retry.attempts', attempts, 'whole number ≥ 1');
+  checkNumber('retry.baseDelayMs', baseDelayMs, 'non-negative number');
+  checkNumber('retry.maxDelayMs', maxDelayMs, 'non-negative number');
+  checkNumber('operationTimeLimit.maxWaitMs', operationTimeLimit?.maxWaitMs, 'non-negative number');
 }

@@ -43,8 +43,8 @@ export function bucketFor(limit: Exclude<RateLimit, false>): { drainPerSecond: n
   const { drainPerSecond } = numbers;
   const legacy = !('threshold' in numbers);
   const threshold = legacy ? numbers.burst : numbers.threshold;
-  checkNumber('rateLimit.drainPerSecond', drainPerSecond, 'positive');
-  checkNumber(legacy ? 'rateLimit.burst' : 'rateLimit.threshold', threshold, 'integer ≥ 1');
+  checkNumber('rateLimit.drainPerSecond', drainPerSecond, 'positive number');
+  checkNumber(legacy ? 'rateLimit.burst' : 'rateLimit.threshold', threshold, 'whole number ≥ 1');
   // Stop short of the threshold: network jitter bunches requests on arrival, and other apps on the
   // same IP share the portal's counter. A tiny bucket still lets one request through at once.
   return { drainPerSecond, capacity: Math.max(1, threshold - Math.max(2, Math.ceil(threshold / 10))) };

@@ -50,7 +50,6 @@ export interface TransportParts {
  * read in full under the byte cap, or throws a {@link Bitrix24Error}.
  */
 export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep, emit, maskedError, home }: TransportParts): Transport {
-  const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const { maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
   // Where requests go: the configured origin until a followed portal move re-targets the client.
   let portal = home;
@@ -62,14 +61,22 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
       .then(options.onPortalMoved)
       .catch(() => {});
   };
+  // Node's fetch makes each request follow its abort signal through a WeakRef, a finalizer and a
+  // listener: about 20 µs a request, the largest part of what a call costs beyond a bare fetch
+  // (docs/performance.md). So a request carries a signal only when it can need one: the caller gave a
+  // signal, or a request of this client has timed out before. Until then a timeout fails the call on
+  // time and leaves the request: a body being read is cancelled, a late answer's body too, and a
+  // portal that never answers holds only the requests in flight at that first timeout.
+  let abortable = false;
   const send: Transport['send'] = async (url, request) => {
     const { method, signal } = request;
     // Only raw calls (`rawClient`, which checks the origin first) may already aim at a moved portal.
     if (url.startsWith(`${home}/`)) url = portal + url.slice(home.length);
     let headers = request.headers;
     const { body } = request;
-    const timeout = new AbortController();
+    const timeout = signal || abortable ? new AbortController() : undefined;
     const timeoutMs = request.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let timedOut = false;
     try {
       for (let hop = 0; ; hop++) {
         let delayMs = limiter?.take() ?? 0;
@@ -82,18 +89,30 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
             throw reason;
           });
         }
+        // What a timeout does besides failing the call: stop waiting for the answer, or cancel the read of its body.
+        let stop: (() => unknown) | undefined;
         // A timer rather than AbortSignal.timeout(): Node may garbage-collect an unreferenced timeout
         // signal before it fires (and it fires at once past 2^31-1 ms); the timer is cleared as soon as the answer is read.
-        const cancelTimer = setLongTimeout(timeoutMs, () => timeout.abort());
+        const cancelTimer = setLongTimeout(timeoutMs, () => {
+          timedOut = abortable = true;
+          timeout?.abort();
+          stop?.();
+        });
         try {
-          const response = await fetch(url, {
+          // The global fetch as it is now, so a mock installed after the client was made (MSW's listen()) sees the call.
+          const pending = (options.fetch ?? fetch)(url, {
             method: request.verb ?? 'POST',
             headers,
             body,
-            signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+            signal: signal ? AbortSignal.any([signal, timeout!.signal]) : timeout?.signal,
             // Bitrix24 answers 302 when a portal moved; following it automatically may turn the POST into
             // a GET without its body (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html), so redirects are repeated here by hand.
             redirect: 'manual',
+          });
+          // An answer that comes after the timeout has its body cancelled, which frees its connection.
+          const response = await new Promise<Response>((resolve, reject) => {
+            pending.then((answer) => (timedOut ? answer.body?.cancel().catch(() => {}) : resolve(answer)), reject);
+            stop = reject;
           });
           const redirect = nextHop(response, url, hop, options);
           if (redirect) {
@@ -114,7 +133,10 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
             maxResponseBytes,
             // One header lookup: no Content-Length reads as 0, which no cap refuses.
             Number(response.headers.get('content-length')),
+            (cancel) => (stop = cancel),
           );
+          // A timeout cancels the reader, which ends the read as if the body were complete.
+          if (timedOut) throw 0; // the catch below makes it TIMEOUT
           if (text === undefined) {
             throw maskedError(
               response.status,
@@ -131,7 +153,7 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
     } catch (error) {
       if (isBitrix24Error(error)) throw error;
       // undici hides the useful part (ECONNRESET, …) in `cause`; neither carries the URL.
-      const code = signal?.aborted ? 'ABORTED' : timeout.signal.aborted ? 'TIMEOUT' : 'NETWORK_ERROR';
+      const code = signal?.aborted ? 'ABORTED' : timedOut ? 'TIMEOUT' : 'NETWORK_ERROR';
       throw maskedError(
         0,
         code,

@@ -106,9 +106,9 @@ export function createRedisStore(redis: IoRedisLike | NodeRedisLike, options: Re
   const { prefix = 'b24:', account, timeoutMs = 1000, lockTimeoutMs = 30_000, retryAfterMs = 5000 } = options;
   if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
   if (account !== undefined && (typeof account !== 'string' || account === '')) throw new TypeError('account must be a non-empty string');
-  checkNumber('timeoutMs', timeoutMs, 'positive');
-  checkNumber('lockTimeoutMs', lockTimeoutMs, 'integer ≥ 1');
-  checkNumber('retryAfterMs', retryAfterMs, 'non-negative');
+  checkNumber('timeoutMs', timeoutMs, 'positive number');
+  checkNumber('lockTimeoutMs', lockTimeoutMs, 'whole number ≥ 1');
+  checkNumber('retryAfterMs', retryAfterMs, 'non-negative number');
   const send = commandSender(redis);
   const key = (portal: string, name: string) => `${prefix}{${portal}}:${name}${name !== 'bucket' && account ? `:${account}` : ''}`;
   const shas = new Map<string, string>();

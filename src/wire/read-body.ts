@@ -38,11 +38,13 @@ export class CappedText {
  * did). Past `maxBytes`, or when `declaredLength` already says so, it stops reading, cancels the
  * stream (which closes a connection) and returns `undefined` instead of holding more. The client's
  * reader for its answers, in browsers and Node: it reads with a reader, cheaper than async iteration.
+ * `onRead` gets the function that cancels the read, for a caller to stop one that stalls.
  */
 export async function readCappedStream(
   stream: ReadableStream<Uint8Array> | null | undefined,
   maxBytes: number,
   declaredLength?: number,
+  onRead?: (cancel: () => Promise<unknown>) => void,
 ): Promise<string | undefined> {
   if ((declaredLength ?? 0) > maxBytes) {
     await stream?.cancel().catch(() => undefined);
@@ -52,20 +54,19 @@ export async function readCappedStream(
   // Counted here rather than through CappedText: this is the one reader in the client's browser bundle.
   const decoder = new TextDecoder();
   const reader = stream.getReader();
+  const cancel = () => reader.cancel().catch(() => undefined); // closes the connection
+  onRead?.(cancel);
   let text = '';
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return text + decoder.decode();
-      if ((size += value.byteLength) > maxBytes) {
-        await reader.cancel().catch(() => undefined); // closes the connection
-        return undefined;
-      }
-      text += decoder.decode(value, { stream: true });
+  // The reader keeps its lock: whether read to its end, cancelled or errored, the stream has nothing left to give.
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    if ((size += value.byteLength) > maxBytes) {
+      await cancel();
+      return undefined;
     }
-  } finally {
-    reader.releaseLock();
+    text += decoder.decode(value, { stream: true });
   }
 }
 

@@ -11,6 +11,8 @@ const ITEMS_GET = 'crm.lead.contact.items.get';
 
 const sandbox = createSandbox();
 const server = setupServer(...sandboxHandlers(sandbox));
+// Made before server.listen() replaces the global fetch, as a module-level client in an app is.
+const madeBeforeListen = createBitrix24Client({ webhookUrl: WEBHOOK, retry: false });
 
 const unhandled: string[] = [];
 /** Any request the handlers do not answer fails without reaching the network. */
@@ -33,6 +35,11 @@ describe('sandboxHandlers with msw/node', () => {
       ['crm.lead.contact.add', 200],
       [ITEMS_GET, 200],
     ]);
+  });
+
+  it('answers a client made before server.listen(): the client looks the global fetch up at each request', async () => {
+    expect(await madeBeforeListen.crm.lead.contact.items.get({ id: 1 })).toHaveLength(2);
+    expect(sandbox.calls.map((call) => call.method)).toEqual([ITEMS_GET]);
   });
 
   it('answers an OAuth client, and a batch with references', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
 import type { AttemptEvent, RetryEvent, WaitEvent } from '../../src/index.js';
+import { hang } from '../support/hung-fetch.js';
 import { fakeClock, ok, sendJson, startFaultServer, time, type Script } from '../support/fault-server.js';
 
 const CODE = 'faultwebhookcode77';
@@ -208,12 +209,52 @@ describe('timeouts and cancellation', () => {
     const fetch = (async (url: string, init: RequestInit) => {
       requests.push(url);
       if (requests.length > 1) return new Response(JSON.stringify(ok()), { headers: { 'content-type': 'application/json' } });
-      return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      return hang(init.signal);
     }) as typeof globalThis.fetch;
     const t = await setup(() => {}, { timeoutMs: 150, fetch });
     await expect(t.add()).resolves.toBe(true);
     expect(requests).toHaveLength(2);
     expect(t.events.retries[0]).toMatchObject({ status: 0, code: 'TIMEOUT' });
+  });
+
+  it('fails on time without a signal, then cancels the body of the answer that comes late', async () => {
+    let answer!: (response: Response) => void;
+    let bodyCancelled!: () => void;
+    const cancelled = new Promise<void>((resolve) => (bodyCancelled = resolve));
+    const signals: Array<AbortSignal | null | undefined> = [];
+    const fetch = ((_url: string, init: RequestInit) => {
+      signals.push(init.signal);
+      return new Promise<Response>((resolve) => (answer = resolve));
+    }) as typeof globalThis.fetch;
+    const t = await setup(() => {}, { timeoutMs: 100, retry: false, fetch });
+    expect(await t.failure()).toMatchObject({ code: 'TIMEOUT', description: 'No answer within 100 ms' });
+    expect(signals).toEqual([undefined]);
+    answer(new Response(new ReadableStream({ cancel: bodyCancelled }), { headers: { 'content-type': 'application/json' } }));
+    await cancelled;
+  });
+
+  it('gives every request after a timeout before any answer a signal that aborts at its own timeout', async () => {
+    const signals: Array<AbortSignal | null | undefined> = [];
+    const fetch = ((_url: string, init: RequestInit) => {
+      signals.push(init.signal);
+      return hang(init.signal);
+    }) as typeof globalThis.fetch;
+    const t = await setup(() => {}, { timeoutMs: 100, retry: false, fetch });
+    for (let call = 0; call < 3; call++) expect(await t.failure()).toMatchObject({ code: 'TIMEOUT' });
+    expect(signals[0]).toBeUndefined();
+    expect(signals.slice(1).map((signal) => signal?.aborted)).toEqual([true, true]);
+  });
+
+  it('cancels a body that stalls past the timeout, closing its connection', async () => {
+    let bodyCancelled!: () => void;
+    const cancelled = new Promise<void>((resolve) => (bodyCancelled = resolve));
+    const fetch = (async () =>
+      new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"result":')), cancel: bodyCancelled }), {
+        headers: { 'content-type': 'application/json' },
+      })) as unknown as typeof globalThis.fetch;
+    const t = await setup(() => {}, { timeoutMs: 100, retry: false, fetch });
+    expect(await t.failure()).toMatchObject({ code: 'TIMEOUT' });
+    await cancelled;
   });
 
   it('aborts a call in flight through its signal', async () => {

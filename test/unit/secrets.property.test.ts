@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batch, bulk, cmd, createBitrix24Client, type Bitrix24ClientOptions } from '../../src/index.js';
+import { hang } from '../support/hung-fetch.js';
 import { leaks, spellings } from '../support/secret-spellings.js';
 
 const secret = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 16, maxLength: 40 });
@@ -23,12 +24,10 @@ function faultyFetch(fault: Fault, echo: (request: Request, body: string) => str
         return new Response(`<html>${leak}</html>`, { status: 502, headers: { 'Content-Type': 'text/html' } });
       case 'network':
         throw new TypeError(`fetch failed: ${leak}`, { cause: new Error(`ECONNRESET ${leak}`) });
-      case 'timeout': {
-        // Listen on the signal the client passed, not on the Request's copy: that copy is only weakly
-        // linked to it and may be collected while this promise waits.
-        const signal = init!.signal!;
-        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-      }
+      case 'timeout':
+        // The signal the client passed, not the Request's copy: that copy is only weakly linked to it
+        // and may be collected while the request waits.
+        return hang(init?.signal);
       case 'http-redirect':
         return new Response(null, { status: 302, headers: { Location: request.url.replace('https:', 'http:') } });
       case 'redirect-loop':
