@@ -153,30 +153,31 @@ export class PortalEvents {
 
   private post(binding: Binding, event: string, recordId: string, actor: Actor) {
     const userId = binding.userId || actor.userId;
-    const token = this.deliveryToken(binding, userId);
     const now = this.now();
-    // Without spreads or per-post objects beyond the body's own: this runs on the REST answer's turn.
+    // Built after the answer is written (enqueueLater), with the clock of the change.
     // A missing token leaves its fields undefined, and encodeForm writes nothing for them.
-    const body = encodeForm({
-      event,
-      event_handler_id: binding.id,
-      data: { FIELDS: { ID: recordId } },
-      ts: Math.floor(now / 1000),
-      auth: {
-        access_token: token?.token,
-        expires: token && Math.floor(token.expiresAt / 1000),
-        expires_in: token && Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
-        scope: token?.scope,
-        domain: this.portal.domain,
-        server_endpoint: this.authority.serverEndpointUrl,
-        status: 'L',
-        client_endpoint: this.portal.clientEndpoint,
-        member_id: this.portal.memberId,
-        user_id: token && userId,
-        application_token: this.portal.applicationToken(binding.clientId),
-      },
+    this.queue.enqueueLater({ url: binding.handler!, event, handlerId: binding.id, recordId }, () => {
+      const token = this.deliveryToken(binding, userId);
+      return encodeForm({
+        event,
+        event_handler_id: binding.id,
+        data: { FIELDS: { ID: recordId } },
+        ts: Math.floor(now / 1000),
+        auth: {
+          access_token: token?.token,
+          expires: token && Math.floor(token.expiresAt / 1000),
+          expires_in: token && Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+          scope: token?.scope,
+          domain: this.portal.domain,
+          server_endpoint: this.authority.serverEndpointUrl,
+          status: 'L',
+          client_endpoint: this.portal.clientEndpoint,
+          member_id: this.portal.memberId,
+          user_id: token && userId,
+          application_token: this.portal.applicationToken(binding.clientId),
+        },
+      });
     });
-    this.queue.enqueue({ url: binding.handler!, body, event, handlerId: binding.id, recordId });
   }
 
   /** An access token of the binding's app for the user (apps the authorization server knows only). */

@@ -83,6 +83,9 @@ type QueueLimits = Pick<AppLimits, 'maxDeliveryQueue' | 'maxDeliveriesInFlight' 
 
 type Waiting = DeliveryJob & { queuedAt: number; cost: number };
 
+/** A job whose body is built once the turn's answers are written (see {@link DeliveryQueue.enqueueLater}). */
+type Unbuilt = { job: Omit<DeliveryJob, 'body'>; queuedAt: number; body: () => string };
+
 /**
  * The deliveries of one portal: queued without waiting, sent `maxDeliveriesInFlight` at a time after
  * the REST answer (all of one turn's together, once that turn's answers are written; never during the
@@ -94,6 +97,8 @@ export class DeliveryQueue {
   /** Waiting jobs per handler URL, so one dead handler cannot hold every slot (insertion order: round robin). */
   private readonly waiting = new Map<string, Waiting[]>();
   private waitingCount = 0;
+  /** Jobs of this turn whose bodies are not built yet; the next pump builds and admits them. */
+  private unbuilt: Unbuilt[] = [];
   private readonly handlerInFlight = new Map<string, number>();
   private inFlight = 0;
   private seq = 0;
@@ -122,7 +127,7 @@ export class DeliveryQueue {
   }
 
   get pending(): number {
-    return this.waitingCount + this.inFlight;
+    return this.unbuilt.length + this.waitingCount + this.inFlight;
   }
 
   /** Slots one handler may hold at once: a quarter of them, so a hung handler leaves the rest to others. */
@@ -131,7 +136,36 @@ export class DeliveryQueue {
   }
 
   enqueue(job: DeliveryJob) {
+    this.admit(job, this.now());
+    this.schedule();
+  }
+
+  /**
+   * Queues a job whose body `body()` builds after this turn's answers are written, so building it
+   * (the form, the token) is not part of the REST answer's time (bench/events.mjs). The job's place
+   * and clock are taken now; the caps are checked when it is built, on the same turn.
+   */
+  enqueueLater(job: Omit<DeliveryJob, 'body'>, body: () => string) {
     const queuedAt = this.now();
+    // Unbuilt jobs count against the queue's cap too, so a turn of many requests cannot pile them up.
+    if (this.unbuilt.length + this.waitingCount >= this.limits.maxDeliveryQueue) return this.record({ ...job, body: '' }, queuedAt, this.full());
+    this.unbuilt.push({ job, queuedAt, body });
+    this.schedule();
+  }
+
+  private full() {
+    return { outcome: 'dropped' as const, reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).` };
+  }
+
+  private schedule() {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      afterThisTurn(() => this.pump());
+    }
+  }
+
+  /** Checks a job against the caps and queues it, or logs why it is not sent. */
+  private admit(job: DeliveryJob, queuedAt: number) {
     if (!this.deliver)
       return this.record(job, queuedAt, {
         outcome: 'not-sent',
@@ -140,12 +174,7 @@ export class DeliveryQueue {
     if (job.body.length > this.limits.maxDeliveryBytes && new TextEncoder().encode(job.body).byteLength > this.limits.maxDeliveryBytes) {
       return this.record(job, queuedAt, { outcome: 'too-large', reason: `The body is larger than limits.maxDeliveryBytes (${this.limits.maxDeliveryBytes}).` });
     }
-    if (this.waitingCount >= this.limits.maxDeliveryQueue) {
-      return this.record(job, queuedAt, {
-        outcome: 'dropped',
-        reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).`,
-      });
-    }
+    if (this.waitingCount >= this.limits.maxDeliveryQueue) return this.record(job, queuedAt, this.full());
     const waiting: Waiting = { ...job, queuedAt, cost: 0 };
     waiting.cost = heapSize(waiting);
     if (this.budget.used + waiting.cost > this.budget.maxBytes) {
@@ -159,10 +188,6 @@ export class DeliveryQueue {
     else this.waiting.set(job.url, [waiting]);
     this.waitingCount++;
     this.budget.used += waiting.cost;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      afterThisTurn(() => this.pump());
-    }
   }
 
   /** Resolves when nothing is queued or in flight (every attempt so far has its outcome in the log). */
@@ -175,6 +200,7 @@ export class DeliveryQueue {
   clear() {
     for (const line of this.waiting.values()) for (const job of line) this.budget.used -= job.cost;
     this.waiting.clear();
+    this.unbuilt = [];
     this.waitingCount = 0;
     for (const cost of this.attemptCosts) this.budget.used -= cost;
     this.attempts.length = 0;
@@ -184,6 +210,19 @@ export class DeliveryQueue {
   }
 
   private pump() {
+    const unbuilt = this.unbuilt;
+    this.unbuilt = [];
+    for (const { job, queuedAt, body } of unbuilt) {
+      try {
+        this.admit({ ...job, body: body() }, queuedAt);
+      } catch (error) {
+        this.record({ ...job, body: '' }, queuedAt, {
+          outcome: 'not-sent',
+          reason: `The body could not be built: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+    }
+    // Only now, so an attempt logged while building does not wake idle() before the rest are queued.
     this.scheduled = false;
     let progressed = true;
     while (progressed && this.inFlight < this.limits.maxDeliveriesInFlight && this.waitingCount > 0) {

@@ -299,6 +299,8 @@ describe("the server's app stores share limits.maxServerAppBytes", () => {
     await call('event.bind', { event: 'ONCRMLEADADD', handler: 'http://handler.test/add' });
     const cmd = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`add${i}`, `crm.lead.add?fields[TITLE]=lead${i}`]));
     expect((await call('batch', { cmd })).status).toBe(200);
+    // The posts' bodies are built, and the caps checked, once the turn's answers are written.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(portal.deliveries.find((attempt) => attempt.outcome === 'dropped')?.reason).toContain('limits.maxServerAppBytes');
     open = true;
     for (const release of held) release();

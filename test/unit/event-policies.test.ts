@@ -153,6 +153,54 @@ describe('DeliveryQueue', () => {
     expect(queue.log.map((attempt) => attempt.outcome)).toEqual(['delivered', 'delivered']);
   });
 
+  it('builds a later job after the turn, stamped with the clock of when it was queued', async () => {
+    let clock = 1000;
+    const built: number[] = [];
+    const queue = new DeliveryQueue(
+      limits,
+      () => clock,
+      () => Promise.resolve({ outcome: 'delivered' as const, status: 200 }),
+    );
+    queue.enqueueLater({ url: 'http://127.0.0.1:1/a', event: 'ONCRMLEADUPDATE', recordId: '7' }, () => {
+      built.push(clock);
+      return 'event=ONCRMLEADUPDATE';
+    });
+    clock = 2000;
+    expect(built).toEqual([]);
+    expect(queue.pending).toBe(1);
+    await queue.idle();
+    expect(built).toEqual([2000]);
+    expect(queue.log).toMatchObject([{ event: 'ONCRMLEADUPDATE', id: '7', outcome: 'delivered', queuedAt: 1000 }]);
+  });
+
+  it('counts jobs not built yet against maxDeliveryQueue', () => {
+    const queue = new DeliveryQueue(
+      { ...limits, maxDeliveryQueue: 2 },
+      () => 0,
+      () => new Promise(() => {}),
+    );
+    for (let i = 0; i < 3; i++) queue.enqueueLater({ url: 'http://127.0.0.1:1/a', event: 'ONCRMLEADADD' }, () => 'x');
+    expect(queue.log).toMatchObject([{ outcome: 'dropped', reason: expect.stringContaining('limits.maxDeliveryQueue 2') }]);
+    expect(queue.pending).toBe(2);
+  });
+
+  it('logs a job whose body cannot be built as not sent, and sends the others', async () => {
+    const queue = new DeliveryQueue(
+      limits,
+      () => 0,
+      () => Promise.resolve({ outcome: 'delivered' as const, status: 200 }),
+    );
+    queue.enqueueLater({ url: 'http://127.0.0.1:1/a', event: 'ONCRMLEADADD' }, () => {
+      throw new Error('no token');
+    });
+    queue.enqueueLater({ url: 'http://127.0.0.1:1/a', event: 'ONCRMLEADADD' }, () => 'x');
+    await queue.idle();
+    expect(queue.log.map((attempt) => [attempt.outcome, attempt.reason])).toEqual([
+      ['not-sent', 'The body could not be built: no token'],
+      ['delivered', undefined],
+    ]);
+  });
+
   it.each([
     ['a body over maxDeliveryBytes', { body: 'x'.repeat(2000) }, 'too-large'],
     ['no deliver function', { deliver: undefined }, 'not-sent'],
