@@ -79,6 +79,8 @@ export function createTransport(options: Bitrix24ClientOptions, { limiter, sleep
     let timedOut = false;
     try {
       for (let hop = 0; ; hop++) {
+        // A timeout that fired while a redirect's answer was being cancelled ends the call here.
+        if (timedOut) throw 0; // the catch below makes it TIMEOUT
         let delayMs = limiter?.take() ?? 0;
         // A shared store answers with a promise; the local limiter stays synchronous (no extra tick per call).
         if (typeof delayMs !== 'number') delayMs = await delayMs;

@@ -46,7 +46,8 @@ export async function readCappedStream(
   declaredLength?: number,
   onRead?: (cancel: () => Promise<unknown>) => void,
 ): Promise<string | undefined> {
-  if ((declaredLength ?? 0) > maxBytes) {
+  // No declared length (undefined) compares as never over.
+  if (declaredLength! > maxBytes) {
     await stream?.cancel().catch(() => undefined);
     return undefined;
   }

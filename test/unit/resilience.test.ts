@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBitrix24Client, isBitrix24Error, type Bitrix24ClientOptions, type Bitrix24Error } from '../../src/index.js';
 import type { AttemptEvent, RetryEvent, WaitEvent } from '../../src/index.js';
 import { hang } from '../support/hung-fetch.js';
@@ -7,7 +7,10 @@ import { fakeClock, ok, sendJson, startFaultServer, time, type Script } from '..
 const CODE = 'faultwebhookcode77';
 const params = { id: 1, fields: { CONTACT_ID: 1010 } };
 let close: (() => Promise<void>) | undefined;
-afterEach(() => close?.());
+afterEach(() => {
+  vi.useRealTimers(); // after a test that faked them, even one that failed midway
+  return close?.();
+});
 
 /** Starts `script` on a loopback server and returns a webhook client aimed at it, with a fake clock. */
 async function setup(script: Script, options: Partial<Bitrix24ClientOptions> = {}) {
@@ -243,6 +246,32 @@ describe('timeouts and cancellation', () => {
     for (let call = 0; call < 3; call++) expect(await t.failure()).toMatchObject({ code: 'TIMEOUT' });
     expect(signals[0]).toBeUndefined();
     expect(signals.slice(1).map((signal) => signal?.aborted)).toEqual([true, true]);
+  });
+
+  it('ends the call at a timeout that fires while a redirect is being cancelled, without the next hop', async () => {
+    const requests: string[] = [];
+    let cancelling!: () => void;
+    const cancelStarted = new Promise<void>((resolve) => (cancelling = resolve));
+    let finishCancel!: () => void;
+    const fetch = (async (url: string) => {
+      requests.push(url);
+      // The redirect's body finishes cancelling only when the test says so, after the timeout.
+      const body = new ReadableStream({
+        cancel: () => {
+          cancelling();
+          return new Promise<void>((resolve) => (finishCancel = resolve));
+        },
+      });
+      return new Response(body, { status: 307, headers: { location: `${url}?hop=${requests.length}` } });
+    }) as unknown as typeof globalThis.fetch;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const t = await setup(() => {}, { timeoutMs: 100, retry: false, fetch });
+    const failure = t.failure();
+    await cancelStarted;
+    vi.advanceTimersByTime(100);
+    finishCancel();
+    expect(await failure).toMatchObject({ code: 'TIMEOUT' });
+    expect(requests).toHaveLength(1);
   });
 
   it('cancels a body that stalls past the timeout, closing its connection', async () => {
