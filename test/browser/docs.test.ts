@@ -191,9 +191,15 @@ describe.skipIf(!hasChromium)('docs page in a real browser', () => {
       .map(([label, matches, method]) => [label, method.name, method, matches] as const),
   )('shows the generated %s code sample in the %s section', async (label, _name, method, matches) => {
     await openSection(method);
-    await sectionOnce(method, samplesShown());
+    const before = await sectionOnce(method, samplesShown());
     await chooseSample(method, label);
-    const { code } = await sectionOnce(method, samplesShown(label));
+    // The menu shows the new label before the code blocks are rendered again: wait for new code too
+    // (unless the tab was already the one shown).
+    const unchanged = before.sampleTabs.every((tab) => tab === label);
+    const { code } = await sectionOnce(
+      method,
+      (section) => samplesShown(label)(section) && (unchanged || JSON.stringify(section.code) !== JSON.stringify(before.code)),
+    );
     expect(
       code.some((text) => matches(method.name, text)),
       `${label} sample for ${method.name}: ${JSON.stringify(code.map((text) => text.slice(0, 80)))}`,
