@@ -56,7 +56,7 @@ export interface DeliveryJob {
 export function encodeForm(fields: Record<string, unknown>): string {
   let out = '';
   // The name is encoded part by part (`encodeURIComponent` works per character, so the result is the
-  // same as encoding `a[b][c]` whole); a delivery is built on the REST answer's turn, so this is kept cheap.
+  // same as encoding `a[b][c]` whole); every delivery's body is built here, so this is kept cheap.
   const walk = (name: string, value: unknown) => {
     if (value === undefined || value === null) return;
     if (typeof value === 'object') {
@@ -148,7 +148,7 @@ export class DeliveryQueue {
   enqueueLater(job: Omit<DeliveryJob, 'body'>, body: () => string) {
     const queuedAt = this.now();
     // Unbuilt jobs count against the queue's cap too, so a turn of many requests cannot pile them up.
-    if (this.unbuilt.length + this.waitingCount >= this.limits.maxDeliveryQueue) return this.record({ ...job, body: '' }, queuedAt, this.full());
+    if (this.unbuilt.length + this.waitingCount >= this.limits.maxDeliveryQueue) return this.record(job, queuedAt, this.full());
     this.unbuilt.push({ job, queuedAt, body });
     this.schedule();
   }
@@ -216,7 +216,7 @@ export class DeliveryQueue {
       try {
         this.admit({ ...job, body: body() }, queuedAt);
       } catch (error) {
-        this.record({ ...job, body: '' }, queuedAt, {
+        this.record(job, queuedAt, {
           outcome: 'not-sent',
           reason: `The body could not be built: ${error instanceof Error ? error.message : String(error)}`,
         });
@@ -263,7 +263,7 @@ export class DeliveryQueue {
     this.record(job, job.queuedAt, { ...result, ...(reason === undefined ? {} : { reason }) });
   }
 
-  private record(job: DeliveryJob, queuedAt: number, result: Pick<DeliveryAttempt, 'outcome' | 'status' | 'reason'>) {
+  private record(job: Omit<DeliveryJob, 'body'>, queuedAt: number, result: Pick<DeliveryAttempt, 'outcome' | 'status' | 'reason'>) {
     const attempt: DeliveryAttempt = {
       seq: ++this.seq,
       event: job.event,
