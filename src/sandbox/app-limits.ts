@@ -22,6 +22,11 @@ export interface AppLimits {
   deliveryTimeoutMs: number;
   /** Delivery attempts one portal's delivery log keeps (oldest dropped first). */
   maxDeliveryLog: number;
+  /**
+   * Longest a delivery is held while the process keeps answering REST calls: deliveries go once it
+   * has answered none for 2 ms (delivery-gate.ts), or after this long. 0 sends each right after its answer.
+   */
+  maxDeliveryDelayMs: number;
   /** Offline events one portal queues; past it the oldest is dropped. */
   maxOfflineEvents: number;
   /**
@@ -43,6 +48,7 @@ export const DEFAULT_APP_LIMITS: Readonly<AppLimits> = Object.freeze({
   maxDeliveryBytes: 64 * 1024,
   deliveryTimeoutMs: 5000,
   maxDeliveryLog: 10_000,
+  maxDeliveryDelayMs: 1000,
   maxOfflineEvents: 10_000,
   maxServerAppBytes: 64 * 1024 * 1024,
 });

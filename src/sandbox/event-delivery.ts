@@ -2,6 +2,7 @@
 // outcome in a bounded log. The post itself is a function the host injects (src/node/event-deliver.ts
 // in Node, with its address checks), so this module stays browser-safe.
 import type { AppLimits } from './app-limits.js';
+import { deliveryGate, processRestActivity, type RestActivity } from './delivery-gate.js';
 import { maskUrl } from './handler-url.js';
 import { heapSize } from './heap-size.js';
 import { ServerBudget } from './server-budget.js';
@@ -79,26 +80,39 @@ const afterThisTurn: (task: () => void) => void = (() => {
   return immediate ? (task) => void immediate(task) : (task) => void setTimeout(task, 0);
 })();
 
-type QueueLimits = Pick<AppLimits, 'maxDeliveryQueue' | 'maxDeliveriesInFlight' | 'maxDeliveryBytes' | 'deliveryTimeoutMs' | 'maxDeliveryLog'>;
-
-type Waiting = DeliveryJob & { queuedAt: number; cost: number };
-
-/** A job whose body is built once the turn's answers are written (see {@link DeliveryQueue.enqueueLater}). */
-type Unbuilt = { job: Omit<DeliveryJob, 'body'>; queuedAt: number; body: () => string };
+type QueueLimits = Pick<
+  AppLimits,
+  'maxDeliveryQueue' | 'maxDeliveriesInFlight' | 'maxDeliveryBytes' | 'deliveryTimeoutMs' | 'maxDeliveryLog' | 'maxDeliveryDelayMs'
+>;
 
 /**
- * The deliveries of one portal: queued without waiting, sent `maxDeliveriesInFlight` at a time after
- * the REST answer (all of one turn's together, once that turn's answers are written; never during the
- * caller's turn), once each, in no promised order. A job (waiting
- * or in flight) and each logged attempt are charged to the server's app budget: past it a new job is dropped and
- * the portal's oldest attempts leave the log.
+ * What one queued job holds: its body is built only when it is sent. Charged to the server's app
+ * budget while it waits: the job, its body's builder and what that keeps (measured near 300 bytes;
+ * rounded up).
+ */
+const QUEUED_JOB_BYTES = 512;
+
+/**
+ * A queued job, its body not built yet. `order`: its place among this queue's jobs, from 1 (see
+ * `released`); `heldAt`: the REST activity's clock when it was queued; `free`: never held.
+ */
+type Queued = { job: Omit<DeliveryJob, 'body'>; queuedAt: number; heldAt: number; order: number; free: boolean; body: () => string };
+
+/**
+ * The deliveries of one portal: queued without waiting, held while the process keeps answering REST
+ * calls (`maxDeliveryDelayMs` at most, see delivery-gate.ts), then built, checked against the caps
+ * and sent as slots free, `maxDeliveriesInFlight` at a time, once each, in no promised order; never
+ * during the caller's turn. A job (queued or in flight, the latter with its body) and each logged
+ * attempt are charged to the server's app budget: past it a new job is dropped and the portal's
+ * oldest attempts leave the log.
  */
 export class DeliveryQueue {
-  /** Waiting jobs per handler URL, so one dead handler cannot hold every slot (insertion order: round robin). */
-  private readonly waiting = new Map<string, Waiting[]>();
-  private waitingCount = 0;
-  /** Jobs of this turn whose bodies are not built yet; the next pump builds and admits them. */
-  private unbuilt: Unbuilt[] = [];
+  /** Queued jobs per handler URL, oldest first, so one dead handler cannot hold every slot (insertion order: round robin). */
+  private readonly lines = new Map<string, Queued[]>();
+  private queuedCount = 0;
+  /** Jobs queued so far; those whose `order` is at most `released` are no longer held (delivery-gate.ts). */
+  private lastOrder = 0;
+  private released = 0;
   private readonly handlerInFlight = new Map<string, number>();
   private inFlight = 0;
   private seq = 0;
@@ -108,12 +122,15 @@ export class DeliveryQueue {
   private readonly attemptCosts: number[] = [];
   private droppedAttempts = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Asks the gate again while jobs are held. */
+  private gateTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly limits: QueueLimits,
     private readonly now: () => number,
     private readonly deliver: DeliverFunction | undefined,
     private readonly budget: ServerBudget = new ServerBudget(Number.MAX_SAFE_INTEGER),
+    private readonly activity: RestActivity = processRestActivity,
   ) {}
 
   /** The latest attempts, oldest first (at most `maxDeliveryLog`). */
@@ -127,7 +144,7 @@ export class DeliveryQueue {
   }
 
   get pending(): number {
-    return this.unbuilt.length + this.waitingCount + this.inFlight;
+    return this.queuedCount + this.inFlight;
   }
 
   /** Slots one handler may hold at once: a quarter of them, so a hung handler leaves the rest to others. */
@@ -135,26 +152,54 @@ export class DeliveryQueue {
     return Math.max(1, Math.ceil(this.limits.maxDeliveriesInFlight / 4));
   }
 
+  /** Queues a job whose body is built already, never held (an app's installation is not a REST call). */
   enqueue(job: DeliveryJob) {
-    this.admit(job, this.now());
-    this.schedule();
+    if (this.deliver && this.tooLarge(job.body)) return this.record(job, this.now(), this.tooLargeResult());
+    this.add(job, () => job.body, true);
   }
 
   /**
-   * Queues a job whose body `body()` builds after this turn's answers are written, so building it
-   * (the form, the token) is not part of the REST answer's time (bench/events.mjs). The job's place
-   * and clock are taken now; the caps are checked when it is built, on the same turn.
+   * Queues a job held by the gate. Its body `body()` is built when it is sent, so building it (the
+   * form, the token) and sending it stay out of the REST calls' time (bench/events.mjs). The job's
+   * place and clock are taken now; the caps on its body are checked when it is built.
    */
   enqueueLater(job: Omit<DeliveryJob, 'body'>, body: () => string) {
-    const queuedAt = this.now();
-    // Unbuilt jobs count against the queue's cap too, so a turn of many requests cannot pile them up.
-    if (this.unbuilt.length + this.waitingCount >= this.limits.maxDeliveryQueue) return this.record(job, queuedAt, this.full());
-    this.unbuilt.push({ job, queuedAt, body });
-    this.schedule();
+    this.add(job, body, false);
   }
 
-  private full() {
-    return { outcome: 'dropped' as const, reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).` };
+  private add(job: Omit<DeliveryJob, 'body'>, body: () => string, free: boolean) {
+    const queuedAt = this.now();
+    if (!this.deliver)
+      return this.record(job, queuedAt, {
+        outcome: 'not-sent',
+        reason: 'This sandbox has no deliver function (the in-process sandbox of a browser); use startSandbox or pass deliver.',
+      });
+    if (this.queuedCount >= this.limits.maxDeliveryQueue)
+      return this.record(job, queuedAt, {
+        outcome: 'dropped',
+        reason: `The delivery queue is full (limits.maxDeliveryQueue ${this.limits.maxDeliveryQueue}).`,
+      });
+    if (this.budget.used + QUEUED_JOB_BYTES > this.budget.maxBytes) return this.record(job, queuedAt, this.overBudget());
+    const entry: Queued = { job, queuedAt, heldAt: this.activity.clock(), order: ++this.lastOrder, free, body };
+    const line = this.lines.get(job.url);
+    if (line) line.push(entry);
+    else this.lines.set(job.url, [entry]);
+    this.queuedCount++;
+    this.budget.used += QUEUED_JOB_BYTES;
+    // While the gate's timer runs it asks for a pump itself; one per call would only find it shut.
+    if (free || this.gateTimer === undefined || this.idleWaiters.length > 0) this.schedule();
+  }
+
+  private tooLarge(body: string) {
+    return body.length > this.limits.maxDeliveryBytes && new TextEncoder().encode(body).byteLength > this.limits.maxDeliveryBytes;
+  }
+
+  private tooLargeResult() {
+    return { outcome: 'too-large' as const, reason: `The body is larger than limits.maxDeliveryBytes (${this.limits.maxDeliveryBytes}).` };
+  }
+
+  private overBudget() {
+    return { outcome: 'dropped' as const, reason: `The server's app stores are full (limits.maxServerAppBytes ${this.budget.maxBytes}).` };
   }
 
   private schedule() {
@@ -164,44 +209,26 @@ export class DeliveryQueue {
     }
   }
 
-  /** Checks a job against the caps and queues it, or logs why it is not sent. */
-  private admit(job: DeliveryJob, queuedAt: number) {
-    if (!this.deliver)
-      return this.record(job, queuedAt, {
-        outcome: 'not-sent',
-        reason: 'This sandbox has no deliver function (the in-process sandbox of a browser); use startSandbox or pass deliver.',
-      });
-    if (job.body.length > this.limits.maxDeliveryBytes && new TextEncoder().encode(job.body).byteLength > this.limits.maxDeliveryBytes) {
-      return this.record(job, queuedAt, { outcome: 'too-large', reason: `The body is larger than limits.maxDeliveryBytes (${this.limits.maxDeliveryBytes}).` });
-    }
-    if (this.waitingCount >= this.limits.maxDeliveryQueue) return this.record(job, queuedAt, this.full());
-    const waiting: Waiting = { ...job, queuedAt, cost: 0 };
-    waiting.cost = heapSize(waiting);
-    if (this.budget.used + waiting.cost > this.budget.maxBytes) {
-      return this.record(job, queuedAt, {
-        outcome: 'dropped',
-        reason: `The server's app stores are full (limits.maxServerAppBytes ${this.budget.maxBytes}).`,
-      });
-    }
-    const line = this.waiting.get(job.url);
-    if (line) line.push(waiting);
-    else this.waiting.set(job.url, [waiting]);
-    this.waitingCount++;
-    this.budget.used += waiting.cost;
-  }
-
-  /** Resolves when nothing is queued or in flight (every attempt so far has its outcome in the log). */
+  /**
+   * Resolves when nothing is queued or in flight (every attempt so far has its outcome in the log).
+   * Nothing is held while someone waits here.
+   */
   idle(): Promise<void> {
     if (this.pending === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.schedule();
+    });
   }
 
   /** Forgets what is queued (not what is in flight) and the log. */
   clear() {
-    for (const line of this.waiting.values()) for (const job of line) this.budget.used -= job.cost;
-    this.waiting.clear();
-    this.unbuilt = [];
-    this.waitingCount = 0;
+    this.budget.used -= this.queuedCount * QUEUED_JOB_BYTES;
+    this.lines.clear();
+    this.queuedCount = 0;
+    this.released = this.lastOrder;
+    clearTimeout(this.gateTimer);
+    this.gateTimer = undefined;
     for (const cost of this.attemptCosts) this.budget.used -= cost;
     this.attempts.length = 0;
     this.attemptCosts.length = 0;
@@ -209,49 +236,110 @@ export class DeliveryQueue {
     this.settle();
   }
 
-  private pump() {
-    const unbuilt = this.unbuilt;
-    this.unbuilt = [];
-    for (const { job, queuedAt, body } of unbuilt) {
-      try {
-        this.admit({ ...job, body: body() }, queuedAt);
-      } catch (error) {
-        this.record(job, queuedAt, {
-          outcome: 'not-sent',
-          reason: `The body could not be built: ${error instanceof Error ? error.message : String(error)}`,
-        });
+  /** When the oldest held job (queued after the last release, not sent yet) was queued. */
+  private oldestHeldAt(): number {
+    let oldest: Queued | undefined;
+    for (const line of this.lines.values()) {
+      // A line is in queue order, released jobs first: its first held one is found by halving.
+      let low = 0;
+      let high = line.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (line[middle]!.order > this.released) high = middle;
+        else low = middle + 1;
       }
+      const first = line[low];
+      if (first && (!oldest || first.order < oldest.order)) oldest = first;
     }
-    // Only now, so an attempt logged while building does not wake idle() before the rest are queued.
+    return oldest ? oldest.heldAt : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Whether held jobs may start on this pump. The gate releases them all when one is overdue or
+   * someone waits for `idle()`; otherwise they start only while the process is quiet (each only
+   * when a slot frees then, so none is left started when calls resume), and the gate is asked again
+   * when it may open.
+   */
+  private heldMayStart(): boolean {
+    const oldest = this.lastOrder === this.released ? Number.POSITIVE_INFINITY : this.oldestHeldAt();
+    if (oldest === Number.POSITIVE_INFINITY) {
+      this.released = this.lastOrder;
+      return true;
+    }
+    const gate =
+      this.idleWaiters.length > 0
+        ? { send: 'all' as const }
+        : deliveryGate({
+            sinceRestMs: this.activity.sinceRestMs,
+            sinceBurstMs: this.activity.sinceBurstMs,
+            heldMs: this.activity.clock() - oldest,
+            maxDelayMs: this.limits.maxDeliveryDelayMs,
+          });
+    if (gate.send === 'none') {
+      // Once the turn's I/O has run: a request that waited behind a long turn marks the process busy first.
+      this.gateTimer ??= setTimeout(() => {
+        this.gateTimer = undefined;
+        afterThisTurn(() => this.pump());
+      }, Math.ceil(gate.askAgainMs));
+      return false;
+    }
+    if (gate.send === 'all') this.released = this.lastOrder;
+    clearTimeout(this.gateTimer);
+    this.gateTimer = undefined;
+    return true;
+  }
+
+  private pump() {
     this.scheduled = false;
+    const heldMayStart = this.queuedCount > 0 && this.heldMayStart();
     let progressed = true;
-    while (progressed && this.inFlight < this.limits.maxDeliveriesInFlight && this.waitingCount > 0) {
+    while (progressed && this.inFlight < this.limits.maxDeliveriesInFlight && this.queuedCount > 0) {
       progressed = false;
-      for (const [url, line] of this.waiting) {
+      for (const [url, line] of this.lines) {
         if (this.inFlight >= this.limits.maxDeliveriesInFlight) break;
-        const busy = this.handlerInFlight.get(url) ?? 0;
-        if (busy >= this.perHandler) continue;
-        const job = line.shift()!;
-        if (line.length === 0) this.waiting.delete(url);
-        this.waitingCount--;
-        this.inFlight++;
-        this.handlerInFlight.set(url, busy + 1);
+        if ((this.handlerInFlight.get(url) ?? 0) >= this.perHandler) continue;
+        const head = line[0]!;
+        if (!heldMayStart && !head.free && head.order > this.released) continue;
+        line.shift();
+        if (line.length === 0) this.lines.delete(url);
+        this.queuedCount--;
+        this.budget.used -= QUEUED_JOB_BYTES;
         progressed = true;
-        this.send(job).finally(() => {
-          // Charged until the post ends: the body is held while it is in flight too.
-          this.budget.used -= job.cost;
-          this.inFlight--;
-          const left = (this.handlerInFlight.get(url) ?? 1) - 1;
-          if (left === 0) this.handlerInFlight.delete(url);
-          else this.handlerInFlight.set(url, left);
-          this.pump();
-        });
+        this.start(url, head);
       }
     }
     this.settle();
   }
 
-  private async send(job: Waiting) {
+  /** Builds a job's body, checks it against the caps, and sends it or logs why not. */
+  private start(url: string, { job, queuedAt, body }: Queued) {
+    let built: DeliveryJob;
+    try {
+      built = { ...job, body: body() };
+    } catch (error) {
+      return this.record(job, queuedAt, {
+        outcome: 'not-sent',
+        reason: `The body could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+    if (this.tooLarge(built.body)) return this.record(job, queuedAt, this.tooLargeResult());
+    // Charged until the post ends: the body is held while it is in flight.
+    const cost = heapSize(built);
+    if (this.budget.used + cost > this.budget.maxBytes) return this.record(job, queuedAt, this.overBudget());
+    this.budget.used += cost;
+    this.inFlight++;
+    this.handlerInFlight.set(url, (this.handlerInFlight.get(url) ?? 0) + 1);
+    this.send(built, queuedAt).finally(() => {
+      this.budget.used -= cost;
+      this.inFlight--;
+      const left = (this.handlerInFlight.get(url) ?? 1) - 1;
+      if (left === 0) this.handlerInFlight.delete(url);
+      else this.handlerInFlight.set(url, left);
+      this.pump();
+    });
+  }
+
+  private async send(job: DeliveryJob, queuedAt: number) {
     let result: DeliveryResult;
     try {
       result = await this.deliver!({ url: job.url, body: job.body, timeoutMs: this.limits.deliveryTimeoutMs });
@@ -260,7 +348,7 @@ export class DeliveryQueue {
     }
     // A reason never carries the handler's path or query (they may hold a secret).
     const reason = result.reason?.split(job.url).join(maskUrl(job.url));
-    this.record(job, job.queuedAt, { ...result, ...(reason === undefined ? {} : { reason }) });
+    this.record(job, queuedAt, { ...result, ...(reason === undefined ? {} : { reason }) });
   }
 
   private record(job: Omit<DeliveryJob, 'body'>, queuedAt: number, result: Pick<DeliveryAttempt, 'outcome' | 'status' | 'reason'>) {

@@ -23,6 +23,7 @@ import { BudgetedMap, serverBudgets, type ServerBudgets } from './server-budget.
 import { DEFAULT_APP_LIMITS, type AppLimits } from './app-limits.js';
 import { isEventMethod, lowerKeys, maskEventValue, PortalEvents } from './app-events.js';
 import type { DeliverFunction, DeliveryAttempt } from './event-delivery.js';
+import { processRestActivity } from './delivery-gate.js';
 import { contract, documentedError, documentedErrorNames } from './contract-data.js';
 import {
   ADMIN_PAGE_BYTES,
@@ -181,9 +182,14 @@ export interface Sandbox {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
+/** Limits where 0 means "none" rather than a cap. */
+const MAY_BE_ZERO = new Set<string>(['maxDeliveryDelayMs']);
+
 function checkLimits(limits: SandboxLimits) {
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`limits.${name} must be a positive integer, got ${String(value)}`);
+    const zero = MAY_BE_ZERO.has(name);
+    if (!Number.isInteger(value) || value < (zero ? 0 : 1))
+      throw new TypeError(`limits.${name} must be a ${zero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
   }
 }
 
@@ -373,6 +379,7 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
     } finally {
       // After the answer is built: the changes are queued, and sent on a later turn.
       events.end();
+      processRestActivity.answered();
     }
   }
 

@@ -299,12 +299,13 @@ describe("the server's app stores share limits.maxServerAppBytes", () => {
     await call('event.bind', { event: 'ONCRMLEADADD', handler: 'http://handler.test/add' });
     const cmd = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`add${i}`, `crm.lead.add?fields[TITLE]=lead${i}`]));
     expect((await call('batch', { cmd })).status).toBe(200);
-    // The posts' bodies are built, and the caps checked, once the turn's answers are written.
+    // Waiting for idle lets the held posts go: their bodies are built, and the caps checked, on the next turn.
+    const idle = portal.deliveriesIdle();
     await new Promise((resolve) => setImmediate(resolve));
     expect(portal.deliveries.find((attempt) => attempt.outcome === 'dropped')?.reason).toContain('limits.maxServerAppBytes');
     open = true;
     for (const release of held) release();
-    await portal.deliveriesIdle();
+    await idle;
     // Every one of the ten has its outcome: the last attempt logged is the tenth.
     expect(portal.deliveries.at(-1)?.seq).toBe(10);
   });
