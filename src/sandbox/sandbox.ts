@@ -174,7 +174,10 @@ export interface Sandbox {
   readonly deliveries: readonly DeliveryAttempt[];
   /** Attempts dropped from `deliveries` (oldest first) to keep it within its cap. */
   readonly droppedDeliveries: number;
-  /** Resolves when no delivery is queued or in flight: every one so far has its outcome in `deliveries`. */
+  /**
+   * Resolves when no delivery is queued or in flight: every one so far has its outcome in
+   * `deliveries`. Deliveries held while calls go on (`limits.maxDeliveryDelayMs`) are sent at once.
+   */
   deliveriesIdle(): Promise<void>;
   /** This portal's `member_id` and `domain`, as tokens and deliveries carry them. */
   readonly identity: { member_id: string; domain: string; client_endpoint: string };
