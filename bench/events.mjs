@@ -156,10 +156,12 @@ export async function measureEvents({ root, quick = false, log }) {
   }
   // Tallied by sandbox and handler at the end; the hung handler's posts are mostly still waiting then.
   const outcomes = /** @type {Record<string, Record<string, number>>} */ (Object.fromEntries(Object.keys(setups).map((name) => [name, {}])));
-  for (const [server, byHost] of [
+  /** @type {Array<[typeof sandbox, Record<string, string>]>} */
+  const logs = [
     [sandbox, { [new URL(answering.url).host]: 'handler answers 200', [new URL(hung.url).host]: 'handler never answers' }],
     [atOnce, { [new URL(answering.url).host]: AT_ONCE }],
-  ]) {
+  ];
+  for (const [server, byHost] of logs) {
     let warmUp = WARM_UP_CALLS; // each sandbox's first attempts are its warm-up's
     for (const attempt of await server.deliveryLog()) {
       if (warmUp-- > 0) continue;
@@ -187,7 +189,7 @@ export async function measureEvents({ root, quick = false, log }) {
       outcomes: outcomes[name],
     };
   });
-  const row = (name) => rows.find((r) => r.setup === name);
+  const row = (/** @type {string} */ name) => /** @type {(typeof rows)[number]} */ (rows.find((r) => r.setup === name));
   // The target is the default sandbox's, by the rounds' own ratios: this machine's speed drifts by ±20%
   // from round to round, which moves the medians' ratio (printed too) as much as the handler does.
   // The at-once row shows what holding deliveries back saves.
