@@ -24,7 +24,7 @@ export interface AppLimits {
   maxDeliveryLog: number;
   /**
    * Longest a delivery is held while the process keeps answering REST calls: deliveries go once it
-   * has answered none for 2 ms (delivery-gate.ts), or after this long. 0 sends each right after its answer.
+   * is quiet (delivery-gate.ts), or after this long. 0 sends each right after its answer.
    */
   maxDeliveryDelayMs: number;
   /** Offline events one portal queues; past it the oldest is dropped. */

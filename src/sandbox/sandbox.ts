@@ -380,7 +380,7 @@ export function createServerPortal(options: SandboxOptions, server?: ServerBudge
       journal({ method, params, status, error: body });
       return { status, body };
     } finally {
-      // After the answer is built: the changes are queued, and sent on a later turn.
+      // After the answer is built: the changes are queued, and sent once the process is quiet (delivery-gate.ts).
       events.end();
       processRestActivity.answered();
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBitrix24Error } from '../../src/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/node/sandbox.js';
 import { capBroken } from '../../src/sandbox/record-caps.js';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxOptions } from '../../src/sandbox/sandbox.js';
+import { createSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { checkSeed } from '../../src/sandbox/seed-check.js';
 import { jsonSize } from '../../src/wire/json-size.js';
 import { sandboxWithClient } from '../support/checked-sandbox.js';
@@ -44,6 +44,17 @@ describe('the records a portal stores', () => {
     const security = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'utf8');
     const missing = Object.keys(DEFAULT_SANDBOX_LIMITS).filter((name) => !security.includes(`\`${name}\``));
     expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ['maxDeliveryLog', 0, /limits\.maxDeliveryLog must be a positive integer, got 0/],
+    ['maxDeliveryLog', 2.5, /limits\.maxDeliveryLog must be a positive integer, got 2\.5/],
+    ['maxDeliveryDelayMs', -1, /limits\.maxDeliveryDelayMs must be a non-negative integer, got -1/],
+    ['maxDeliveryDelayMs', 0, undefined],
+  ])('checks limits.%s = %s, naming the limit and its rule', (name, value, problem) => {
+    const create = () => createSandbox({ limits: { [name]: value } });
+    if (problem) expect(create).toThrow(problem);
+    else expect(create).not.toThrow();
   });
 
   it('refuses an add past maxStoredRecords with 400 naming the cap, and takes one again after a delete', async () => {
