@@ -21,6 +21,25 @@ const median = (values) => {
 };
 
 /**
+ * A child process spoken to a line at a time: its first line of output (an address), `ask` (one
+ * line in, the next line out) and `close`.
+ */
+async function lineChild(args) {
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise((resolve) => lines.once('line', resolve));
+  /** @param {string} line */
+  const ask = (line) =>
+    /** @type {Promise<string>} */ (
+      new Promise((resolve) => {
+        lines.once('line', resolve);
+        child.stdin.write(`${line}\n`);
+      })
+    );
+  return { first, ask, close: () => new Promise((resolve) => child.once('exit', resolve) && child.kill('SIGTERM')) };
+}
+
+/**
  * A handler in its own process: `answer` = 200 at once, or never (the request is held open).
  * `received(n)` resolves once it has had n posts in all.
  */
@@ -43,18 +62,8 @@ async function handlerInChild(answer) {
       if (n <= count) console.log(count);
       else waiting.push(n);
     });`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise((resolve) => lines.once('line', resolve));
-  return {
-    url: `http://127.0.0.1:${port}/events`,
-    received: (n) =>
-      new Promise((resolve) => {
-        lines.once('line', resolve);
-        child.stdin.write(`${n}\n`);
-      }),
-    close: () => new Promise((resolve) => child.once('exit', resolve) && child.kill('SIGTERM')),
-  };
+  const { first: port, ask, close } = await lineChild(['-e', code]);
+  return { url: `http://127.0.0.1:${port}/events`, received: (/** @type {number} */ n) => ask(String(n)), close };
 }
 
 /** startSandbox in its own process; its delivery log read once every delivery has ended. */
@@ -69,23 +78,17 @@ async function sandboxInChild(root, limits = {}) {
       if (line === 'cpu') console.log(JSON.stringify(process.cpuUsage()));
       else console.log(JSON.stringify(sandbox.deliveries.map((d) => ({ handler: d.handler, outcome: d.outcome }))));
     });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve) => lines.once('line', resolve));
-  const ask = (command) =>
-    new Promise((resolve) => {
-      lines.once('line', (line) => resolve(JSON.parse(line)));
-      child.stdin.write(`${command}\n`);
-    });
+  const { first: url, ask, close } = await lineChild(['--input-type=module', '-e', code]);
   return {
     url,
-    deliveryLog: () => ask('log'),
+    /** @returns {Promise<Array<{ handler: string, outcome: string }>>} */
+    deliveryLog: async () => JSON.parse(await ask('log')),
     /** CPU time the sandbox's process has used so far (µs, user + system), read between phases. */
     cpuMicros: async () => {
-      const { user, system } = await ask('cpu');
+      const { user, system } = JSON.parse(await ask('cpu'));
       return user + system;
     },
-    close: () => new Promise((resolve) => child.once('exit', resolve) && child.kill('SIGTERM')),
+    close,
   };
 }
 

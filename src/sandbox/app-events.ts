@@ -154,7 +154,7 @@ export class PortalEvents {
   private post(binding: Binding, event: string, recordId: string, actor: Actor) {
     const userId = binding.userId || actor.userId;
     const now = this.now();
-    // Built after the answer is written (enqueueLater), with the clock of the change.
+    // Built when the delivery is sent (enqueueLater), with the clock of the change.
     // A missing token leaves its fields undefined, and encodeForm writes nothing for them.
     this.queue.enqueueLater({ url: binding.handler!, event, handlerId: binding.id, recordId }, () => {
       const token = this.deliveryToken(binding, userId);

@@ -236,8 +236,9 @@ export class DeliveryQueue {
     this.settle();
   }
 
-  /** When the oldest held job (queued after the last release, not sent yet) was queued. */
+  /** When the oldest held job (queued after the last release, not sent yet) was queued; Infinity if none is. */
   private oldestHeldAt(): number {
+    if (this.lastOrder === this.released) return Number.POSITIVE_INFINITY;
     let oldest: Queued | undefined;
     for (const line of this.lines.values()) {
       // A line is in queue order, released jobs first: its first held one is found by halving.
@@ -261,7 +262,7 @@ export class DeliveryQueue {
    * when it may open.
    */
   private heldMayStart(): boolean {
-    const oldest = this.lastOrder === this.released ? Number.POSITIVE_INFINITY : this.oldestHeldAt();
+    const oldest = this.oldestHeldAt();
     if (oldest === Number.POSITIVE_INFINITY) {
       this.released = this.lastOrder;
       return true;
